@@ -1,0 +1,147 @@
+"""pb: participatory budgeting for the municipalities of Kyrgyzstan."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from pb.config import Config, environment_overrides
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build a fresh application: defaults, instance/config.py, environment, then test_config."""
+    # Flask resolves relative folders against the package; the fixed layout keeps templates/,
+    # instance/ and translations/ at the repository root.
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(Config)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_mapping(environment_overrides(os.environ))
+        app.config.from_prefixed_env("PB")
+    else:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "pb.sqlite"
+        )
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise RuntimeError(
+                "SECRET_KEY is not set: put it in the environment or in instance/config.py"
+            )
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+
+    from pb.cli import register_cli
+    from pb.errors import register_error_handlers
+
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from pb import models  # noqa: F401  (registers the tables on the metadata)
+    from pb.extensions import babel, csrf, db, login_manager, migrate
+    from pb.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"],
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "info"
+
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Please log in to open this page.")
+
+    @login_manager.user_loader
+    def load_user(token: str) -> models.User | None:
+        from sqlalchemy import select
+        from sqlalchemy.orm import selectinload
+
+        return db.session.scalar(
+            select(models.User)
+            .where(models.User.login_token == token)
+            .options(selectinload(models.User.memberships))
+        )
+
+
+def _register_blueprints(app: Flask) -> None:
+    from pb.auth import bp as auth_bp
+    from pb.consultations import bp as consultations_bp
+    from pb.main import bp as main_bp
+    from pb.municipalities import bp as municipalities_bp
+    from pb.proposals import bp as proposals_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(municipalities_bp)
+    app.register_blueprint(consultations_bp)
+    app.register_blueprint(proposals_bp)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_babel import format_date, format_datetime
+
+    from pb import labels
+    from pb.i18n import LANGUAGE_NAMES, current_language, format_number, format_som, language_in
+    from pb.i18n import localized
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["som"] = format_som
+    app.jinja_env.filters["category_label"] = labels.category_name
+    app.jinja_env.filters["beneficiary_label"] = lambda group: labels.BENEFICIARIES[group]
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["datetime"] = (
+        lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
+    )
+    app.jinja_env.globals.update(
+        localized=localized,
+        language_in=language_in,
+        current_language=current_language,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        labels=labels,
+        category_name=labels.category_name,
+    )
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def set_headers(response: Any) -> Any:
+        # Everything the pages use comes from this host; say so, so nothing else can be injected.
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+            # Pages differ by account and language; phones may keep them, proxies may not.
+            response.headers["Cache-Control"] = "private, no-cache"
+        response.headers.setdefault("Vary", "Cookie, Accept-Language")
+        return response

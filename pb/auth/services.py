@@ -1,0 +1,135 @@
+"""Accounts: registration, logging in, passwords and profiles."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from pb.auth.phone import looks_like_phone, normalise_phone, PhoneError
+from pb.errors import RuleViolation
+from pb.extensions import db
+from pb.models import Gender, Membership, Municipality, Role, User, Village
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass
+class Profile:
+    display_name: str
+    locale: str
+    gender: Gender | None = None
+    birth_year: int | None = None
+    village_id: int | None = None
+
+
+def _village_in(village_id: int | None, municipality_ids: set[int]) -> Village | None:
+    if village_id is None:
+        return None
+    village = db.session.get(Village, village_id)
+    if village is None or village.municipality_id not in municipality_ids:
+        raise RuleViolation(_l("Choose a village of your municipality."))
+    return village
+
+
+def register_resident(
+    *,
+    municipality: Municipality,
+    password: str,
+    profile: Profile,
+    phone: str | None = None,
+    username: str | None = None,
+) -> User:
+    """Create a resident account in ``municipality``; phone or user name must be free."""
+    if not phone and not username:
+        raise RuleViolation(_l("Give a phone number or a user name."))
+    if phone and find_by_phone(phone) is not None:
+        raise RuleViolation(_l("An account with this phone number already exists."))
+    if username and find_by_username(username) is not None:
+        raise RuleViolation(_l("This user name is taken."))
+    _village_in(profile.village_id, {municipality.id})
+    user = User(
+        phone=phone,
+        username=username,
+        display_name=profile.display_name,
+        locale=profile.locale,
+        gender=profile.gender,
+        birth_year=profile.birth_year,
+        village_id=profile.village_id,
+    )
+    user.set_password(password)
+    user.memberships.append(Membership(municipality_id=municipality.id, role=Role.RESIDENT))
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two sign-ups racing for the same phone or name: the database keeps one.
+        db.session.rollback()
+        raise RuleViolation(_l("An account with this phone number or user name already exists."))
+    return user
+
+
+def find_by_phone(phone: str) -> User | None:
+    return db.session.scalar(select(User).where(User.phone == phone))
+
+
+def find_by_username(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username.lower()))
+
+
+def find_by_login(identifier: str) -> User | None:
+    """Look an account up by what people type in the login box: a phone number or a user name."""
+    identifier = (identifier or "").strip()
+    if looks_like_phone(identifier):
+        try:
+            return find_by_phone(normalise_phone(identifier))
+        except PhoneError:
+            return None
+    return find_by_username(identifier)
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    user = find_by_login(identifier)
+    if user is None or not user.check_password(password):
+        return None
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise RuleViolation(_l("The current password is wrong."))
+    user.set_password(new)
+    db.session.commit()
+
+
+def update_profile(user: User, profile: Profile) -> None:
+    municipality_ids = {m.municipality_id for m in user.memberships}
+    _village_in(profile.village_id, municipality_ids)
+    user.display_name = profile.display_name
+    user.locale = profile.locale
+    user.gender = profile.gender
+    user.birth_year = profile.birth_year
+    user.village_id = profile.village_id
+    db.session.commit()
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+    db.session.commit()
+
+
+def create_admin(login: str, password: str, display_name: str) -> User:
+    """Make (or promote) a site administrator; ``login`` is a phone number or a user name."""
+    phone = username = None
+    if looks_like_phone(login):
+        phone = normalise_phone(login)
+        user = find_by_phone(phone)
+    else:
+        username = login.strip().lower()
+        user = find_by_username(username)
+    if user is None:
+        user = User(phone=phone, username=username, display_name=display_name, locale="ky")
+        db.session.add(user)
+    user.set_password(password)
+    user.is_admin = True
+    db.session.commit()
+    return user

@@ -1,0 +1,40 @@
+"""Command line: `flask --app pb ...`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from pb.auth.phone import PhoneError
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-admin")
+    @click.option("--login", prompt="Phone number or user name", help="Phone (+996...) or user name.")
+    @click.option("--name", "display_name", default="Administrator", show_default=True)
+    @click.password_option(help="Read from a prompt when not given.")
+    def create_admin(login: str, display_name: str, password: str) -> None:
+        """Create the first site administrator (or make an existing account one)."""
+        from pb.auth.services import create_admin as make_admin
+
+        if len(password) < 8:
+            raise click.ClickException("The password needs at least 8 characters.")
+        try:
+            user = make_admin(login, password, display_name)
+        except PhoneError:
+            raise click.ClickException("Not a Kyrgyz phone number; give +996... or a user name.")
+        click.echo(f"Administrator ready: {user.login_name}")
+
+    @app.cli.command("load-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
+    def load_demo(if_empty: bool) -> None:
+        """Load demo municipalities, accounts, a consultation and proposals."""
+        from pb.demo import load_demo_data
+        from pb.extensions import db
+        from pb.models import User
+
+        if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+            click.echo("The database has data; demo data not loaded.")
+            return
+        load_demo_data()
+        click.echo("Demo data loaded.")

@@ -1,0 +1,57 @@
+"""Configuration defaults.
+
+Order of precedence, lowest first: these defaults, ``instance/config.py``, the environment
+(``SECRET_KEY``, ``DATABASE_URL`` and any ``PB_*`` variable), then the ``test_config`` mapping
+given to :func:`pb.create_app`.
+"""
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("ky", "ru", "en")
+
+
+def _database_url(url: str | None) -> str | None:
+    # Hosting panels hand out postgres:// URLs; SQLAlchemy needs the driver named.
+    if url and url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url and url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default set in create_app (instance folder)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    LANGUAGES = LANGUAGES
+    BABEL_DEFAULT_LOCALE = "ky"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Bishkek"
+    WTF_CSRF_TIME_LIMIT = None  # a form left open on a phone all afternoon must still submit
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 30
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    PROPOSALS_PER_PAGE = 20
+    # Age groups used for participation figures: (lowest age, highest age or None).
+    AGE_BANDS = ((14, 17), (18, 35), (36, 59), (60, None))
+    # Youth, as Kyrgyz youth policy counts it.
+    YOUTH_AGES = (14, 35)
+
+
+def environment_overrides(environ: os._Environ[str] | dict[str, str]) -> dict[str, object]:
+    """Settings that production passes in the environment, not in files."""
+    overrides: dict[str, object] = {}
+    if environ.get("SECRET_KEY"):
+        overrides["SECRET_KEY"] = environ["SECRET_KEY"]
+    if environ.get("DATABASE_URL"):
+        overrides["SQLALCHEMY_DATABASE_URI"] = _database_url(environ["DATABASE_URL"])
+    if environ.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes"):
+        overrides["SESSION_COOKIE_SECURE"] = True
+        overrides["REMEMBER_COOKIE_SECURE"] = True
+    return overrides
+
+
+normalise_database_url = _database_url

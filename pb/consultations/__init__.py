@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("consultations", __name__)
+
+from pb.consultations import views  # noqa: E402,F401

@@ -1,0 +1,314 @@
+"""Consultations: creating them, editing them, and moving them through their phases."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from pb.auth.access import ensure_officer
+from pb.errors import RuleViolation
+from pb.extensions import db
+from pb.labels import STANDARD_CATEGORIES
+from pb.models import (
+    Category,
+    Consultation,
+    Municipality,
+    Phase,
+    PhaseChange,
+    Proposal,
+    ProposalStatus,
+    User,
+    Village,
+)
+
+MAX_BUDGET = 10**12
+# Phases in which the budget, categories and villages may still change: once voting opens,
+# ballots are built on them.
+SETUP_PHASES = (Phase.DRAFT, Phase.COLLECTING, Phase.REVIEW)
+# A step back is allowed only before voting, and never silently: it needs a reason.
+STEP_BACK_FROM = {Phase.COLLECTING: Phase.DRAFT, Phase.REVIEW: Phase.COLLECTING}
+
+
+@dataclass
+class ConsultationData:
+    titles: dict[str, str | None]
+    descriptions: dict[str, str | None]
+    budget: int
+    category_keys: list[str]
+    custom_categories: list[str]
+    village_ids: list[int]
+    proposals_from: date
+    proposals_until: date
+    review_until: date
+    voting_from: date
+    voting_until: date
+    results_on: date
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+DATE_FIELDS = (
+    "proposals_from",
+    "proposals_until",
+    "review_until",
+    "voting_from",
+    "voting_until",
+    "results_on",
+)
+
+
+def date_order_errors(dates: dict[str, date | None]) -> dict[str, object]:
+    """Which date comes before the one it must follow, keyed by the later date's field."""
+    messages = {
+        "proposals_until": _l("Collection cannot end before it starts."),
+        "review_until": _l("Review cannot end before collection ends."),
+        "voting_from": _l("Voting cannot start before review ends."),
+        "voting_until": _l("Voting cannot end before it starts."),
+        "results_on": _l("Results cannot come before voting ends."),
+    }
+    errors: dict[str, object] = {}
+    for earlier, later in zip(DATE_FIELDS, DATE_FIELDS[1:]):
+        first, second = dates.get(earlier), dates.get(later)
+        if first and second and second < first:
+            errors[later] = messages[later]
+    return errors
+
+
+def consultations_for(municipality: Municipality, include_drafts: bool) -> list[Consultation]:
+    stmt = (
+        select(Consultation)
+        .where(Consultation.municipality_id == municipality.id)
+        .order_by(Consultation.proposals_from.desc(), Consultation.id.desc())
+    )
+    if not include_drafts:
+        stmt = stmt.where(Consultation.phase != Phase.DRAFT)
+    return list(db.session.scalars(stmt))
+
+
+def get_consultation(consultation_id: int) -> Consultation | None:
+    return db.session.scalar(
+        select(Consultation)
+        .where(Consultation.id == consultation_id)
+        .options(
+            selectinload(Consultation.categories),
+            selectinload(Consultation.villages),
+            selectinload(Consultation.municipality),
+        )
+    )
+
+
+def proposal_counts(consultation: Consultation) -> dict[ProposalStatus, int]:
+    rows = db.session.execute(
+        select(Proposal.status, func.count())
+        .where(Proposal.consultation_id == consultation.id)
+        .group_by(Proposal.status)
+    )
+    counts = {status: 0 for status in ProposalStatus}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def _check(data: ConsultationData, municipality: Municipality) -> list[Village]:
+    if not any(data.titles.values()):
+        raise RuleViolation(_l("Give the title in at least one language."))
+    if not 0 < data.budget <= MAX_BUDGET:
+        raise RuleViolation(_l("The budget must be a positive whole number of som."))
+    if date_order_errors({name: getattr(data, name) for name in DATE_FIELDS}):
+        raise RuleViolation(_l("The dates are not in order."))
+    if not data.category_keys and not data.custom_categories:
+        raise RuleViolation(_l("Choose at least one category."))
+    unknown = set(data.category_keys) - set(STANDARD_CATEGORIES)
+    if unknown:
+        raise RuleViolation(_l("Not a valid choice."))
+    villages = [v for v in municipality.villages if v.id in set(data.village_ids)]
+    if not villages or len(villages) != len(set(data.village_ids)):
+        raise RuleViolation(_l("Choose at least one village of the municipality."))
+    return villages
+
+
+def _apply_texts_and_dates(consultation: Consultation, data: ConsultationData) -> None:
+    for lang in ("ky", "ru", "en"):
+        setattr(consultation, f"title_{lang}", data.titles.get(lang) or None)
+        setattr(consultation, f"description_{lang}", data.descriptions.get(lang) or None)
+    for name in DATE_FIELDS:
+        setattr(consultation, name, getattr(data, name))
+
+
+def _used_category_ids(consultation: Consultation) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Proposal.category_id).where(Proposal.consultation_id == consultation.id)
+        )
+    )
+
+
+def _used_village_ids(consultation: Consultation) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Proposal.village_id).where(Proposal.consultation_id == consultation.id)
+        )
+    )
+
+
+def _apply_categories(consultation: Consultation, data: ConsultationData) -> None:
+    used = _used_category_ids(consultation) if consultation.id else set()
+    wanted_keys = list(dict.fromkeys(data.category_keys))
+    wanted_names = list(dict.fromkeys(n for n in data.custom_categories if n))
+    for category in list(consultation.categories):
+        keep = (category.key in wanted_keys) if category.key else (category.name in wanted_names)
+        if keep:
+            if category.key:
+                wanted_keys.remove(category.key)
+            else:
+                wanted_names.remove(category.name or "")
+        elif category.id in used:
+            raise RuleViolation(
+                _l("A category that proposals already use cannot be removed.")
+            )
+        else:
+            consultation.categories.remove(category)
+    for key in wanted_keys:
+        consultation.categories.append(Category(key=key))
+    for name in wanted_names:
+        consultation.categories.append(Category(name=name))
+    # Standard categories in their catalogue order, then the officer's own in the order given.
+    order = list(STANDARD_CATEGORIES)
+    custom_order = [n for n in data.custom_categories if n]
+    for category in consultation.categories:
+        category.position = (
+            order.index(category.key)
+            if category.key
+            else len(order) + custom_order.index(category.name or "")
+        )
+
+
+def create_consultation(
+    actor: User, municipality: Municipality, data: ConsultationData
+) -> Consultation:
+    """A new consultation of ``municipality``, in draft (officers of that municipality only)."""
+    ensure_officer(actor, municipality.id)
+    villages = _check(data, municipality)
+    consultation = Consultation(
+        municipality_id=municipality.id,
+        budget=data.budget,
+        phase=Phase.DRAFT,
+        created_by_id=actor.id,
+    )
+    _apply_texts_and_dates(consultation, data)
+    consultation.villages = villages
+    _apply_categories(consultation, data)
+    db.session.add(consultation)
+    db.session.commit()
+    return consultation
+
+
+def update_consultation(actor: User, consultation: Consultation, data: ConsultationData) -> None:
+    ensure_officer(actor, consultation.municipality_id)
+    if consultation.phase in (Phase.CLOSED, Phase.PUBLISHED):
+        raise RuleViolation(_l("A closed consultation cannot be changed."))
+    villages = _check(data, consultation.municipality)
+    try:
+        if consultation.phase in SETUP_PHASES:
+            consultation.budget = data.budget
+            used_villages = _used_village_ids(consultation)
+            if used_villages - {v.id for v in villages}:
+                raise RuleViolation(
+                    _l("A village that proposals already name cannot be removed.")
+                )
+            consultation.villages = villages
+            _apply_categories(consultation, data)
+        _apply_texts_and_dates(consultation, data)
+        db.session.commit()
+    except RuleViolation:
+        db.session.rollback()
+        raise
+
+
+def can_step_back(consultation: Consultation) -> bool:
+    return consultation.phase in STEP_BACK_FROM
+
+
+def next_phase(consultation: Consultation) -> Phase | None:
+    phases = list(Phase)
+    i = phases.index(consultation.phase)
+    return phases[i + 1] if i + 1 < len(phases) else None
+
+
+def advance_phase(actor: User, consultation: Consultation, expected: Phase) -> Phase:
+    """Move to the next phase. ``expected`` is the phase the officer saw, so a double click or
+    two officers at once cannot skip a phase."""
+    ensure_officer(actor, consultation.municipality_id)
+    if consultation.phase != expected:
+        raise RuleViolation(_l("The consultation has already moved on. Check it and try again."))
+    target = next_phase(consultation)
+    if target is None:
+        raise RuleViolation(_l("This is the last phase."))
+    if target == Phase.VOTING:
+        counts = proposal_counts(consultation)
+        if counts[ProposalStatus.SUBMITTED]:
+            raise RuleViolation(
+                _l("Some proposals are still under review. Review them all before voting.")
+            )
+        if not counts[ProposalStatus.ACCEPTED]:
+            raise RuleViolation(_l("No proposal is accepted for the ballot yet."))
+    _record_move(actor, consultation, target, None)
+    return target
+
+
+def step_back(actor: User, consultation: Consultation, expected: Phase, reason: str) -> Phase:
+    """Return to the previous phase, with a reason everyone can read (only before voting)."""
+    ensure_officer(actor, consultation.municipality_id)
+    if consultation.phase != expected:
+        raise RuleViolation(_l("The consultation has already moved on. Check it and try again."))
+    target = STEP_BACK_FROM.get(consultation.phase)
+    if target is None:
+        raise RuleViolation(_l("This phase cannot be undone."))
+    if not reason.strip():
+        raise RuleViolation(_l("Say why the consultation goes back a phase."))
+    _record_move(actor, consultation, target, reason.strip())
+    return target
+
+
+def _record_move(actor: User, consultation: Consultation, target: Phase, reason: str | None) -> None:
+    consultation.phase_changes.append(
+        PhaseChange(
+            from_phase=consultation.phase, to_phase=target, reason=reason, changed_by_id=actor.id
+        )
+    )
+    # Compare-and-set: the update only happens if nobody moved the phase since we read it.
+    updated = db.session.execute(
+        Consultation.__table__.update()
+        .where(Consultation.id == consultation.id, Consultation.phase == consultation.phase)
+        .values(phase=target.value)
+    ).rowcount
+    if updated != 1:
+        db.session.rollback()
+        raise RuleViolation(_l("The consultation has already moved on. Check it and try again."))
+    db.session.commit()
+    db.session.refresh(consultation)
+
+
+@dataclass
+class TimelineStep:
+    phase: Phase
+    starts: date | None
+    ends: date | None
+    state: str  # "done", "current" or "upcoming"
+
+
+def timeline(consultation: Consultation) -> list[TimelineStep]:
+    dates = consultation.phase_dates()
+    current = consultation.phase.index
+    steps = []
+    for phase in (Phase.COLLECTING, Phase.REVIEW, Phase.VOTING, Phase.PUBLISHED):
+        starts, ends = dates[phase]
+        if phase.index < current:
+            state = "done"
+        elif phase == consultation.phase:
+            state = "current"
+        else:
+            state = "upcoming"
+        steps.append(TimelineStep(phase, starts, ends, state))
+    return steps

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from pb.auth.access import ensure_officer, is_member, is_officer
+from pb.consultations import bp, services
+from pb.consultations.forms import ConsultationForm, PhaseForm
+from pb.errors import RuleViolation
+from pb.labels import PHASES
+from pb.models import Consultation, Municipality, Phase, Role
+from pb.municipalities.services import get_by_slug
+
+
+def visible_consultation_or_404(consultation_id: int) -> Consultation:
+    """A consultation the visitor may see: drafts exist only for the municipality's officers."""
+    consultation = services.get_consultation(consultation_id)
+    if consultation is None:
+        abort(404)
+    if consultation.phase == Phase.DRAFT and not is_officer(
+        current_user, consultation.municipality_id
+    ):
+        abort(404)
+    return consultation
+
+
+def _data_from(form: ConsultationForm) -> services.ConsultationData:
+    return services.ConsultationData(
+        titles={lang: getattr(form, f"title_{lang}").data for lang in ("ky", "ru", "en")},
+        descriptions={lang: getattr(form, f"description_{lang}").data for lang in ("ky", "ru", "en")},
+        budget=form.budget.data,
+        category_keys=list(form.category_keys.data or []),
+        custom_categories=form.custom_category_names(),
+        village_ids=list(form.village_ids.data or []),
+        **{name: getattr(form, name).data for name in services.DATE_FIELDS},
+    )
+
+
+def _prepare(form: ConsultationForm, municipality: Municipality) -> None:
+    form.village_ids.choices = [(v.id, v.name) for v in municipality.villages]
+
+
+@bp.route("/m/<slug>/consultations/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str) -> str | Response:
+    municipality = get_by_slug(slug)
+    if municipality is None:
+        abort(404)
+    ensure_officer(current_user, municipality.id)
+    form = ConsultationForm()
+    _prepare(form, municipality)
+    if request.method == "GET":
+        form.village_ids.data = [v.id for v in municipality.villages]
+    if form.validate_on_submit():
+        try:
+            consultation = services.create_consultation(current_user, municipality, _data_from(form))
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The consultation is created as a draft."), "success")
+            return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    return render_template("consultations/form.html", form=form, municipality=municipality, consultation=None)
+
+
+@bp.route("/c/<int:consultation_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(consultation_id: int) -> str | Response:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_officer(current_user, consultation.municipality_id)
+    form = ConsultationForm(obj=consultation)
+    _prepare(form, consultation.municipality)
+    if request.method == "GET":
+        form.category_keys.data = [c.key for c in consultation.categories if c.key]
+        form.custom_categories.data = "\n".join(c.name or "" for c in consultation.categories if not c.key)
+        form.village_ids.data = [v.id for v in consultation.villages]
+    if form.validate_on_submit():
+        try:
+            services.update_consultation(current_user, consultation, _data_from(form))
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The consultation is saved."), "success")
+            return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    return render_template(
+        "consultations/form.html",
+        form=form,
+        municipality=consultation.municipality,
+        consultation=consultation,
+        setup_locked=consultation.phase not in services.SETUP_PHASES,
+    )
+
+
+@bp.route("/c/<int:consultation_id>")
+def show(consultation_id: int) -> str:
+    consultation = visible_consultation_or_404(consultation_id)
+    officer = is_officer(current_user, consultation.municipality_id)
+    return render_template(
+        "consultations/show.html",
+        consultation=consultation,
+        officer=officer,
+        resident=is_member(current_user, consultation.municipality_id, Role.RESIDENT),
+        timeline=services.timeline(consultation),
+        counts=services.proposal_counts(consultation),
+        next_phase=services.next_phase(consultation),
+        can_step_back=services.can_step_back(consultation),
+        phase_form=PhaseForm(expected=consultation.phase.value) if officer else None,
+    )
+
+
+@bp.route("/c/<int:consultation_id>/phase", methods=["POST"])
+@login_required
+def move_phase(consultation_id: int) -> Response:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_officer(current_user, consultation.municipality_id)
+    form = PhaseForm()
+    direction = request.form.get("direction")
+    if not form.validate() or form.expected.data not in {p.value for p in Phase}:
+        abort(400)
+    expected = Phase(form.expected.data)
+    try:
+        if direction == "advance":
+            target = services.advance_phase(current_user, consultation, expected)
+        elif direction == "back":
+            target = services.step_back(current_user, consultation, expected, form.reason.data or "")
+        else:
+            abort(400)
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("The consultation is now in the phase: %(phase)s.", phase=PHASES[target]), "success")
+    return redirect(url_for("consultations.show", consultation_id=consultation.id))

@@ -1,0 +1,67 @@
+"""The base form: Flask-WTF's CSRF, with WTForms' own messages read from pb's catalogs.
+
+WTForms ships no Kyrgyz catalog, so the few built-in messages a form can show are listed below
+for extraction and translated in translations/ like every other string.
+"""
+from __future__ import annotations
+
+from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import validators
+
+# Messages WTForms raises itself when a value cannot be parsed; listed so pybabel extracts them.
+WTFORMS_MESSAGES = (
+    _l("Not a valid integer value."),
+    _l("Not a valid date value."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Invalid choice(s): one or more data inputs could not be coerced."),
+    _l("This field is required."),
+)
+
+
+class _CatalogTranslations:
+    """What WTForms asks of a translations object, answered from Flask-Babel's catalog."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ngettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: object) -> _CatalogTranslations:
+            return _CatalogTranslations()
+
+
+def required() -> validators.InputRequired:
+    return validators.InputRequired(message=_l("This field is required."))
+
+
+def optional() -> validators.Optional:
+    return validators.Optional()
+
+
+def length(max: int, min: int = 0) -> validators.Length:
+    if min:
+        message = _l("Write from %(min)d to %(max)d characters.", min=min, max=max)
+    else:
+        message = _l("Write at most %(max)d characters.", max=max)
+    return validators.Length(min=min or -1, max=max, message=message)
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+def empty_to_none(value: str | None) -> str | None:
+    value = strip(value)
+    return value or None
+
+
+def add_error(field: object, message: object) -> None:
+    """Attach a message found after the field's own validators ran (cross-field checks)."""
+    field.errors = [*field.errors, message]  # type: ignore[attr-defined]

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, session
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from pb.auth.forms import LanguageForm
+from pb.auth.services import set_locale
+from pb.main import bp
+from pb.models import Role
+from pb.municipalities import services as municipalities
+from pb.urls import safe_next
+
+
+@bp.route("/")
+def index() -> str:
+    query = request.args.get("q", "", type=str)[:100]
+    page = request.args.get("page", 1, type=int)
+    mine = []
+    if current_user.is_authenticated:
+        mine = sorted(
+            {m.municipality_id: m.municipality for m in current_user.memberships}.values(),
+            key=municipalities.municipality_name,
+        )
+    return render_template(
+        "main/index.html",
+        pagination=municipalities.search(query, max(page, 1)),
+        query=query,
+        mine=mine,
+        Role=Role,
+    )
+
+
+@bp.route("/language", methods=["POST"])
+def set_language() -> Response:
+    form = LanguageForm()
+    if not form.validate():
+        abort(400)
+    session["locale"] = form.locale.data
+    if current_user.is_authenticated:
+        set_locale(current_user, form.locale.data)
+    return redirect(safe_next(form.next.data))
+
+
+@bp.route("/health")
+def health() -> dict[str, str]:
+    """For load balancers and the benchmarks' trivial endpoint."""
+    return {"status": "ok"}

@@ -1,0 +1,30 @@
+"""Typed SQLAlchemy 2 models, one module per domain."""
+from pb.models.municipalities import Municipality, Village
+from pb.models.users import Gender, Membership, Role, User
+from pb.models.consultations import (
+    Category,
+    Consultation,
+    Phase,
+    PhaseChange,
+    consultation_villages,
+)
+from pb.models.proposals import Beneficiary, Meeting, Proposal, ProposalBeneficiary, ProposalStatus
+
+__all__ = [
+    "Beneficiary",
+    "Category",
+    "Consultation",
+    "Gender",
+    "Meeting",
+    "Membership",
+    "Municipality",
+    "Phase",
+    "PhaseChange",
+    "Proposal",
+    "ProposalBeneficiary",
+    "ProposalStatus",
+    "Role",
+    "User",
+    "Village",
+    "consultation_villages",
+]

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pb.extensions import db
+from pb.models.base import UTCDateTime, enum_column, utcnow
+from pb.models.municipalities import Municipality, Village
+
+if TYPE_CHECKING:
+    from pb.models.users import User
+
+
+class Phase(enum.StrEnum):
+    """A consultation's phases, in the only order they may follow."""
+
+    DRAFT = "draft"
+    COLLECTING = "collecting"
+    REVIEW = "review"
+    VOTING = "voting"
+    CLOSED = "closed"
+    PUBLISHED = "published"
+
+    @property
+    def index(self) -> int:
+        return list(Phase).index(self)
+
+
+consultation_villages = Table(
+    "consultation_villages",
+    db.metadata,
+    Column(
+        "consultation_id",
+        ForeignKey("consultations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("village_id", ForeignKey("villages.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Consultation(db.Model):
+    __tablename__ = "consultations"
+    __table_args__ = (
+        CheckConstraint("budget > 0", name="budget_positive"),
+        CheckConstraint(
+            "proposals_from <= proposals_until AND proposals_until <= review_until"
+            " AND review_until <= voting_from AND voting_from <= voting_until"
+            " AND voting_until <= results_on",
+            name="dates_in_order",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), index=True
+    )
+    # Texts in any of the three languages; at least one title is required (checked in forms).
+    title_ky: Mapped[str | None] = mapped_column(String(200))
+    title_ru: Mapped[str | None] = mapped_column(String(200))
+    title_en: Mapped[str | None] = mapped_column(String(200))
+    description_ky: Mapped[str | None] = mapped_column(Text)
+    description_ru: Mapped[str | None] = mapped_column(Text)
+    description_en: Mapped[str | None] = mapped_column(Text)
+    budget: Mapped[int] = mapped_column(BigInteger)  # whole som
+    phase: Mapped[Phase] = mapped_column(enum_column(Phase), default=Phase.DRAFT)
+    proposals_from: Mapped[date]
+    proposals_until: Mapped[date]
+    review_until: Mapped[date]
+    voting_from: Mapped[date]
+    voting_until: Mapped[date]
+    results_on: Mapped[date]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    municipality: Mapped[Municipality] = relationship()
+    categories: Mapped[list[Category]] = relationship(
+        back_populates="consultation",
+        order_by="Category.position",
+        cascade="all, delete-orphan",
+    )
+    villages: Mapped[list[Village]] = relationship(
+        secondary=consultation_villages, order_by="Village.name"
+    )
+    phase_changes: Mapped[list[PhaseChange]] = relationship(
+        back_populates="consultation",
+        order_by="PhaseChange.changed_at",
+        cascade="all, delete-orphan",
+    )
+
+    def phase_dates(self) -> dict[Phase, tuple[date | None, date | None]]:
+        """Planned start and end of each phase, for the timeline."""
+        return {
+            Phase.COLLECTING: (self.proposals_from, self.proposals_until),
+            Phase.REVIEW: (self.proposals_until, self.review_until),
+            Phase.VOTING: (self.voting_from, self.voting_until),
+            Phase.PUBLISHED: (self.results_on, None),
+        }
+
+    def __repr__(self) -> str:
+        return f"<Consultation {self.id} {self.phase}>"
+
+
+class Category(db.Model):
+    """A proposal category of one consultation: a standard one (by key) or the officer's own."""
+
+    __tablename__ = "categories"
+    __table_args__ = (
+        CheckConstraint("key IS NOT NULL OR name IS NOT NULL", name="key_or_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str | None] = mapped_column(String(30))
+    name: Mapped[str | None] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(default=0)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="categories")
+
+
+class PhaseChange(db.Model):
+    """The record of every phase move, so a step back is never silent."""
+
+    __tablename__ = "phase_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    from_phase: Mapped[Phase] = mapped_column(enum_column(Phase))
+    to_phase: Mapped[Phase] = mapped_column(enum_column(Phase))
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="phase_changes")
+    changed_by: Mapped[User | None] = relationship()

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pb.extensions import db
+from pb.models.base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from pb.models.users import Membership
+
+
+class Municipality(db.Model):
+    """An ayil okmotu (or a town): the unit that owns consultations and appoints staff."""
+
+    __tablename__ = "municipalities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name_ky: Mapped[str | None] = mapped_column(String(150))
+    name_ru: Mapped[str | None] = mapped_column(String(150))
+    name_en: Mapped[str | None] = mapped_column(String(150))
+    region: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    villages: Mapped[list[Village]] = relationship(
+        back_populates="municipality", order_by="Village.name", cascade="all, delete-orphan"
+    )
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="municipality", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Municipality {self.slug}>"
+
+
+class Village(db.Model):
+    __tablename__ = "villages"
+    __table_args__ = (UniqueConstraint("municipality_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), index=True
+    )
+    # Village names are proper names, written the same way in all three languages' Cyrillic.
+    name: Mapped[str] = mapped_column(String(100))
+
+    municipality: Mapped[Municipality] = relationship(back_populates="villages")
+
+    def __repr__(self) -> str:
+        return f"<Village {self.name}>"

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.validators import Optional, Regexp
+
+from pb.forms import Form, add_error, empty_to_none, length, required, strip
+from pb.labels import ROLES
+from pb.models import Role
+
+
+class MunicipalityForm(Form):
+    slug = StringField(
+        _l("Web address"),
+        validators=[
+            required(),
+            length(max=60, min=2),
+            Regexp(
+                r"^[a-z0-9]+(-[a-z0-9]+)*$",
+                message=_l("Use small Latin letters, digits and dashes, for example kara-suu."),
+            ),
+        ],
+        filters=[strip],
+        description=_l("Part of the page address, for example kara-suu."),
+    )
+    name_ky = StringField(_l("Name in Kyrgyz"), validators=[Optional(), length(max=150)], filters=[empty_to_none])
+    name_ru = StringField(_l("Name in Russian"), validators=[Optional(), length(max=150)], filters=[empty_to_none])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), length(max=150)], filters=[empty_to_none])
+    region = StringField(_l("Region and district"), validators=[Optional(), length(max=100)], filters=[empty_to_none])
+    villages = TextAreaField(
+        _l("Villages"),
+        validators=[Optional(), length(max=10000)],
+        description=_l("One village per line."),
+        render_kw={"rows": 6},
+    )
+
+    def validate(self, extra_validators: object = None) -> bool:
+        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        if not (self.name_ky.data or self.name_ru.data or self.name_en.data):
+            add_error(self.name_ky, _l("Give the name in at least one language."))
+            ok = False
+        return ok
+
+
+class AppointForm(Form):
+    login = StringField(
+        _l("Phone number or user name of their account"),
+        validators=[required(), length(max=50)],
+        filters=[strip],
+    )
+    role = SelectField(
+        _l("Role"),
+        choices=[(r.value, ROLES[r]) for r in (Role.OFFICER, Role.COUNCIL)],
+        validators=[required()],
+    )

@@ -1,0 +1,166 @@
+"""Municipalities, their villages, and who holds which role in them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from pb.auth.access import ensure_admin
+from pb.auth.services import find_by_login
+from pb.errors import RuleViolation
+from pb.extensions import db
+from pb.i18n import localized
+from pb.models import Meeting, Membership, Municipality, Proposal, Role, User, Village
+
+
+@dataclass
+class MunicipalityData:
+    slug: str
+    name_ky: str | None
+    name_ru: str | None
+    name_en: str | None
+    region: str | None
+    village_names: list[str]
+
+
+def municipality_name(municipality: Municipality) -> str:
+    return localized(municipality, "name").text
+
+
+def municipality_choices() -> list[tuple[int, str]]:
+    municipalities = db.session.scalars(select(Municipality)).all()
+    return sorted(((m.id, municipality_name(m)) for m in municipalities), key=lambda c: c[1])
+
+
+def village_choices(municipality: Municipality | None) -> list[tuple[int, str]]:
+    if municipality is None:
+        return []
+    return [(v.id, v.name) for v in municipality.villages]
+
+
+def get_by_slug(slug: str) -> Municipality | None:
+    return db.session.scalar(select(Municipality).where(Municipality.slug == slug))
+
+
+def search(query: str | None, page: int, per_page: int = 30):  # type: ignore[no-untyped-def]
+    stmt = select(Municipality).order_by(Municipality.name_ky, Municipality.id)
+    if query:
+        pattern = f"%{query.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Municipality.name_ky).like(pattern),
+                func.lower(Municipality.name_ru).like(pattern),
+                func.lower(Municipality.name_en).like(pattern),
+                func.lower(Municipality.region).like(pattern),
+            )
+        )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def _clean_village_names(names: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in names:
+        name = " ".join(name.split())
+        if name:
+            if len(name) > 100:
+                raise RuleViolation(_l("A village name can have at most 100 characters."))
+            seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
+def save_municipality(
+    actor: User, data: MunicipalityData, municipality: Municipality | None = None
+) -> Municipality:
+    """Create or update a municipality and its list of villages (admins only)."""
+    ensure_admin(actor)
+    if not (data.name_ky or data.name_ru or data.name_en):
+        raise RuleViolation(_l("Give the name in at least one language."))
+    clash = get_by_slug(data.slug)
+    if clash is not None and clash is not municipality:
+        raise RuleViolation(_l("This web address is already used by another municipality."))
+    names = _clean_village_names(data.village_names)
+    if municipality is None:
+        municipality = Municipality(slug=data.slug)
+        db.session.add(municipality)
+    municipality.slug = data.slug
+    municipality.name_ky = data.name_ky
+    municipality.name_ru = data.name_ru
+    municipality.name_en = data.name_en
+    municipality.region = data.region
+    wanted = {n.casefold(): n for n in names}
+    for village in list(municipality.villages):
+        if village.name.casefold() in wanted:
+            village.name = wanted.pop(village.name.casefold())
+            continue
+        in_use = db.session.scalar(
+            select(
+                exists().where(Proposal.village_id == village.id)
+                | exists().where(Meeting.village_id == village.id)
+            )
+        )
+        if in_use:
+            db.session.rollback()
+            raise RuleViolation(
+                _l(
+                    "The village %(name)s has proposals or meetings and cannot be removed.",
+                    name=village.name,
+                )
+            )
+        municipality.villages.remove(village)
+    for name in wanted.values():
+        municipality.villages.append(Village(name=name))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise RuleViolation(_l("This web address is already used by another municipality."))
+    return municipality
+
+
+def staff(municipality: Municipality) -> list[Membership]:
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(
+                Membership.municipality_id == municipality.id,
+                Membership.role.in_([Role.OFFICER, Role.COUNCIL]),
+            )
+            .options(selectinload(Membership.user))
+            .order_by(Membership.role, Membership.created_at)
+        )
+    )
+
+
+def appoint(actor: User, municipality: Municipality, login: str, role: Role) -> Membership:
+    """Give an existing account a staff role in the municipality (admins only)."""
+    ensure_admin(actor)
+    if role not in (Role.OFFICER, Role.COUNCIL):
+        raise RuleViolation(_l("Not a valid choice."))
+    user = find_by_login(login)
+    if user is None:
+        raise RuleViolation(
+            _l("There is no account with this phone number or user name. Ask them to register first.")
+        )
+    if user.has_role(municipality.id, role):
+        raise RuleViolation(_l("This person already has this role here."))
+    membership = Membership(
+        user_id=user.id, municipality_id=municipality.id, role=role, appointed_by_id=actor.id
+    )
+    db.session.add(membership)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise RuleViolation(_l("This person already has this role here."))
+    return membership
+
+
+def revoke(actor: User, membership: Membership) -> None:
+    ensure_admin(actor)
+    if membership.role == Role.RESIDENT:
+        raise RuleViolation(_l("Not a valid choice."))
+    db.session.delete(membership)
+    db.session.commit()

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from pb.consultations.forms import CheckboxListField
+from pb.consultations.services import MAX_BUDGET
+from pb.forms import Form, empty_to_none, length, required, strip
+from pb.labels import BENEFICIARIES
+
+
+def _cost_field(label: object, optional: bool = False) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            Optional() if optional else required(),
+            NumberRange(
+                min=1,
+                max=MAX_BUDGET,
+                message=_l("The cost must be a positive number of som, at most the budget."),
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+def _int_or_none(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+class ProposalForm(Form):
+    title = StringField(
+        _l("Title"),
+        validators=[required(), length(max=150, min=5)],
+        filters=[strip],
+        description=_l("In a few words: what should be done, and where."),
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[required(), length(max=5000, min=20)],
+        filters=[strip],
+        description=_l("What is the problem, what should be done, and who will benefit?"),
+        render_kw={"rows": 6},
+    )
+    estimated_cost = _cost_field(_l("Estimated cost, in som"))
+    category_id = SelectField(_l("Category"), coerce=_int_or_none, validators=[required()])
+    village_id = SelectField(_l("Village"), coerce=_int_or_none, validators=[required()])
+    beneficiaries = CheckboxListField(
+        _l("Whom does it mainly serve?"),
+        choices=[(b.value, label) for b, label in BENEFICIARIES.items()],
+        description=_l("Choose one or more."),
+    )
+
+    def validate_beneficiaries(self, field: CheckboxListField) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose whom the proposal mainly serves."))
+
+
+class PaperProposalForm(ProposalForm):
+    meeting_village_id = SelectField(
+        _l("Village where the meeting was held"), coerce=_int_or_none, validators=[required()]
+    )
+    meeting_date = DateField(_l("Date of the meeting"), validators=[required()], render_kw={"type": "date"})
+    proposer_name = StringField(
+        _l("Name of the proposer (optional)"),
+        validators=[Optional(), length(max=100)],
+        filters=[empty_to_none],
+    )
+    proposer_gender = SelectField(_l("Gender of the proposer"), validators=[Optional()], filters=[empty_to_none])
+    proposer_age_group = SelectField(_l("Age group of the proposer"), validators=[Optional()], filters=[empty_to_none])
+
+
+class AcceptForm(Form):
+    approved_cost = _cost_field(_l("Checked cost, in som"), optional=True)
+
+
+class RejectForm(Form):
+    reason = TextAreaField(
+        _l("Reason for rejection"),
+        validators=[required(), length(max=2000, min=5)],
+        filters=[strip],
+        description=_l("The author and everyone else will read it."),
+        render_kw={"rows": 3},
+    )
+
+
+class MergeForm(Form):
+    target_id = SelectField(
+        _l("Merge into this proposal"), coerce=_int_or_none, validators=[required()]
+    )
+
+
+class FilterForm(Form):
+    """The list filters; read from the query string, so no CSRF token is involved."""
+
+    class Meta:
+        csrf = False
+
+    category = SelectField(_l("Category"), coerce=_int_or_none, validators=[Optional()])
+    village = SelectField(_l("Village"), coerce=_int_or_none, validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])

@@ -1,0 +1,371 @@
+"""Proposals: submission by residents, entry from village meetings, review and merging."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from pb.auth.access import ensure_officer, ensure_role, is_officer
+from pb.demographics import age_group, band_keys
+from pb.errors import PermissionDenied, RuleViolation
+from pb.extensions import db
+from pb.models import (
+    Beneficiary,
+    Consultation,
+    Gender,
+    Meeting,
+    Phase,
+    Proposal,
+    ProposalBeneficiary,
+    ProposalStatus,
+    Role,
+    User,
+)
+from pb.models.base import utcnow
+
+# Phases in which residents write and change proposals.
+SUBMISSION_PHASES = (Phase.COLLECTING,)
+# Officers may still type in paper proposals and review while the review phase runs.
+OFFICE_PHASES = (Phase.COLLECTING, Phase.REVIEW)
+PUBLIC_STATUSES = (
+    ProposalStatus.SUBMITTED,
+    ProposalStatus.ACCEPTED,
+    ProposalStatus.REJECTED,
+    ProposalStatus.MERGED,
+)
+
+
+@dataclass
+class ProposalData:
+    title: str
+    description: str
+    estimated_cost: int
+    category_id: int
+    village_id: int
+    beneficiaries: list[Beneficiary]
+    language: str = "ky"
+
+
+@dataclass
+class PaperOrigin:
+    """Where a proposal brought on paper came from, and who brought it."""
+
+    village_id: int
+    held_on: date
+    proposer_name: str | None = None
+    proposer_gender: Gender | None = None
+    proposer_age_group: str | None = None
+
+
+@dataclass
+class ProposalFilters:
+    category_id: int | None = None
+    village_id: int | None = None
+    status: ProposalStatus | None = None
+    mine: bool = False
+
+
+def _check_data(consultation: Consultation, data: ProposalData) -> None:
+    if not data.title.strip() or not data.description.strip():
+        raise RuleViolation(_l("This field is required."))
+    if not 0 < data.estimated_cost <= consultation.budget:
+        raise RuleViolation(_l("The cost must be a positive number of som, at most the budget."))
+    if data.category_id not in {c.id for c in consultation.categories}:
+        raise RuleViolation(_l("Choose a category of this consultation."))
+    if data.village_id not in {v.id for v in consultation.villages}:
+        raise RuleViolation(_l("Choose a village this consultation covers."))
+    if not data.beneficiaries:
+        raise RuleViolation(_l("Choose whom the proposal mainly serves."))
+
+
+def _apply(proposal: Proposal, data: ProposalData) -> None:
+    proposal.title = data.title.strip()
+    proposal.description = data.description.strip()
+    proposal.estimated_cost = data.estimated_cost
+    proposal.category_id = data.category_id
+    proposal.village_id = data.village_id
+    proposal.language = data.language
+    wanted = list(dict.fromkeys(data.beneficiaries))
+    proposal.beneficiary_rows = [
+        row for row in proposal.beneficiary_rows if row.group in wanted
+    ]
+    have = {row.group for row in proposal.beneficiary_rows}
+    proposal.beneficiary_rows.extend(
+        ProposalBeneficiary(group=group) for group in wanted if group not in have
+    )
+
+
+def submit_proposal(actor: User, consultation: Consultation, data: ProposalData) -> Proposal:
+    """A resident's own proposal, while the consultation collects them."""
+    ensure_role(actor, consultation.municipality_id, Role.RESIDENT)
+    if consultation.phase not in SUBMISSION_PHASES:
+        raise RuleViolation(_l("Proposals are not being collected now."))
+    _check_data(consultation, data)
+    proposal = Proposal(
+        consultation_id=consultation.id,
+        author_id=actor.id,
+        proposer_gender=actor.gender,
+        proposer_age_group=age_group(
+            actor.birth_year, utcnow().year, current_app.config["AGE_BANDS"]
+        ),
+    )
+    _apply(proposal, data)
+    db.session.add(proposal)
+    db.session.commit()
+    return proposal
+
+
+def enter_paper_proposal(
+    actor: User, consultation: Consultation, data: ProposalData, origin: PaperOrigin
+) -> Proposal:
+    """An officer types in a proposal brought on paper to a village meeting."""
+    ensure_officer(actor, consultation.municipality_id)
+    if consultation.phase not in OFFICE_PHASES:
+        raise RuleViolation(_l("Proposals are not being collected now."))
+    _check_data(consultation, data)
+    if origin.village_id not in {v.id for v in consultation.villages}:
+        raise RuleViolation(_l("Choose a village this consultation covers."))
+    if origin.held_on > utcnow().date():
+        raise RuleViolation(_l("The meeting date cannot be in the future."))
+    if origin.proposer_age_group and origin.proposer_age_group not in band_keys(
+        current_app.config["AGE_BANDS"]
+    ):
+        raise RuleViolation(_l("Not a valid choice."))
+    meeting = get_or_create_meeting(actor, consultation, origin.village_id, origin.held_on)
+    proposal = Proposal(
+        consultation_id=consultation.id,
+        entered_by_id=actor.id,
+        meeting_id=meeting.id,
+        proposer_name=origin.proposer_name,
+        proposer_gender=origin.proposer_gender,
+        proposer_age_group=origin.proposer_age_group,
+    )
+    _apply(proposal, data)
+    db.session.add(proposal)
+    db.session.commit()
+    return proposal
+
+
+def get_or_create_meeting(
+    actor: User, consultation: Consultation, village_id: int, held_on: date
+) -> Meeting:
+    find = select(Meeting).where(
+        Meeting.consultation_id == consultation.id,
+        Meeting.village_id == village_id,
+        Meeting.held_on == held_on,
+    )
+    meeting = db.session.scalar(find)
+    if meeting is not None:
+        return meeting
+    meeting = Meeting(
+        consultation_id=consultation.id,
+        village_id=village_id,
+        held_on=held_on,
+        recorded_by_id=actor.id,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(meeting)
+    except IntegrityError:
+        # Another officer recorded the same meeting a moment ago: use theirs.
+        meeting = db.session.scalars(find).one()
+    return meeting
+
+
+def can_edit(user: User | None, proposal: Proposal) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and proposal.author_id == user.id
+        and proposal.consultation.phase in SUBMISSION_PHASES
+        and proposal.status
+        in (ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED, ProposalStatus.REJECTED)
+    )
+
+
+def update_proposal(actor: User, proposal: Proposal, data: ProposalData) -> None:
+    """The author changes their proposal; it goes back to review, since the check was of the old text."""
+    if proposal.author_id != actor.id:
+        raise PermissionDenied()
+    if not can_edit(actor, proposal):
+        raise RuleViolation(_l("This proposal can no longer be changed."))
+    _check_data(proposal.consultation, data)
+    _apply(proposal, data)
+    _clear_review(proposal)
+    db.session.commit()
+
+
+def withdraw(actor: User, proposal: Proposal) -> None:
+    if proposal.author_id != actor.id:
+        raise PermissionDenied()
+    if not can_edit(actor, proposal):
+        raise RuleViolation(_l("This proposal can no longer be withdrawn."))
+    proposal.status = ProposalStatus.WITHDRAWN
+    db.session.commit()
+
+
+def _clear_review(proposal: Proposal) -> None:
+    proposal.status = ProposalStatus.SUBMITTED
+    proposal.approved_cost = None
+    proposal.rejection_reason = None
+    proposal.reviewed_by_id = None
+    proposal.reviewed_at = None
+
+
+def _ensure_reviewable(actor: User, proposal: Proposal) -> None:
+    ensure_officer(actor, proposal.consultation.municipality_id)
+    if proposal.consultation.phase not in OFFICE_PHASES:
+        raise RuleViolation(_l("Proposals can be reviewed only before voting starts."))
+    if proposal.status not in (
+        ProposalStatus.SUBMITTED,
+        ProposalStatus.ACCEPTED,
+        ProposalStatus.REJECTED,
+    ):
+        raise RuleViolation(_l("This proposal can no longer be reviewed."))
+
+
+def accept(actor: User, proposal: Proposal, approved_cost: int | None) -> None:
+    """Put the proposal on the ballot, with the officer's cost if it differs from the estimate."""
+    _ensure_reviewable(actor, proposal)
+    if approved_cost is not None and not 0 < approved_cost <= proposal.consultation.budget:
+        raise RuleViolation(_l("The cost must be a positive number of som, at most the budget."))
+    proposal.status = ProposalStatus.ACCEPTED
+    proposal.approved_cost = (
+        approved_cost if approved_cost is not None and approved_cost != proposal.estimated_cost else None
+    )
+    proposal.rejection_reason = None
+    proposal.reviewed_by_id = actor.id
+    proposal.reviewed_at = utcnow()
+    db.session.commit()
+
+
+def reject(actor: User, proposal: Proposal, reason: str) -> None:
+    """Keep the proposal off the ballot; the reason is public, for the author and everyone."""
+    _ensure_reviewable(actor, proposal)
+    if not reason.strip():
+        raise RuleViolation(_l("Write the reason, so the author knows why."))
+    proposal.status = ProposalStatus.REJECTED
+    proposal.approved_cost = None
+    proposal.rejection_reason = reason.strip()
+    proposal.reviewed_by_id = actor.id
+    proposal.reviewed_at = utcnow()
+    db.session.commit()
+
+
+def merge(actor: User, duplicate: Proposal, target: Proposal) -> None:
+    """Fold a duplicate into another proposal of the same consultation."""
+    _ensure_reviewable(actor, duplicate)
+    if (
+        target.id == duplicate.id
+        or target.consultation_id != duplicate.consultation_id
+        or target.status not in (ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED)
+    ):
+        raise RuleViolation(_l("Choose another proposal of this consultation that is still open."))
+    duplicate.status = ProposalStatus.MERGED
+    duplicate.merged_into_id = target.id
+    duplicate.approved_cost = None
+    duplicate.rejection_reason = None
+    duplicate.reviewed_by_id = actor.id
+    duplicate.reviewed_at = utcnow()
+    # Whom the duplicate served, the merged proposal now serves too.
+    have = set(target.beneficiaries)
+    target.beneficiary_rows.extend(
+        ProposalBeneficiary(group=g) for g in duplicate.beneficiaries if g not in have
+    )
+    db.session.commit()
+
+
+def get_proposal(proposal_id: int) -> Proposal | None:
+    return db.session.scalar(
+        select(Proposal)
+        .where(Proposal.id == proposal_id)
+        .options(
+            joinedload(Proposal.consultation).joinedload(Consultation.municipality),
+            joinedload(Proposal.category),
+            joinedload(Proposal.village),
+            joinedload(Proposal.author),
+            joinedload(Proposal.meeting).joinedload(Meeting.village),
+            joinedload(Proposal.merged_into),
+            selectinload(Proposal.beneficiary_rows),
+        )
+    )
+
+
+def can_see(user: User | None, proposal: Proposal) -> bool:
+    if proposal.consultation.phase == Phase.DRAFT:
+        return is_officer(user, proposal.consultation.municipality_id)
+    if proposal.status in PUBLIC_STATUSES:
+        return True
+    return is_officer(user, proposal.consultation.municipality_id) or bool(
+        user is not None and getattr(user, "is_authenticated", False) and proposal.author_id == user.id
+    )
+
+
+def list_proposals(
+    consultation: Consultation,
+    filters: ProposalFilters,
+    page: int,
+    per_page: int,
+    viewer: User | None,
+):  # type: ignore[no-untyped-def]
+    """One page of proposals, with what the list shows loaded in a fixed number of queries."""
+    stmt = (
+        select(Proposal)
+        .where(Proposal.consultation_id == consultation.id)
+        .options(
+            joinedload(Proposal.category),
+            joinedload(Proposal.village),
+            selectinload(Proposal.beneficiary_rows),
+        )
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    )
+    officer = is_officer(viewer, consultation.municipality_id)
+    if filters.mine and viewer is not None and getattr(viewer, "is_authenticated", False):
+        stmt = stmt.where(Proposal.author_id == viewer.id)
+    elif not officer:
+        stmt = stmt.where(Proposal.status.in_(PUBLIC_STATUSES))
+    if filters.category_id:
+        stmt = stmt.where(Proposal.category_id == filters.category_id)
+    if filters.village_id:
+        stmt = stmt.where(Proposal.village_id == filters.village_id)
+    if filters.status:
+        stmt = stmt.where(Proposal.status == filters.status)
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+
+
+def review_queue(consultation: Consultation) -> list[Proposal]:
+    """Proposals waiting for a decision, oldest first: first come, first checked."""
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(
+                Proposal.consultation_id == consultation.id,
+                Proposal.status == ProposalStatus.SUBMITTED,
+            )
+            .options(
+                joinedload(Proposal.category),
+                joinedload(Proposal.village),
+                selectinload(Proposal.beneficiary_rows),
+            )
+            .order_by(Proposal.created_at, Proposal.id)
+        )
+    )
+
+
+def merge_targets(proposal: Proposal) -> list[Proposal]:
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(
+                Proposal.consultation_id == proposal.consultation_id,
+                Proposal.id != proposal.id,
+                Proposal.status.in_([ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED]),
+            )
+            .order_by(Proposal.title)
+        )
+    )

@@ -1,0 +1,259 @@
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from pb.auth.access import ensure_officer, is_member, is_officer
+from pb.consultations.views import visible_consultation_or_404
+from pb.demographics import band_keys, band_label
+from pb.errors import PermissionDenied, RuleViolation
+from pb.i18n import current_language
+from pb.labels import GENDERS, PROPOSAL_STATUSES, category_name
+from pb.models import Beneficiary, Consultation, Gender, Proposal, ProposalStatus, Role
+from pb.proposals import bp, services
+from pb.proposals.forms import (
+    AcceptForm,
+    FilterForm,
+    MergeForm,
+    PaperProposalForm,
+    ProposalForm,
+    RejectForm,
+)
+
+
+def _proposal_or_404(proposal_id: int) -> Proposal:
+    proposal = services.get_proposal(proposal_id)
+    if proposal is None or not services.can_see(current_user, proposal):
+        abort(404)
+    return proposal
+
+
+def _prepare(form: ProposalForm, consultation: Consultation) -> None:
+    choose = [("", _("Choose…"))]
+    form.category_id.choices = choose + [(c.id, category_name(c)) for c in consultation.categories]
+    form.village_id.choices = choose + [(v.id, v.name) for v in consultation.villages]
+    if isinstance(form, PaperProposalForm):
+        form.meeting_village_id.choices = choose + [(v.id, v.name) for v in consultation.villages]
+        form.proposer_gender.choices = [("", _("Not known"))] + [
+            (g.value, label) for g, label in GENDERS.items()
+        ]
+        form.proposer_age_group.choices = [("", _("Not known"))] + [
+            (key, band_label(key)) for key in band_keys(current_app.config["AGE_BANDS"])
+        ]
+
+
+def _data_from(form: ProposalForm) -> services.ProposalData:
+    return services.ProposalData(
+        title=form.title.data,
+        description=form.description.data,
+        estimated_cost=form.estimated_cost.data,
+        category_id=form.category_id.data,
+        village_id=form.village_id.data,
+        beneficiaries=[Beneficiary(b) for b in form.beneficiaries.data],
+        language=current_language(),
+    )
+
+
+@bp.route("/c/<int:consultation_id>/proposals")
+def index(consultation_id: int) -> str:
+    consultation = visible_consultation_or_404(consultation_id)
+    officer = is_officer(current_user, consultation.municipality_id)
+    form = FilterForm(request.args)
+    any_ = [("", _("All"))]
+    form.category.choices = any_ + [(c.id, category_name(c)) for c in consultation.categories]
+    form.village.choices = any_ + [(v.id, v.name) for v in consultation.villages]
+    statuses = [s for s in ProposalStatus if officer or s in services.PUBLIC_STATUSES]
+    form.status.choices = any_ + [(s.value, PROPOSAL_STATUSES[s]) for s in statuses]
+    # Unknown filter values are ignored rather than refused: links get shared and mangled.
+    filters = services.ProposalFilters(mine=request.args.get("mine") == "1")
+    if form.validate():
+        filters.category_id = form.category.data
+        filters.village_id = form.village.data
+        filters.status = ProposalStatus(form.status.data) if form.status.data else None
+    page = request.args.get("page", 1, type=int)
+    pagination = services.list_proposals(
+        consultation, filters, max(page, 1), current_app.config["PROPOSALS_PER_PAGE"], current_user
+    )
+    args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template(
+        "proposals/index.html",
+        consultation=consultation,
+        pagination=pagination,
+        form=form,
+        filters=filters,
+        args=args,
+        officer=officer,
+        can_submit=consultation.phase in services.SUBMISSION_PHASES
+        and is_member(current_user, consultation.municipality_id, Role.RESIDENT),
+    )
+
+
+@bp.route("/c/<int:consultation_id>/proposals/new", methods=["GET", "POST"])
+@login_required
+def new(consultation_id: int) -> str | Response:
+    consultation = visible_consultation_or_404(consultation_id)
+    if not is_member(current_user, consultation.municipality_id, Role.RESIDENT):
+        raise PermissionDenied()
+    if consultation.phase not in services.SUBMISSION_PHASES:
+        flash(_("Proposals are not being collected now."), "error")
+        return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    form = ProposalForm()
+    _prepare(form, consultation)
+    if request.method == "GET" and current_user.village_id in {v.id for v in consultation.villages}:
+        form.village_id.data = current_user.village_id
+    if form.validate_on_submit():
+        try:
+            proposal = services.submit_proposal(current_user, consultation, _data_from(form))
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Thank you! Your proposal is sent. Officers will check it."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return render_template("proposals/form.html", form=form, consultation=consultation, proposal=None)
+
+
+@bp.route("/c/<int:consultation_id>/proposals/paper", methods=["GET", "POST"])
+@login_required
+def new_paper(consultation_id: int) -> str | Response:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_officer(current_user, consultation.municipality_id)
+    if consultation.phase not in services.OFFICE_PHASES:
+        flash(_("Proposals are not being collected now."), "error")
+        return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    form = PaperProposalForm()
+    _prepare(form, consultation)
+    if form.validate_on_submit():
+        origin = services.PaperOrigin(
+            village_id=form.meeting_village_id.data,
+            held_on=form.meeting_date.data,
+            proposer_name=form.proposer_name.data,
+            proposer_gender=Gender(form.proposer_gender.data) if form.proposer_gender.data else None,
+            proposer_age_group=form.proposer_age_group.data,
+        )
+        try:
+            proposal = services.enter_paper_proposal(
+                current_user, consultation, _data_from(form), origin
+            )
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The proposal from the meeting is saved."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return render_template("proposals/paper_form.html", form=form, consultation=consultation)
+
+
+@bp.route("/p/<int:proposal_id>")
+def show(proposal_id: int) -> str:
+    proposal = _proposal_or_404(proposal_id)
+    return render_template(
+        "proposals/show.html",
+        proposal=proposal,
+        consultation=proposal.consultation,
+        can_edit=services.can_edit(current_user, proposal),
+        officer=is_officer(current_user, proposal.consultation.municipality_id),
+    )
+
+
+@bp.route("/p/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int) -> str | Response:
+    proposal = _proposal_or_404(proposal_id)
+    if proposal.author_id != current_user.id:
+        raise PermissionDenied()
+    if not services.can_edit(current_user, proposal):
+        flash(_("This proposal can no longer be changed."), "error")
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    form = ProposalForm(obj=proposal)
+    _prepare(form, proposal.consultation)
+    if request.method == "GET":
+        form.beneficiaries.data = [b.value for b in proposal.beneficiaries]
+    if form.validate_on_submit():
+        try:
+            services.update_proposal(current_user, proposal, _data_from(form))
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("Your proposal is saved. Officers will check it again."), "success")
+            return redirect(url_for("proposals.show", proposal_id=proposal.id))
+    return render_template(
+        "proposals/form.html", form=form, consultation=proposal.consultation, proposal=proposal
+    )
+
+
+@bp.route("/p/<int:proposal_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(proposal_id: int) -> Response:
+    proposal = _proposal_or_404(proposal_id)
+    try:
+        services.withdraw(current_user, proposal)
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("Your proposal is withdrawn."), "success")
+    return redirect(url_for("proposals.show", proposal_id=proposal.id))
+
+
+@bp.route("/c/<int:consultation_id>/review")
+@login_required
+def review_queue(consultation_id: int) -> str:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_officer(current_user, consultation.municipality_id)
+    return render_template(
+        "proposals/review_queue.html",
+        consultation=consultation,
+        proposals=services.review_queue(consultation),
+    )
+
+
+@bp.route("/p/<int:proposal_id>/review", methods=["GET", "POST"])
+@login_required
+def review(proposal_id: int) -> str | Response:
+    proposal = _proposal_or_404(proposal_id)
+    ensure_officer(current_user, proposal.consultation.municipality_id)
+    accept_form = AcceptForm(prefix="accept")
+    reject_form = RejectForm(prefix="reject")
+    merge_form = MergeForm(prefix="merge")
+    targets = services.merge_targets(proposal)
+    merge_form.target_id.choices = [("", _("Choose…"))] + [(p.id, p.title) for p in targets]
+    if request.method == "GET" and proposal.approved_cost:
+        accept_form.approved_cost.data = proposal.approved_cost
+    decision = request.form.get("decision")
+    done = None
+    if request.method == "POST":
+        form = {"accept": accept_form, "reject": reject_form, "merge": merge_form}.get(decision or "")
+        if form is None:
+            abort(400)
+        if form.validate():
+            try:
+                if decision == "accept":
+                    services.accept(current_user, proposal, accept_form.approved_cost.data)
+                    done = _("The proposal is accepted for the ballot.")
+                elif decision == "reject":
+                    services.reject(current_user, proposal, reject_form.reason.data)
+                    done = _("The proposal is rejected. The reason is shown with it.")
+                else:
+                    target = next((p for p in targets if p.id == merge_form.target_id.data), None)
+                    if target is None:
+                        raise RuleViolation(
+                            _("Choose another proposal of this consultation that is still open.")
+                        )
+                    services.merge(current_user, proposal, target)
+                    done = _("The proposals are merged.")
+            except RuleViolation as error:
+                flash(str(error.message), "error")
+        if done:
+            flash(done, "success")
+            return redirect(url_for("proposals.review_queue", consultation_id=proposal.consultation_id))
+    return render_template(
+        "proposals/review.html",
+        proposal=proposal,
+        consultation=proposal.consultation,
+        accept_form=accept_form,
+        reject_form=reject_form,
+        merge_form=merge_form,
+        can_review=proposal.consultation.phase in services.OFFICE_PHASES
+        and proposal.status
+        in (ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED, ProposalStatus.REJECTED),
+    )
