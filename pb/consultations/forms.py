@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import NumberRange, Optional
 
@@ -10,8 +11,14 @@ from pb.labels import STANDARD_CATEGORIES
 
 
 class CheckboxListField(SelectMultipleField):
+    """A list of checkboxes; a value that is not among them gets our own translated message."""
+
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("invalid_choice_message", _l("Not a valid choice."))
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
 
 def _date(label: object) -> DateField:
@@ -46,7 +53,7 @@ class ConsultationForm(Form):
     )
     category_keys = CheckboxListField(
         _l("Categories"),
-        choices=[(key, label) for key, label in STANDARD_CATEGORIES.items()],
+        choices=[SelectChoice(key, label) for key, label in STANDARD_CATEGORIES.items()],
     )
     custom_categories = TextAreaField(
         _l("Other categories"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Optional, Regexp
 
@@ -50,6 +51,6 @@ class AppointForm(Form):
     )
     role = SelectField(
         _l("Role"),
-        choices=[(r.value, ROLES[r]) for r in (Role.OFFICER, Role.COUNCIL)],
+        choices=[SelectChoice(r.value, ROLES[r]) for r in (Role.OFFICER, Role.COUNCIL)],
         validators=[required()],
     )

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import NumberRange, Optional, ValidationError
 
+from pb.auth.forms import language_choices
 from pb.consultations.forms import CheckboxListField
 from pb.consultations.services import MAX_BUDGET
 from pb.forms import Form, empty_to_none, length, required, strip
@@ -48,9 +50,15 @@ class ProposalForm(Form):
     estimated_cost = _cost_field(_l("Estimated cost, in som"))
     category_id = SelectField(_l("Category"), coerce=_int_or_none, validators=[required()])
     village_id = SelectField(_l("Village"), coerce=_int_or_none, validators=[required()])
+    language = SelectField(
+        _l("Language of your text"),
+        choices=language_choices,
+        validators=[required()],
+        description=_l("So that screen readers read it aloud correctly."),
+    )
     beneficiaries = CheckboxListField(
         _l("Whom does it mainly serve?"),
-        choices=[(b.value, label) for b, label in BENEFICIARIES.items()],
+        choices=[SelectChoice(b.value, label) for b, label in BENEFICIARIES.items()],
         description=_l("Choose one or more."),
     )
 

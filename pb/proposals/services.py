@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from pb.config import LANGUAGES
 from pb.auth.access import ensure_officer, ensure_role, is_officer
 from pb.demographics import age_group, band_keys
 from pb.errors import PermissionDenied, RuleViolation
@@ -81,6 +82,8 @@ def _check_data(consultation: Consultation, data: ProposalData) -> None:
         raise RuleViolation(_l("Choose a village this consultation covers."))
     if not data.beneficiaries:
         raise RuleViolation(_l("Choose whom the proposal mainly serves."))
+    if data.language not in LANGUAGES:
+        raise RuleViolation(_l("Not a valid choice."))
 
 
 def _apply(proposal: Proposal, data: ProposalData) -> None:

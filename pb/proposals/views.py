@@ -52,7 +52,7 @@ def _data_from(form: ProposalForm) -> services.ProposalData:
         category_id=form.category_id.data,
         village_id=form.village_id.data,
         beneficiaries=[Beneficiary(b) for b in form.beneficiaries.data],
-        language=current_language(),
+        language=form.language.data,
     )
 
 
@@ -101,6 +101,8 @@ def new(consultation_id: int) -> str | Response:
         return redirect(url_for("consultations.show", consultation_id=consultation.id))
     form = ProposalForm()
     _prepare(form, consultation)
+    if request.method == "GET":
+        form.language.data = current_language()
     if request.method == "GET" and current_user.village_id in {v.id for v in consultation.villages}:
         form.village_id.data = current_user.village_id
     if form.validate_on_submit():
@@ -124,6 +126,8 @@ def new_paper(consultation_id: int) -> str | Response:
         return redirect(url_for("consultations.show", consultation_id=consultation.id))
     form = PaperProposalForm()
     _prepare(form, consultation)
+    if request.method == "GET":
+        form.language.data = current_language()
     if form.validate_on_submit():
         origin = services.PaperOrigin(
             village_id=form.meeting_village_id.data,
