@@ -70,6 +70,9 @@ def _init_extensions(app: Flask) -> None:
         timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"],
     )
     login_manager.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
@@ -89,18 +92,52 @@ def _init_extensions(app: Flask) -> None:
         )
 
 
+def _configure_sqlite(engine: Any) -> None:
+    """SQLite for development and small installations, made to behave under concurrent writes.
+
+    pysqlite's own transaction handling breaks SAVEPOINTs and starts write transactions late, so
+    two requests that both read and then write fail with "database is locked". We take over:
+    every transaction begins IMMEDIATE (writers queue up, waiting up to 30 s), the journal is
+    WAL (readers do not block the writer), and foreign keys are enforced as on PostgreSQL.
+    An in-memory database (the test suite's) is one shared connection and keeps pysqlite's ways.
+    """
+    from sqlalchemy import event
+
+    in_memory = engine.url.database in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if not in_memory:
+            dbapi_connection.isolation_level = None
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    if in_memory:
+        return
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _register_blueprints(app: Flask) -> None:
     from pb.auth import bp as auth_bp
     from pb.consultations import bp as consultations_bp
     from pb.main import bp as main_bp
     from pb.municipalities import bp as municipalities_bp
     from pb.proposals import bp as proposals_bp
+    from pb.voting import bp as voting_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(municipalities_bp)
     app.register_blueprint(consultations_bp)
     app.register_blueprint(proposals_bp)
+    app.register_blueprint(voting_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

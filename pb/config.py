@@ -37,6 +37,12 @@ class Config:
     PROPOSALS_PER_PAGE = 20
     # Age groups used for participation figures: (lowest age, highest age or None).
     AGE_BANDS = ((14, 17), (18, 35), (36, 59), (60, None))
+    # Guessing codes or passwords: this many failures per client within the window, then 429.
+    THROTTLE_MAX_FAILURES = 10
+    THROTTLE_WINDOW_SECONDS = 15 * 60
+    # Behind a reverse proxy, the number of proxies whose X-Forwarded-For to trust.
+    PROXY_COUNT = 0
+    CODE_BATCH_MAX = 5000
     # Youth, as Kyrgyz youth policy counts it.
     YOUTH_AGES = (14, 35)
 

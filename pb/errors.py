@@ -52,6 +52,12 @@ def register_error_handlers(app: Flask) -> None:
             ),
         )
 
+    from pb.throttle import TooManyTries
+
+    @app.errorhandler(TooManyTries)
+    def too_many_tries(error: TooManyTries) -> tuple[str, int]:
+        return render_error(429)
+
     @app.errorhandler(PermissionDenied)
     def permission_denied(error: PermissionDenied) -> tuple[str, int]:
         return render_error(403)

@@ -1,6 +1,7 @@
 """Consultations: creating them, editing them, and moving them through their phases."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -245,7 +246,13 @@ def advance_phase(actor: User, consultation: Consultation, expected: Phase) -> P
     target = next_phase(consultation)
     if target is None:
         raise RuleViolation(_l("This is the last phase."))
+    # Voting's own rules live in pb.voting, which builds on this module: imported here, not above.
+    from pb.voting import services as voting
+
     if target == Phase.VOTING:
+        problems = voting.settings_errors(consultation)
+        if problems:
+            raise RuleViolation(problems[0])
         counts = proposal_counts(consultation)
         if counts[ProposalStatus.SUBMITTED]:
             raise RuleViolation(
@@ -253,7 +260,13 @@ def advance_phase(actor: User, consultation: Consultation, expected: Phase) -> P
             )
         if not counts[ProposalStatus.ACCEPTED]:
             raise RuleViolation(_l("No proposal is accepted for the ballot yet."))
-    _record_move(actor, consultation, target, None)
+    _record_move(
+        actor,
+        consultation,
+        target,
+        None,
+        before_commit=voting.seal_ballots if target == Phase.CLOSED else None,
+    )
     return target
 
 
@@ -271,7 +284,13 @@ def step_back(actor: User, consultation: Consultation, expected: Phase, reason: 
     return target
 
 
-def _record_move(actor: User, consultation: Consultation, target: Phase, reason: str | None) -> None:
+def _record_move(
+    actor: User,
+    consultation: Consultation,
+    target: Phase,
+    reason: str | None,
+    before_commit: Callable[[Consultation], None] | None = None,
+) -> None:
     consultation.phase_changes.append(
         PhaseChange(
             from_phase=consultation.phase, to_phase=target, reason=reason, changed_by_id=actor.id
@@ -286,6 +305,8 @@ def _record_move(actor: User, consultation: Consultation, target: Phase, reason:
     if updated != 1:
         db.session.rollback()
         raise RuleViolation(_l("The consultation has already moved on. Check it and try again."))
+    if before_commit is not None:
+        before_commit(consultation)
     db.session.commit()
     db.session.refresh(consultation)
 

@@ -101,6 +101,7 @@ def show(consultation_id: int) -> str:
         consultation=consultation,
         officer=officer,
         resident=is_member(current_user, consultation.municipality_id, Role.RESIDENT),
+        council=is_member(current_user, consultation.municipality_id, Role.COUNCIL),
         timeline=services.timeline(consultation),
         counts=services.proposal_counts(consultation),
         next_phase=services.next_phase(consultation),

@@ -2,6 +2,7 @@
 from pb.models.municipalities import Municipality, Village
 from pb.models.users import Gender, Membership, Role, User
 from pb.models.consultations import (
+    BallotKind,
     Category,
     Consultation,
     Phase,
@@ -9,8 +10,27 @@ from pb.models.consultations import (
     consultation_villages,
 )
 from pb.models.proposals import Beneficiary, Meeting, Proposal, ProposalBeneficiary, ProposalStatus
+from pb.models.voting import (
+    Ballot,
+    BallotChoice,
+    Channel,
+    CodeBatch,
+    Receipt,
+    ThrottleEvent,
+    VoterLink,
+    VotingCode,
+)
 
 __all__ = [
+    "Ballot",
+    "BallotChoice",
+    "BallotKind",
+    "Channel",
+    "CodeBatch",
+    "Receipt",
+    "ThrottleEvent",
+    "VoterLink",
+    "VotingCode",
     "Beneficiary",
     "Category",
     "Consultation",

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, String, Table, Text
+from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, String, Table, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.extensions import db
@@ -28,6 +28,12 @@ class Phase(enum.StrEnum):
     @property
     def index(self) -> int:
         return list(Phase).index(self)
+
+
+class BallotKind(enum.StrEnum):
+    APPROVAL = "approval"  # pick up to k proposals
+    BUDGET = "budget"  # pick any proposals whose total cost fits the budget (knapsack)
+    POINTS = "points"  # share N points among proposals (cumulative)
 
 
 consultation_villages = Table(
@@ -73,6 +79,15 @@ class Consultation(db.Model):
     voting_from: Mapped[date]
     voting_until: Mapped[date]
     results_on: Mapped[date]
+    # How people vote: set by the officer before voting opens, locked from then on.
+    ballot_kind: Mapped[BallotKind] = mapped_column(
+        enum_column(BallotKind), default=BallotKind.BUDGET, server_default=BallotKind.BUDGET.value
+    )
+    approval_limit: Mapped[int | None]  # k, on approval ballots
+    points_total: Mapped[int | None]  # N, on points ballots
+    allow_accounts: Mapped[bool] = mapped_column(default=True, server_default=true())
+    allow_codes: Mapped[bool] = mapped_column(default=False, server_default=false())
+    allow_paper: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

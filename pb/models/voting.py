@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pb.extensions import db
+from pb.models.base import UTCDateTime, enum_column, utcnow
+from pb.models.consultations import BallotKind
+from pb.models.municipalities import Village
+from pb.models.proposals import Meeting, Proposal
+from pb.models.users import Gender
+
+
+class Channel(enum.StrEnum):
+    ONLINE = "online"  # a resident's account
+    CODE = "code"  # a single-use code from a printed slip
+    PAPER = "paper"  # a paper ballot from a village meeting, typed in by an officer
+
+
+def new_ballot_id() -> str:
+    # Random, not sequential: the order ballots were cast must not be readable from their ids.
+    return secrets.token_hex(16)
+
+
+class Ballot(db.Model):
+    """One voter's ballot. It holds no user, code, IP or time of casting: see VoterLink."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (Index("ix_ballots_consultation_channel", "consultation_id", "channel"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_ballot_id)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
+    # Self-declared and optional, for the participation figures.
+    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
+    age_group: Mapped[str | None] = mapped_column(String(10))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id", ondelete="SET NULL"))
+    # Paper ballots belong to the meeting where they were cast.
+    meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="RESTRICT"), index=True
+    )
+
+    choices: Mapped[list[BallotChoice]] = relationship(
+        cascade="all, delete-orphan", order_by="BallotChoice.proposal_id"
+    )
+    village: Mapped[Village | None] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+
+
+class BallotChoice(db.Model):
+    __tablename__ = "ballot_choices"
+    __table_args__ = (CheckConstraint("points > 0", name="points_positive"),)
+
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), primary_key=True
+    )
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # 1 on approval and budget ballots; the points given on a points ballot.
+    points: Mapped[int] = mapped_column(default=1)
+
+    proposal: Mapped[Proposal] = relationship()
+
+
+class CodeBatch(db.Model):
+    """Voting codes generated together, printed together, and voided together if need be."""
+
+    __tablename__ = "code_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    size: Mapped[int]
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class VotingCode(db.Model):
+    __tablename__ = "voting_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("code_batches.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    # Looked up by a keyed digest, so the lookup itself leaks nothing about near misses.
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    # Kept only so the slips can be printed; erased when voting closes.
+    plain: Mapped[str | None] = mapped_column(String(16))
+    used: Mapped[bool] = mapped_column(default=False)
+
+    batch: Mapped[CodeBatch] = relationship()
+
+
+class VoterLink(db.Model):
+    """Which account or code cast which ballot: exists only while voting is open, so a voter can
+    change their ballot, and is deleted when voting closes. The unique constraints are what make
+    one ballot per account and per code hold under concurrent submissions."""
+
+    __tablename__ = "voter_links"
+    __table_args__ = (
+        UniqueConstraint("consultation_id", "user_id"),
+        UniqueConstraint("code_id"),
+        CheckConstraint(
+            "(user_id IS NULL) <> (code_id IS NULL)", name="one_voter"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_id: Mapped[int | None] = mapped_column(ForeignKey("voting_codes.id", ondelete="CASCADE"))
+    ballot_id: Mapped[str] = mapped_column(
+        ForeignKey("ballots.id", ondelete="CASCADE"), unique=True
+    )
+    # A keyed digest of the receipt number the voter was given; the number itself is not kept.
+    receipt_digest: Mapped[str] = mapped_column(String(64))
+
+
+class Receipt(db.Model):
+    """A receipt of a counted ballot, copied here when voting closes, with nothing that leads to
+    the ballot: a receipt proves a ballot was counted, never what it said."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (UniqueConstraint("consultation_id", "digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    digest: Mapped[str] = mapped_column(String(64))
+
+
+class ThrottleEvent(db.Model):
+    """A failed attempt (wrong code, wrong password) from one client, kept for a short while."""
+
+    __tablename__ = "throttle_events"
+    __table_args__ = (Index("ix_throttle_events_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+__all__ = [
+    "Ballot",
+    "BallotChoice",
+    "BallotKind",
+    "Channel",
+    "CodeBatch",
+    "Receipt",
+    "ThrottleEvent",
+    "VoterLink",
+    "VotingCode",
+]

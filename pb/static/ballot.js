@@ -1,0 +1,45 @@
+// The running tally on a ballot: total cost and what is left (budget ballots), how many chosen
+// (approval), points given (points). Only a help: the server checks every ballot on submit.
+(function () {
+  "use strict";
+  var box = document.querySelector("fieldset.ballot");
+  if (!box) return;
+  var tally = box.querySelector(".tally");
+  var d = box.dataset;
+  var number = window.Intl ? new Intl.NumberFormat(d.lang) : { format: String };
+  function som(n) { return d.som.replace("%(amount)s", number.format(n)); }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+  }
+  function update() {
+    var over = false, text;
+    if (d.kind === "points") {
+      var given = 0;
+      box.querySelectorAll("input.points").forEach(function (input) {
+        var n = parseInt(input.value, 10);
+        if (n > 0) given += n;
+      });
+      over = given !== parseInt(d.points, 10);
+      text = fill(d.pointsText, { given: given, total: d.points });
+    } else {
+      var checked = box.querySelectorAll("input[name=choice]:checked");
+      if (d.kind === "budget") {
+        var total = 0;
+        checked.forEach(function (input) { total += parseInt(input.dataset.cost, 10); });
+        var budget = parseInt(d.budget, 10);
+        over = total > budget;
+        text = over ? fill(d.overText, { over: som(total - budget) })
+                    : fill(d.budgetText, { total: som(total), left: som(budget - total) });
+      } else {
+        over = checked.length > parseInt(d.limit, 10);
+        text = fill(d.approvalText, { chosen: checked.length, limit: d.limit });
+      }
+    }
+    tally.textContent = text;
+    tally.classList.toggle("over", over);
+  }
+  box.addEventListener("input", update);
+  box.addEventListener("change", update);
+  tally.hidden = false;
+  update();
+})();

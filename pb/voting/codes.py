@@ -1,0 +1,41 @@
+"""Voting codes and receipt numbers: random, short enough to type from paper, no look-alikes."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from flask import current_app
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: each character reads one way on a slip.
+ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 10  # 25**10 ≈ 9.5e13 possible codes
+RECEIPT_LENGTH = 12
+
+
+def _random(length: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+def group(text: str, size: int = 5) -> str:
+    """ "ACDEFGHJKM" → "ACDEF-GHJKM", easier to read aloud and to type."""
+    return "-".join(text[i : i + size] for i in range(0, len(text), size))
+
+
+def new_code() -> str:
+    return _random(CODE_LENGTH)
+
+
+def new_receipt() -> str:
+    return _random(RECEIPT_LENGTH)
+
+
+def normalise(typed: str) -> str:
+    """What people type, upper-cased, without spaces or dashes."""
+    return "".join(ch for ch in (typed or "").upper() if ch.isalnum())[:40]
+
+
+def digest(kind: str, value: str) -> str:
+    """A keyed digest, so the database alone does not let anyone test guesses offline."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()

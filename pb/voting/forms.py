@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange, Optional
+
+from pb.auth.forms import gender_choices
+from pb.forms import Form, empty_to_none, length, required, strip
+from pb.models import BallotKind
+
+BALLOT_KINDS = {
+    BallotKind.APPROVAL: _l("Approval: each voter picks up to a number of proposals"),
+    BallotKind.BUDGET: _l("Budget: each voter picks proposals whose total cost fits the budget"),
+    BallotKind.POINTS: _l("Points: each voter shares a number of points among proposals"),
+}
+
+
+def _int_or_none(value: object) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+class VotingSettingsForm(Form):
+    ballot_kind = RadioField(
+        _l("Kind of ballot"),
+        choices=[SelectChoice(k.value, label) for k, label in BALLOT_KINDS.items()],
+        validators=[required()],
+    )
+    approval_limit = IntegerField(
+        _l("Approval: how many proposals a voter may choose"),
+        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("Write a number from %(min)d to %(max)d.", min=1, max=1000))],
+        render_kw={"inputmode": "numeric"},
+    )
+    points_total = IntegerField(
+        _l("Points: how many points each voter shares"),
+        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("Write a number from %(min)d to %(max)d.", min=1, max=1000))],
+        render_kw={"inputmode": "numeric"},
+    )
+    allow_accounts = BooleanField(_l("Residents vote with their accounts"))
+    allow_codes = BooleanField(_l("Voters use single-use codes from printed slips"))
+    allow_paper = BooleanField(_l("Officers enter paper ballots from village meetings"))
+
+
+class VoterDetailsForm(Form):
+    """The optional questions at the foot of every ballot."""
+
+    gender = SelectField(_l("Gender (optional)"), choices=gender_choices, validators=[Optional()], filters=[empty_to_none])
+    age_group = SelectField(_l("Age group (optional)"), validators=[Optional()], filters=[empty_to_none])
+    village_id = SelectField(_l("Village (optional)"), coerce=_int_or_none, validators=[Optional()])
+
+
+class BallotForm(VoterDetailsForm):
+    code = StringField(
+        _l("Your voting code"),
+        validators=[Optional(), length(max=40)],
+        filters=[strip],
+        description=_l("As printed on your slip, for example ACDEF-GHJKM."),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
+class PaperBallotForm(VoterDetailsForm):
+    meeting_village_id = SelectField(
+        _l("Village where the meeting was held"), coerce=_int_or_none, validators=[required()]
+    )
+    meeting_date = DateField(_l("Date of the meeting"), validators=[required()], render_kw={"type": "date"})
+
+
+class CodeBatchForm(Form):
+    size = IntegerField(
+        _l("How many codes"),
+        validators=[required(), NumberRange(min=1, max=5000, message=_l("Write a number from %(min)d to %(max)d.", min=1, max=5000))],
+        render_kw={"inputmode": "numeric"},
+    )
+    label = StringField(
+        _l("Note for yourself (optional)"),
+        validators=[Optional(), length(max=100)],
+        filters=[empty_to_none],
+        description=_l("For example: for the meeting in Kara-Bulak."),
+    )
+
+
+class ReceiptForm(Form):
+    class Meta:
+        csrf = False
+
+    receipt = StringField(
+        _l("Receipt number"),
+        validators=[required(), length(max=40)],
+        filters=[strip],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+    )
+
+
+class SelectionError(ValueError):
+    pass
+
+
+def parse_selection(
+    form: Mapping[str, str] | object, proposal_ids: Iterable[int], uses_points: bool
+) -> dict[int, int]:
+    """Read the ticked proposals (``choice``) or the points (``points-<id>``) from a posted form.
+
+    Values that are not whole numbers are refused; ids not on the ballot are kept, so that the
+    ballot's own check names them.
+    """
+    getlist = getattr(form, "getlist")
+    selection: dict[int, int] = {}
+    if uses_points:
+        for pid in proposal_ids:
+            raw = (form.get(f"points-{pid}") or "").strip()  # type: ignore[attr-defined]
+            if not raw:
+                continue
+            if not raw.isdecimal() or len(raw) > 6:
+                raise SelectionError()
+            if int(raw) > 0:
+                selection[pid] = int(raw)
+        return selection
+    for raw in getlist("choice"):
+        if not raw.isdecimal() or len(raw) > 12:
+            raise SelectionError()
+        selection[int(raw)] = 1
+    return selection

@@ -1,0 +1,118 @@
+"""Ballot kinds: what a valid ballot is, one class per kind, found by name in ``KINDS``.
+
+A selection maps proposal ids to points (1 on approval and budget ballots). The checks here know
+nothing of requests or the database: they take the ballot's proposals and settings as values.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
+
+from pb.i18n import format_som
+from pb.models import BallotKind
+
+Selection = Mapping[int, int]
+
+
+@dataclass(frozen=True)
+class BallotRules:
+    """What a ballot must respect: the proposals on it (id → cost) and the officer's settings."""
+
+    costs: Mapping[int, int]
+    budget: int
+    approval_limit: int | None = None
+    points_total: int | None = None
+
+
+class BallotKindRules:
+    #: True where the voter gives points, False where they tick proposals.
+    uses_points = False
+
+    def errors(self, selection: Selection, rules: BallotRules) -> list[object]:
+        """Why ``selection`` is not a valid ballot, in the reader's language; empty if valid."""
+        problems: list[object] = []
+        if any(pid not in rules.costs for pid in selection):
+            problems.append(_l("Some of your choices are not on this ballot."))
+        if any(points <= 0 for points in selection.values()):
+            problems.append(_l("Points must be whole numbers above zero."))
+        if not selection:
+            problems.append(_l("Choose at least one proposal."))
+        return problems or self.kind_errors(selection, rules)
+
+    def kind_errors(self, selection: Selection, rules: BallotRules) -> list[object]:
+        return []
+
+    def settings_errors(self, rules: BallotRules) -> list[object]:
+        return []
+
+
+class ApprovalRules(BallotKindRules):
+    def kind_errors(self, selection: Selection, rules: BallotRules) -> list[object]:
+        limit = rules.approval_limit or 0
+        if any(points != 1 for points in selection.values()):
+            return [_l("Some of your choices are not on this ballot.")]
+        if len(selection) > limit:
+            return [
+                _ln(
+                    "You chose %(chosen)d proposals; you may choose at most %(num)d.",
+                    "You chose %(chosen)d proposals; you may choose at most %(num)d.",
+                    limit,
+                    chosen=len(selection),
+                )
+            ]
+        return []
+
+    def settings_errors(self, rules: BallotRules) -> list[object]:
+        if not rules.approval_limit or rules.approval_limit < 1:
+            return [_l("Say how many proposals a voter may choose.")]
+        return []
+
+
+class BudgetRules(BallotKindRules):
+    def kind_errors(self, selection: Selection, rules: BallotRules) -> list[object]:
+        if any(points != 1 for points in selection.values()):
+            return [_l("Some of your choices are not on this ballot.")]
+        total = sum(rules.costs[pid] for pid in selection)
+        if total > rules.budget:
+            return [
+                _l(
+                    "Your choices cost %(total)s: %(over)s more than the budget of %(budget)s. "
+                    "Untick some proposals.",
+                    total=format_som(total),
+                    over=format_som(total - rules.budget),
+                    budget=format_som(rules.budget),
+                )
+            ]
+        return []
+
+
+class PointsRules(BallotKindRules):
+    uses_points = True
+
+    def kind_errors(self, selection: Selection, rules: BallotRules) -> list[object]:
+        given = sum(selection.values())
+        if given != rules.points_total:
+            return [
+                _ln(
+                    "You gave %(given)d points; share exactly %(num)d point.",
+                    "You gave %(given)d points; share exactly %(num)d points.",
+                    rules.points_total or 0,
+                    given=given,
+                )
+            ]
+        return []
+
+    def settings_errors(self, rules: BallotRules) -> list[object]:
+        if not rules.points_total or rules.points_total < 1:
+            return [_l("Say how many points each voter shares.")]
+        return []
+
+
+KINDS: dict[BallotKind, BallotKindRules] = {
+    BallotKind.APPROVAL: ApprovalRules(),
+    BallotKind.BUDGET: BudgetRules(),
+    BallotKind.POINTS: PointsRules(),
+}

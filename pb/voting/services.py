@@ -1,0 +1,556 @@
+"""Voting: the officer's settings, ballots by account, code and paper, secrecy at close, receipts.
+
+Secrecy, in short: a ballot row holds the choices and the voter's optional self-declared
+details, never who cast it. While voting is open a separate VoterLink row ties an account or a
+code to its ballot, so the voter can change it; closing deletes every link, erases the printed
+codes, and rewrites the ballots in random order with new random ids, so not even the order of
+rows or their ids says who voted when.
+"""
+from __future__ import annotations
+
+import hmac
+import random
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from pb.auth.access import ensure_officer, ensure_role, is_member
+from pb.demographics import age_group, band_keys
+from pb.errors import RuleViolation
+from pb.extensions import db
+from pb.models import (
+    Ballot,
+    BallotChoice,
+    BallotKind,
+    Channel,
+    CodeBatch,
+    Consultation,
+    Gender,
+    Meeting,
+    Phase,
+    Proposal,
+    ProposalStatus,
+    Receipt,
+    Role,
+    User,
+    VoterLink,
+    VotingCode,
+)
+from pb.models.base import utcnow
+from pb.models.voting import new_ballot_id
+from pb.proposals.services import get_or_create_meeting
+from pb.voting import codes
+from pb.voting.kinds import KINDS, BallotRules, Selection
+
+# The settings may change only before voting opens: ballots cast under one kind would break
+# the rules of another.
+SETUP_PHASES = (Phase.DRAFT, Phase.COLLECTING, Phase.REVIEW)
+
+
+@dataclass
+class VotingSettings:
+    ballot_kind: BallotKind
+    approval_limit: int | None
+    points_total: int | None
+    allow_accounts: bool
+    allow_codes: bool
+    allow_paper: bool
+
+
+@dataclass
+class VoterDetails:
+    """Self-declared, optional: feeds the participation figures, never tied to the person."""
+
+    gender: Gender | None = None
+    age_group: str | None = None
+    village_id: int | None = None
+
+
+@dataclass
+class CastResult:
+    receipt: str
+    replaced: bool
+
+
+def ballot_proposals(consultation: Consultation) -> list[Proposal]:
+    """The proposals on the ballot: the accepted ones, in a stable order (by title)."""
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(
+                Proposal.consultation_id == consultation.id,
+                Proposal.status == ProposalStatus.ACCEPTED,
+            )
+            .options(joinedload(Proposal.category), joinedload(Proposal.village))
+            .order_by(Proposal.title, Proposal.id)
+        )
+    )
+
+
+def rules_for(consultation: Consultation, proposals: list[Proposal] | None = None) -> BallotRules:
+    if proposals is None:
+        proposals = ballot_proposals(consultation)
+    return BallotRules(
+        costs={p.id: p.cost for p in proposals},
+        budget=consultation.budget,
+        approval_limit=consultation.approval_limit,
+        points_total=consultation.points_total,
+    )
+
+
+def settings_errors(consultation: Consultation) -> list[object]:
+    problems = KINDS[consultation.ballot_kind].settings_errors(rules_for(consultation, []))
+    if not (consultation.allow_accounts or consultation.allow_codes or consultation.allow_paper):
+        problems.append(_l("Open at least one way to vote."))
+    return problems
+
+
+def save_settings(actor: User, consultation: Consultation, settings: VotingSettings) -> None:
+    ensure_officer(actor, consultation.municipality_id)
+    if consultation.phase not in SETUP_PHASES:
+        raise RuleViolation(_l("The ballot cannot change once voting has opened."))
+    consultation.ballot_kind = settings.ballot_kind
+    consultation.approval_limit = (
+        settings.approval_limit if settings.ballot_kind == BallotKind.APPROVAL else None
+    )
+    consultation.points_total = (
+        settings.points_total if settings.ballot_kind == BallotKind.POINTS else None
+    )
+    consultation.allow_accounts = settings.allow_accounts
+    consultation.allow_codes = settings.allow_codes
+    consultation.allow_paper = settings.allow_paper
+    problems = settings_errors(consultation)
+    if problems:
+        db.session.rollback()
+        raise RuleViolation(problems[0])
+    db.session.commit()
+
+
+def details_from_profile(user: User) -> VoterDetails:
+    return VoterDetails(
+        gender=user.gender,
+        age_group=age_group(user.birth_year, utcnow().year, current_app.config["AGE_BANDS"]),
+        village_id=user.village_id,
+    )
+
+
+def _check_details(consultation: Consultation, details: VoterDetails) -> None:
+    if details.age_group and details.age_group not in band_keys(current_app.config["AGE_BANDS"]):
+        raise RuleViolation(_l("Not a valid choice."))
+    if details.village_id and details.village_id not in {v.id for v in consultation.villages}:
+        raise RuleViolation(_l("Choose a village this consultation covers."))
+
+
+def check_selection(consultation: Consultation, selection: Selection) -> None:
+    problems = KINDS[consultation.ballot_kind].errors(selection, rules_for(consultation))
+    if problems:
+        raise RuleViolation(problems[0])
+
+
+def _ensure_voting(consultation: Consultation) -> None:
+    if consultation.phase != Phase.VOTING:
+        raise RuleViolation(_l("Voting is not open."))
+
+
+# --- codes -------------------------------------------------------------------------------------
+
+
+def generate_codes(actor: User, consultation: Consultation, size: int, label: str | None) -> CodeBatch:
+    ensure_officer(actor, consultation.municipality_id)
+    if consultation.phase not in (*SETUP_PHASES, Phase.VOTING):
+        raise RuleViolation(_l("Voting is over: no more codes."))
+    if not 1 <= size <= current_app.config["CODE_BATCH_MAX"]:
+        raise RuleViolation(
+            _l("A batch has from 1 to %(max)d codes.", max=current_app.config["CODE_BATCH_MAX"])
+        )
+    batch = CodeBatch(consultation_id=consultation.id, size=size, label=label, created_by_id=actor.id)
+    db.session.add(batch)
+    db.session.flush()
+    plains: set[str] = set()
+    while len(plains) < size:
+        plains.add(codes.new_code())
+    db.session.execute(
+        insert(VotingCode),
+        [
+            {
+                "batch_id": batch.id,
+                "consultation_id": consultation.id,
+                "digest": codes.digest("code", plain),
+                "plain": plain,
+                "used": False,
+            }
+            for plain in sorted(plains)
+        ],
+    )
+    db.session.commit()
+    return batch
+
+
+def void_batch(actor: User, batch: CodeBatch) -> None:
+    """Void the unused codes of a batch (a lost or stolen pile of slips). Ballots already cast
+    with its codes stay: voiding must not let anyone cancel votes."""
+    consultation = db.session.get(Consultation, batch.consultation_id)
+    assert consultation is not None
+    ensure_officer(actor, consultation.municipality_id)
+    if batch.voided_at is None:
+        batch.voided_at = utcnow()
+        db.session.commit()
+
+
+def batches(consultation: Consultation) -> list[tuple[CodeBatch, int]]:
+    """Each batch with how many of its codes have been used."""
+    used = dict(
+        db.session.execute(
+            select(VotingCode.batch_id, func.count())
+            .where(VotingCode.consultation_id == consultation.id, VotingCode.used.is_(True))
+            .group_by(VotingCode.batch_id)
+        ).all()
+    )
+    rows = db.session.scalars(
+        select(CodeBatch)
+        .where(CodeBatch.consultation_id == consultation.id)
+        .order_by(CodeBatch.created_at, CodeBatch.id)
+    )
+    return [(batch, used.get(batch.id, 0)) for batch in rows]
+
+
+def batch_codes(batch: CodeBatch) -> list[str]:
+    return [
+        codes.group(plain)
+        for plain in db.session.scalars(
+            select(VotingCode.plain)
+            .where(VotingCode.batch_id == batch.id, VotingCode.plain.is_not(None))
+            .order_by(VotingCode.id)
+        )
+    ]
+
+
+def find_code(consultation: Consultation, typed: str) -> VotingCode | None:
+    """The code if it is valid for this consultation; compared in constant time."""
+    plain = codes.normalise(typed)
+    wanted = codes.digest("code", plain)
+    code = db.session.scalar(select(VotingCode).where(VotingCode.digest == wanted))
+    if code is None or not hmac.compare_digest(code.digest, wanted):
+        return None
+    if code.consultation_id != consultation.id:
+        return None
+    batch = db.session.get(CodeBatch, code.batch_id)
+    if batch is None or batch.voided_at is not None:
+        return None
+    return code
+
+
+# --- casting -----------------------------------------------------------------------------------
+
+
+def cast_ballot(
+    consultation: Consultation,
+    selection: Selection,
+    details: VoterDetails,
+    *,
+    user: User | None = None,
+    code: VotingCode | None = None,
+) -> CastResult:
+    """Record or replace the ballot of one account or one code; the last one counts."""
+    _ensure_voting(consultation)
+    if (user is None) == (code is None):
+        raise ValueError("a ballot is cast by exactly one account or one code")
+    if user is not None:
+        if not consultation.allow_accounts:
+            raise RuleViolation(_l("This consultation does not take votes from accounts."))
+        ensure_role(user, consultation.municipality_id, Role.RESIDENT)
+        channel = Channel.ONLINE
+    else:
+        assert code is not None
+        if not consultation.allow_codes or code.consultation_id != consultation.id:
+            raise RuleViolation(_l("This code is not valid."))
+        channel = Channel.CODE
+    check_selection(consultation, selection)
+    _check_details(consultation, details)
+    receipt = codes.new_receipt()
+    who = VoterLink.user_id == user.id if user is not None else VoterLink.code_id == code.id  # type: ignore[union-attr]
+    for _attempt in range(3):
+        link_query = select(VoterLink).where(VoterLink.consultation_id == consultation.id, who)
+        if db.engine.dialect.name == "postgresql":
+            # Two submissions from one voter at once: the second waits for the first.
+            link_query = link_query.with_for_update()
+        link = db.session.scalar(link_query)
+        try:
+            if link is None:
+                with db.session.begin_nested():
+                    ballot = Ballot(consultation_id=consultation.id, channel=channel)
+                    _fill(ballot, selection, details)
+                    db.session.add(ballot)
+                    db.session.flush()
+                    db.session.add(
+                        VoterLink(
+                            consultation_id=consultation.id,
+                            user_id=user.id if user else None,
+                            code_id=code.id if code else None,
+                            ballot_id=ballot.id,
+                            receipt_digest=codes.digest("receipt", receipt),
+                        )
+                    )
+                    if code is not None:
+                        code.used = True
+                    db.session.flush()
+                replaced = False
+            else:
+                ballot = db.session.get(Ballot, link.ballot_id)
+                assert ballot is not None
+                _fill(ballot, selection, details)
+                # A new receipt for the new ballot; the old number no longer proves anything.
+                link.receipt_digest = codes.digest("receipt", receipt)
+                replaced = True
+            db.session.commit()
+            return CastResult(codes.group(receipt, 4), replaced)
+        except IntegrityError:
+            # The same voter's other submission won the race: replace its ballot instead.
+            db.session.rollback()
+    raise RuleViolation(_l("Your ballot could not be saved. Please send it again."))
+
+
+def _fill(ballot: Ballot, selection: Selection, details: VoterDetails) -> None:
+    ballot.choices = [BallotChoice(proposal_id=pid, points=points) for pid, points in sorted(selection.items())]
+    ballot.gender = details.gender
+    ballot.age_group = details.age_group
+    ballot.village_id = details.village_id
+
+
+def has_voted(consultation: Consultation, user: User) -> bool:
+    """Whether the account has a ballot in this consultation (knowable only while voting runs)."""
+    return (
+        db.session.scalar(
+            select(VoterLink.id).where(
+                VoterLink.consultation_id == consultation.id, VoterLink.user_id == user.id
+            )
+        )
+        is not None
+    )
+
+
+def may_vote_with_account(consultation: Consultation, user: User | None) -> bool:
+    return consultation.allow_accounts and is_member(user, consultation.municipality_id, Role.RESIDENT)
+
+
+# --- paper ballots -------------------------------------------------------------------------------
+
+
+def _ensure_paper(actor: User, consultation: Consultation) -> None:
+    ensure_officer(actor, consultation.municipality_id)
+    _ensure_voting(consultation)
+    if not consultation.allow_paper:
+        raise RuleViolation(_l("This consultation does not take paper ballots."))
+
+
+def add_paper_ballot(
+    actor: User,
+    consultation: Consultation,
+    village_id: int,
+    held_on: date,
+    selection: Selection,
+    details: VoterDetails,
+) -> Ballot:
+    _ensure_paper(actor, consultation)
+    if village_id not in {v.id for v in consultation.villages}:
+        raise RuleViolation(_l("Choose a village this consultation covers."))
+    if held_on > utcnow().date():
+        raise RuleViolation(_l("The meeting date cannot be in the future."))
+    check_selection(consultation, selection)
+    _check_details(consultation, details)
+    meeting = get_or_create_meeting(actor, consultation, village_id, held_on)
+    ballot = Ballot(consultation_id=consultation.id, channel=Channel.PAPER, meeting_id=meeting.id)
+    _fill(ballot, selection, details)
+    db.session.add(ballot)
+    db.session.commit()
+    return ballot
+
+
+def update_paper_ballot(
+    actor: User, ballot: Ballot, selection: Selection, details: VoterDetails
+) -> None:
+    consultation = db.session.get(Consultation, ballot.consultation_id)
+    assert consultation is not None
+    _ensure_paper(actor, consultation)
+    if ballot.channel != Channel.PAPER:
+        raise RuleViolation(_l("Only paper ballots can be corrected here."))
+    check_selection(consultation, selection)
+    _check_details(consultation, details)
+    _fill(ballot, selection, details)
+    db.session.commit()
+
+
+def delete_paper_ballot(actor: User, ballot: Ballot) -> None:
+    consultation = db.session.get(Consultation, ballot.consultation_id)
+    assert consultation is not None
+    _ensure_paper(actor, consultation)
+    if ballot.channel != Channel.PAPER:
+        raise RuleViolation(_l("Only paper ballots can be corrected here."))
+    db.session.delete(ballot)
+    db.session.commit()
+
+
+def paper_ballot(consultation: Consultation, ballot_id: str) -> Ballot | None:
+    return db.session.scalar(
+        select(Ballot)
+        .where(
+            Ballot.id == ballot_id,
+            Ballot.consultation_id == consultation.id,
+            Ballot.channel == Channel.PAPER,
+        )
+        .options(selectinload(Ballot.choices))
+    )
+
+
+@dataclass
+class MeetingTally:
+    meeting: Meeting
+    ballots: int
+
+
+def meetings_with_ballots(consultation: Consultation) -> list[MeetingTally]:
+    counts = dict(
+        db.session.execute(
+            select(Ballot.meeting_id, func.count())
+            .where(Ballot.consultation_id == consultation.id, Ballot.channel == Channel.PAPER)
+            .group_by(Ballot.meeting_id)
+        ).all()
+    )
+    meetings = db.session.scalars(
+        select(Meeting)
+        .where(Meeting.consultation_id == consultation.id)
+        .options(joinedload(Meeting.village))
+        .order_by(Meeting.held_on.desc(), Meeting.id)
+    )
+    return [MeetingTally(m, counts.get(m.id, 0)) for m in meetings if counts.get(m.id)]
+
+
+def meeting_ballots(consultation: Consultation, meeting_id: int) -> list[Ballot]:
+    return list(
+        db.session.scalars(
+            select(Ballot)
+            .where(
+                Ballot.consultation_id == consultation.id,
+                Ballot.channel == Channel.PAPER,
+                Ballot.meeting_id == meeting_id,
+            )
+            .options(selectinload(Ballot.choices))
+            .order_by(Ballot.id)
+        )
+    )
+
+
+# --- turnout, closing, receipts -----------------------------------------------------------------
+
+
+@dataclass
+class Turnout:
+    by_channel: dict[Channel, int]
+    codes_issued: int
+    codes_used: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_channel.values())
+
+
+def turnout(consultation: Consultation) -> Turnout:
+    """How many ballots so far, by channel: never what they say, until results are out."""
+    counts = Counter(
+        dict(
+            db.session.execute(
+                select(Ballot.channel, func.count())
+                .where(Ballot.consultation_id == consultation.id)
+                .group_by(Ballot.channel)
+            ).all()
+        )
+    )
+    issued = db.session.scalar(
+        select(func.count())
+        .select_from(VotingCode)
+        .join(CodeBatch, CodeBatch.id == VotingCode.batch_id)
+        .where(VotingCode.consultation_id == consultation.id, CodeBatch.voided_at.is_(None))
+    )
+    used = db.session.scalar(
+        select(func.count()).where(
+            VotingCode.consultation_id == consultation.id, VotingCode.used.is_(True)
+        )
+    )
+    return Turnout({c: counts.get(c, 0) for c in Channel}, issued or 0, used or 0)
+
+
+def seal_ballots(consultation: Consultation) -> None:
+    """Cut every tie between voters and ballots. Runs inside the transaction that closes voting."""
+    receipts = list(
+        db.session.scalars(
+            select(VoterLink.receipt_digest).where(VoterLink.consultation_id == consultation.id)
+        )
+    )
+    shuffle = random.SystemRandom().shuffle
+    shuffle(receipts)
+    if receipts:
+        db.session.execute(
+            insert(Receipt), [{"consultation_id": consultation.id, "digest": d} for d in receipts]
+        )
+    db.session.execute(delete(VoterLink).where(VoterLink.consultation_id == consultation.id))
+    db.session.execute(
+        update(VotingCode).where(VotingCode.consultation_id == consultation.id).values(plain=None)
+    )
+    # Rewrite the ballots in random order under new random ids: neither ids nor the physical
+    # order of rows may tell in what order, and so by whom, ballots were cast.
+    ballots = db.session.execute(
+        select(
+            Ballot.id, Ballot.channel, Ballot.gender, Ballot.age_group, Ballot.village_id,
+            Ballot.meeting_id,
+        ).where(Ballot.consultation_id == consultation.id)
+    ).all()
+    if not ballots:
+        return
+    choices: dict[str, list[tuple[int, int]]] = {}
+    for ballot_id, proposal_id, points in db.session.execute(
+        select(BallotChoice.ballot_id, BallotChoice.proposal_id, BallotChoice.points)
+        .join(Ballot, Ballot.id == BallotChoice.ballot_id)
+        .where(Ballot.consultation_id == consultation.id)
+    ):
+        choices.setdefault(ballot_id, []).append((proposal_id, points))
+    db.session.execute(delete(Ballot).where(Ballot.consultation_id == consultation.id))
+    order = list(ballots)
+    shuffle(order)
+    new_ballots, new_choices = [], []
+    for row in order:
+        new_id = new_ballot_id()
+        new_ballots.append(
+            {
+                "id": new_id,
+                "consultation_id": consultation.id,
+                "channel": row.channel,
+                "gender": row.gender,
+                "age_group": row.age_group,
+                "village_id": row.village_id,
+                "meeting_id": row.meeting_id,
+            }
+        )
+        new_choices.extend(
+            {"ballot_id": new_id, "proposal_id": pid, "points": pts}
+            for pid, pts in choices.get(row.id, [])
+        )
+    db.session.execute(insert(Ballot), new_ballots)
+    if new_choices:
+        db.session.execute(insert(BallotChoice), new_choices)
+
+
+def receipt_was_counted(consultation: Consultation, typed: str) -> bool:
+    """Whether a counted ballot of this consultation had this receipt. Says nothing else."""
+    wanted = codes.digest("receipt", codes.normalise(typed))
+    found = db.session.scalar(
+        select(Receipt.digest).where(
+            Receipt.consultation_id == consultation.id, Receipt.digest == wanted
+        )
+    )
+    return found is not None and hmac.compare_digest(found, wanted)

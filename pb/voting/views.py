@@ -1,0 +1,361 @@
+from __future__ import annotations
+
+from datetime import date
+
+import segno
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from pb import throttle
+from pb.auth.access import ensure_officer, ensure_role, is_officer
+from pb.consultations.views import visible_consultation_or_404
+from pb.demographics import band_keys, band_label
+from pb.errors import RuleViolation
+from pb.extensions import db
+from pb.models import BallotKind, CodeBatch, Consultation, Gender, Phase, Role
+from pb.voting import bp, services
+from pb.voting.forms import (
+    BallotForm,
+    CodeBatchForm,
+    PaperBallotForm,
+    ReceiptForm,
+    SelectionError,
+    VoterDetailsForm,
+    VotingSettingsForm,
+    parse_selection,
+)
+from pb.voting.kinds import KINDS
+
+
+def _client_key(kind: str) -> str:
+    return f"{kind}:{request.remote_addr or 'unknown'}"
+
+
+def _prepare_details(form: VoterDetailsForm, consultation: Consultation) -> None:
+    form.age_group.choices = [("", _("Not given"))] + [
+        (key, band_label(key)) for key in band_keys(current_app.config["AGE_BANDS"])
+    ]
+    form.village_id.choices = [("", _("Not given"))] + [(v.id, v.name) for v in consultation.villages]
+
+
+def _details(form: VoterDetailsForm) -> services.VoterDetails:
+    return services.VoterDetails(
+        gender=Gender(form.gender.data) if form.gender.data else None,
+        age_group=form.age_group.data or None,
+        village_id=form.village_id.data,
+    )
+
+
+def _tally_texts() -> dict[str, str]:
+    """The running tally's sentences, with placeholders that ballot.js fills in."""
+    return {
+        "som": _("%(amount)s som"),
+        "budget-text": _("Chosen: %(total)s. Left: %(left)s."),
+        "over-text": _("Over the budget by %(over)s. Untick some proposals."),
+        "approval-text": _("Chosen: %(chosen)s of %(limit)s."),
+        "points-text": _("Points given: %(given)s of %(total)s."),
+    }
+
+
+def _ballot_context(consultation: Consultation) -> dict[str, object]:
+    proposals = services.ballot_proposals(consultation)
+    return {
+        "consultation": consultation,
+        "proposals": proposals,
+        "kind": consultation.ballot_kind.value,
+        "tally_texts": _tally_texts(),
+    }
+
+
+@bp.route("/c/<int:consultation_id>/voting-setup", methods=["GET", "POST"])
+@login_required
+def setup(consultation_id: int) -> str | Response:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_officer(current_user, consultation.municipality_id)
+    form = VotingSettingsForm(obj=consultation)
+    if request.method == "GET":
+        form.ballot_kind.data = consultation.ballot_kind.value
+    locked = consultation.phase not in services.SETUP_PHASES
+    if form.validate_on_submit():
+        settings = services.VotingSettings(
+            ballot_kind=BallotKind(form.ballot_kind.data),
+            approval_limit=form.approval_limit.data,
+            points_total=form.points_total.data,
+            allow_accounts=form.allow_accounts.data,
+            allow_codes=form.allow_codes.data,
+            allow_paper=form.allow_paper.data,
+        )
+        try:
+            services.save_settings(current_user, consultation, settings)
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The voting settings are saved."), "success")
+            return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    return render_template("voting/setup.html", form=form, consultation=consultation, locked=locked)
+
+
+@bp.route("/c/<int:consultation_id>/vote", methods=["GET", "POST"])
+def vote(consultation_id: int) -> str | Response:
+    consultation = visible_consultation_or_404(consultation_id)
+    if consultation.phase != Phase.VOTING:
+        return render_template("voting/closed.html", consultation=consultation)
+    by_account = services.may_vote_with_account(consultation, current_user)
+    by_code = consultation.allow_codes and not by_account
+    if not by_account and not by_code:
+        return render_template("voting/closed.html", consultation=consultation, no_way=True)
+    form = BallotForm()
+    _prepare_details(form, consultation)
+    context = _ballot_context(consultation)
+    selection: dict[int, int] = {}
+    if request.method == "GET":
+        form.code.data = request.args.get("code", "")[:40]
+        if by_account:
+            profile = services.details_from_profile(current_user)
+            form.gender.data = profile.gender.value if profile.gender else ""
+            form.age_group.data = profile.age_group or ""
+            form.village_id.data = profile.village_id
+    elif form.validate_on_submit():
+        try:
+            selection = parse_selection(
+                request.form, [p.id for p in context["proposals"]], KINDS[consultation.ballot_kind].uses_points  # type: ignore[attr-defined]
+            )
+        except SelectionError:
+            flash(_("Points must be whole numbers above zero."), "error")
+        else:
+            try:
+                if by_account:
+                    result = services.cast_ballot(consultation, selection, _details(form), user=current_user)
+                else:
+                    result = _cast_with_code(consultation, form, selection)
+            except RuleViolation as error:
+                flash(str(error.message), "error")
+            else:
+                session["receipt"] = {"consultation": consultation.id, "number": result.receipt, "replaced": result.replaced}
+                return redirect(url_for("voting.voted", consultation_id=consultation.id))
+    return render_template(
+        "voting/ballot.html",
+        form=form,
+        by_account=by_account,
+        by_code=by_code,
+        selection=selection,
+        has_voted=by_account and services.has_voted(consultation, current_user),
+        **context,
+    )
+
+
+def _cast_with_code(consultation: Consultation, form: BallotForm, selection: dict[int, int]) -> services.CastResult:
+    if not form.code.data:
+        raise RuleViolation(_("Type the code from your slip."))
+    key = _client_key("code")
+    throttle.check(key)
+    code = services.find_code(consultation, form.code.data)
+    if code is None:
+        throttle.record_failure(key)
+        raise RuleViolation(_("This code is not valid. Check it against your slip and try again."))
+    return services.cast_ballot(consultation, selection, _details(form), code=code)
+
+
+@bp.route("/c/<int:consultation_id>/voted")
+def voted(consultation_id: int) -> str | Response:
+    consultation = visible_consultation_or_404(consultation_id)
+    receipt = session.pop("receipt", None)
+    if not receipt or receipt.get("consultation") != consultation.id:
+        return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    return render_template("voting/voted.html", consultation=consultation, receipt=receipt)
+
+
+@bp.route("/c/<int:consultation_id>/codes", methods=["GET", "POST"])
+@login_required
+def code_batches(consultation_id: int) -> str | Response:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_officer(current_user, consultation.municipality_id)
+    form = CodeBatchForm()
+    if form.validate_on_submit():
+        try:
+            batch = services.generate_codes(current_user, consultation, form.size.data, form.label.data)
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The codes are ready to print."), "success")
+            return redirect(url_for("voting.slips", consultation_id=consultation.id, batch_id=batch.id))
+    return render_template(
+        "voting/codes.html", consultation=consultation, form=form, batches=services.batches(consultation)
+    )
+
+
+def _batch_or_404(consultation: Consultation, batch_id: int) -> CodeBatch:
+    batch = db.session.get(CodeBatch, batch_id)
+    if batch is None or batch.consultation_id != consultation.id:
+        abort(404)
+    return batch
+
+
+@bp.route("/c/<int:consultation_id>/codes/<int:batch_id>/void", methods=["POST"])
+@login_required
+def void(consultation_id: int, batch_id: int) -> Response:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_officer(current_user, consultation.municipality_id)
+    services.void_batch(current_user, _batch_or_404(consultation, batch_id))
+    flash(_("The batch is voided: its unused codes no longer work."), "success")
+    return redirect(url_for("voting.code_batches", consultation_id=consultation.id))
+
+
+@bp.route("/c/<int:consultation_id>/codes/<int:batch_id>/slips")
+@login_required
+def slips(consultation_id: int, batch_id: int) -> str:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_officer(current_user, consultation.municipality_id)
+    batch = _batch_or_404(consultation, batch_id)
+    vote_url = url_for("voting.vote", consultation_id=consultation.id, _external=True)
+    slips = []
+    for code in services.batch_codes(batch):
+        link = f"{vote_url}?code={code}"
+        # The QR code is drawn here, as SVG; the markup is ours, not user content.
+        svg = segno.make(link, error="m").svg_inline(scale=3, border=2, omitsize=False)
+        slips.append({"code": code, "qr": Markup(svg)})
+    return render_template(
+        "voting/slips.html", consultation=consultation, batch=batch, slips=slips, vote_url=vote_url
+    )
+
+
+@bp.route("/c/<int:consultation_id>/paper-ballots", methods=["GET", "POST"])
+@login_required
+def paper_ballots(consultation_id: int) -> str | Response:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_officer(current_user, consultation.municipality_id)
+    form = PaperBallotForm()
+    _prepare_paper(form, consultation)
+    context = _ballot_context(consultation)
+    selection: dict[int, int] = {}
+    if request.method == "GET":
+        form.meeting_village_id.data = request.args.get("village", type=int)
+        form.meeting_date.data = request.args.get("date", type=_parse_date)
+    elif form.validate_on_submit():
+        try:
+            selection = parse_selection(request.form, [p.id for p in context["proposals"]], KINDS[consultation.ballot_kind].uses_points)  # type: ignore[attr-defined]
+            services.add_paper_ballot(
+                current_user, consultation, form.meeting_village_id.data, form.meeting_date.data, selection, _details(form)
+            )
+        except SelectionError:
+            flash(_("Points must be whole numbers above zero."), "error")
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The paper ballot is saved. Enter the next one."), "success")
+            # The next ballot is most likely from the same meeting.
+            return redirect(
+                url_for(
+                    "voting.paper_ballots",
+                    consultation_id=consultation.id,
+                    village=form.meeting_village_id.data,
+                    date=form.meeting_date.data.isoformat(),
+                )
+            )
+    return render_template(
+        "voting/paper.html",
+        form=form,
+        selection=selection,
+        meetings=services.meetings_with_ballots(consultation),
+        **context,
+    )
+
+
+def _parse_date(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def _prepare_paper(form: PaperBallotForm, consultation: Consultation) -> None:
+    _prepare_details(form, consultation)
+    form.meeting_village_id.choices = [("", _("Choose…"))] + [(v.id, v.name) for v in consultation.villages]
+
+
+@bp.route("/c/<int:consultation_id>/meetings/<int:meeting_id>/ballots")
+@login_required
+def meeting_ballots(consultation_id: int, meeting_id: int) -> str:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_officer(current_user, consultation.municipality_id)
+    ballots = services.meeting_ballots(consultation, meeting_id)
+    if not ballots:
+        abort(404)
+    proposals = {p.id: p for p in services.ballot_proposals(consultation)}
+    return render_template(
+        "voting/meeting_ballots.html",
+        consultation=consultation,
+        ballots=ballots,
+        proposals=proposals,
+        meeting=ballots[0].meeting,
+        can_change=consultation.phase == Phase.VOTING,
+    )
+
+
+@bp.route("/c/<int:consultation_id>/paper-ballots/<ballot_id>", methods=["GET", "POST"])
+@login_required
+def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_officer(current_user, consultation.municipality_id)
+    ballot = services.paper_ballot(consultation, ballot_id[:32])
+    if ballot is None:
+        abort(404)
+    form = VoterDetailsForm(obj=ballot)
+    _prepare_details(form, consultation)
+    context = _ballot_context(consultation)
+    selection = {c.proposal_id: c.points for c in ballot.choices}
+    if request.method == "GET":
+        form.gender.data = ballot.gender.value if ballot.gender else ""
+    elif request.form.get("action") == "delete":
+        if form.validate_on_submit():
+            try:
+                services.delete_paper_ballot(current_user, ballot)
+            except RuleViolation as error:
+                flash(str(error.message), "error")
+            else:
+                flash(_("The paper ballot is deleted."), "success")
+            return redirect(url_for("voting.paper_ballots", consultation_id=consultation.id))
+    elif form.validate_on_submit():
+        try:
+            selection = parse_selection(request.form, [p.id for p in context["proposals"]], KINDS[consultation.ballot_kind].uses_points)  # type: ignore[attr-defined]
+            services.update_paper_ballot(current_user, ballot, selection, _details(form))
+        except SelectionError:
+            flash(_("Points must be whole numbers above zero."), "error")
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The paper ballot is corrected."), "success")
+            return redirect(
+                url_for("voting.meeting_ballots", consultation_id=consultation.id, meeting_id=ballot.meeting_id)
+            )
+    return render_template(
+        "voting/paper_edit.html", form=form, ballot=ballot, selection=selection, **context
+    )
+
+
+@bp.route("/c/<int:consultation_id>/turnout")
+@login_required
+def turnout(consultation_id: int) -> str:
+    consultation = visible_consultation_or_404(consultation_id)
+    ensure_role(current_user, consultation.municipality_id, Role.OFFICER, Role.COUNCIL)
+    return render_template(
+        "voting/turnout.html",
+        consultation=consultation,
+        turnout=services.turnout(consultation),
+        meetings=services.meetings_with_ballots(consultation),
+        officer=is_officer(current_user, consultation.municipality_id),
+    )
+
+
+@bp.route("/c/<int:consultation_id>/receipt")
+def receipt(consultation_id: int) -> str:
+    consultation = visible_consultation_or_404(consultation_id)
+    form = ReceiptForm(request.args)
+    found = None
+    if consultation.phase == Phase.PUBLISHED and request.args and form.validate():
+        key = _client_key("receipt")
+        throttle.check(key)
+        found = services.receipt_was_counted(consultation, form.receipt.data)
+        if not found:
+            throttle.record_failure(key)
+    return render_template("voting/receipt.html", consultation=consultation, form=form, found=found)
