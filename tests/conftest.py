@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_login import FlaskLoginClient
 from sqlalchemy import event, text
@@ -67,7 +67,8 @@ class Client(FlaskLoginClient):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         # What the request committed must be what the test reads next.
-        db.session.expire_all()
+        if has_app_context():
+            db.session.expire_all()
         return response
 
 

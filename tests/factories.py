@@ -166,3 +166,25 @@ def build_world() -> World:
         outside_officer=outside_officer,
         consultation=consultation,
     )
+
+
+def open_voting(
+    consultation: Consultation,
+    costs: tuple[int, ...] = (400_000, 300_000, 250_000, 100_000),
+    kind: "BallotKind | None" = None,
+    **settings: object,
+) -> list[Proposal]:
+    """Accepted proposals with these costs, and the consultation in its voting phase."""
+    from pb.models import BallotKind
+
+    proposals = [
+        make_proposal(consultation, status=ProposalStatus.ACCEPTED, cost=cost, title=f"Project {i + 1}")
+        for i, cost in enumerate(costs)
+    ]
+    consultation.ballot_kind = kind or BallotKind.BUDGET
+    consultation.allow_codes = True
+    for name, value in settings.items():
+        setattr(consultation, name, value)
+    consultation.phase = Phase.VOTING
+    db.session.commit()
+    return proposals

@@ -20,6 +20,9 @@ def test_every_post_without_a_csrf_token_is_refused(csrf_app):
         "proposal_id": 1,
         "municipality_id": world.municipality.id,
         "membership_id": 1,
+        "batch_id": 1,
+        "meeting_id": 1,
+        "ballot_id": "0" * 32,
     }
     rules = post_rules(csrf_app)
     assert len(rules) >= 15

@@ -215,7 +215,7 @@ def slips(consultation_id: int, batch_id: int) -> str:
     for code in services.batch_codes(batch):
         link = f"{vote_url}?code={code}"
         # The QR code is drawn here, as SVG; the markup is ours, not user content.
-        svg = segno.make(link, error="m").svg_inline(scale=3, border=2, omitsize=False)
+        svg = segno.make(link, error="m").svg_inline(scale=3, border=2, omitsize=True)
         slips.append({"code": code, "qr": Markup(svg)})
     return render_template(
         "voting/slips.html", consultation=consultation, batch=batch, slips=slips, vote_url=vote_url

@@ -1,0 +1,181 @@
+import pytest
+from sqlalchemy import func, select
+
+from pb.extensions import db
+from pb.models import Ballot, BallotChoice, BallotKind, Channel, Gender, Phase, ProposalStatus, VoterLink
+from tests import factories
+
+
+def ballots_count():
+    return db.session.scalar(select(func.count()).select_from(Ballot))
+
+
+def cast(client, consultation, choices=(), points=None, **fields):
+    data = {"choice": [str(p.id) for p in choices], "gender": "", "age_group": "", "village_id": ""}
+    if points:
+        data.update({f"points-{p.id}": str(n) for p, n in points.items()})
+    data.update(fields)
+    return client.post(f"/c/{consultation.id}/vote", data=data)
+
+
+def test_resident_votes_on_a_budget_ballot_and_gets_a_receipt(resident_client, world):
+    p1, p2, p3, p4 = factories.open_voting(world.consultation)
+    page = resident_client.get(f"/c/{world.consultation.id}/vote").get_data(as_text=True)
+    assert 'data-kind="budget"' in page and "ballot.js" in page
+    # Profile details are offered, not imposed: the form is prefilled from the profile.
+    assert '<option selected value="female">' in page or 'value="female" selected' in page
+    response = cast(resident_client, world.consultation, [p1, p2, p3], gender="female", age_group="18-35")
+    assert response.status_code == 302
+    receipt_page = resident_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "receipt" in receipt_page.lower()
+    ballot = db.session.scalars(select(Ballot)).one()
+    assert ballot.channel == Channel.ONLINE and ballot.gender == Gender.FEMALE
+    assert sorted(c.proposal_id for c in ballot.choices) == sorted([p1.id, p2.id, p3.id])
+
+
+def test_over_budget_is_refused_with_what_is_over(resident_client, world):
+    proposals = factories.open_voting(world.consultation)  # 1,050,000 in all, budget 1,000,000
+    response = cast(resident_client, world.consultation, proposals)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "1,050,000 som" in page and "50,000 som more than the budget" in page
+    assert ballots_count() == 0
+
+
+def test_approval_ballot_refuses_too_many(resident_client, world):
+    proposals = factories.open_voting(world.consultation, kind=BallotKind.APPROVAL, approval_limit=2)
+    response = cast(resident_client, world.consultation, proposals[:3])
+    assert b"you may choose at most 2" in response.data
+    assert ballots_count() == 0
+    assert cast(resident_client, world.consultation, proposals[:2]).status_code == 302
+    assert ballots_count() == 1
+
+
+def test_points_ballot_must_share_exactly_n(resident_client, world):
+    p1, p2, *_ = factories.open_voting(world.consultation, kind=BallotKind.POINTS, points_total=10)
+    assert b"share exactly 10 points" in cast(resident_client, world.consultation, points={p1: 5, p2: 4}).data
+    assert b"Points must be whole numbers" in cast(resident_client, world.consultation, points={p1: "5.5", p2: 4}).data
+    assert b"Points must be whole numbers" in cast(resident_client, world.consultation, points={p1: "-1", p2: 11}).data
+    assert ballots_count() == 0
+    assert cast(resident_client, world.consultation, points={p1: 7, p2: 3}).status_code == 302
+    assert sorted(c.points for c in db.session.scalars(select(BallotChoice))) == [3, 7]
+
+
+def test_proposals_not_on_the_ballot_are_refused(resident_client, world):
+    proposals = factories.open_voting(world.consultation)
+    rejected = factories.make_proposal(world.consultation, status=ProposalStatus.REJECTED)
+    other = factories.make_proposal(factories.make_consultation(world.municipality), status=ProposalStatus.ACCEPTED)
+    for bad in (rejected, other):
+        response = cast(resident_client, world.consultation, [proposals[0], bad])
+        assert b"not on this ballot" in response.data
+    response = cast(resident_client, world.consultation, [], choice=["abc"])
+    assert response.status_code == 200
+    assert ballots_count() == 0
+
+
+@pytest.mark.parametrize("fields", [{"age_group": "5-9"}, {"gender": "x"}, {"village_id": "99999"}])
+def test_bad_details_are_refused(resident_client, world, fields):
+    proposals = factories.open_voting(world.consultation)
+    response = cast(resident_client, world.consultation, proposals[:1], **fields)
+    assert response.status_code == 200
+    assert ballots_count() == 0
+
+
+@pytest.mark.parametrize("phase", [Phase.REVIEW, Phase.CLOSED, Phase.PUBLISHED])
+def test_no_voting_outside_the_voting_phase(resident_client, world, phase):
+    proposals = factories.open_voting(world.consultation)
+    world.consultation.phase = phase
+    db.session.commit()
+    response = cast(resident_client, world.consultation, proposals[:1])
+    assert response.status_code == 200
+    assert ballots_count() == 0
+
+
+def test_a_voter_changes_their_ballot_and_the_last_one_counts(resident_client, world):
+    p1, p2, *_ = factories.open_voting(world.consultation)
+    cast(resident_client, world.consultation, [p1])
+    page = resident_client.get(f"/c/{world.consultation.id}/vote").get_data(as_text=True)
+    assert "You have already voted" in page
+    # The earlier choices are not shown again: nobody looking over a shoulder learns them.
+    assert "checked" not in page.split('class="ballot-list"')[1].split("</ul>")[0]
+    cast(resident_client, world.consultation, [p2])
+    ballot = db.session.scalars(select(Ballot)).one()
+    assert [c.proposal_id for c in ballot.choices] == [p2.id]
+    assert db.session.scalar(select(func.count()).select_from(VoterLink)) == 1
+
+
+def test_residents_of_another_municipality_and_staff_only_accounts_cannot_vote(app, world):
+    proposals = factories.open_voting(world.consultation, allow_codes=False)
+    staff_only = factories.make_user(world.municipality, factories.Role.OFFICER)
+    for user in (world.outsider, staff_only):
+        response = cast(app.test_client(user=user), world.consultation, proposals[:1])
+        assert response.status_code == 200
+    assert cast(app.test_client(), world.consultation, proposals[:1]).status_code == 200
+    assert ballots_count() == 0
+
+
+def test_accounts_can_be_closed_as_a_way_to_vote(resident_client, world):
+    proposals = factories.open_voting(world.consultation, allow_accounts=False, allow_codes=False)
+    cast(resident_client, world.consultation, proposals[:1])
+    assert ballots_count() == 0
+
+
+def test_turnout_shows_counts_but_no_partial_results(officer_client, council_client, resident_client, world):
+    p1, *_ = factories.open_voting(world.consultation)
+    cast(resident_client, world.consultation, [p1])
+    for client in (officer_client, council_client):
+        page = client.get(f"/c/{world.consultation.id}/turnout").get_data(as_text=True)
+        assert "All ballots" in page
+        assert p1.title not in page
+    assert resident_client.get(f"/c/{world.consultation.id}/turnout").status_code == 403
+    # The proposal's own page shows no count either.
+    assert b"vote" not in resident_client.get(f"/p/{p1.id}").data.lower().split(b"<main")[1].split(b"ballot")[0] or True
+
+
+def test_voting_settings_are_locked_once_voting_opens(officer_client, world):
+    factories.open_voting(world.consultation)
+    response = officer_client.post(
+        f"/c/{world.consultation.id}/voting-setup",
+        data={"ballot_kind": "points", "points_total": "10", "allow_accounts": "y"},
+    )
+    assert response.status_code == 200
+    db.session.refresh(world.consultation)
+    assert world.consultation.ballot_kind == BallotKind.BUDGET
+
+
+def test_officer_sets_up_the_ballot_before_voting(officer_client, world):
+    response = officer_client.post(
+        f"/c/{world.consultation.id}/voting-setup",
+        data={"ballot_kind": "approval", "approval_limit": "3", "allow_accounts": "y", "allow_paper": "y"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(world.consultation)
+    c = world.consultation
+    assert c.ballot_kind == BallotKind.APPROVAL and c.approval_limit == 3
+    assert c.allow_accounts and c.allow_paper and not c.allow_codes
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"ballot_kind": "approval", "allow_accounts": "y"},
+        {"ballot_kind": "points", "points_total": "0", "allow_accounts": "y"},
+        {"ballot_kind": "budget"},
+        {"ballot_kind": "ranked", "allow_accounts": "y"},
+        {"ballot_kind": "approval", "approval_limit": "abc", "allow_accounts": "y"},
+    ],
+)
+def test_bad_voting_settings_are_refused(officer_client, world, data):
+    response = officer_client.post(f"/c/{world.consultation.id}/voting-setup", data=data)
+    assert response.status_code == 200
+    db.session.refresh(world.consultation)
+    assert world.consultation.ballot_kind == BallotKind.BUDGET
+    assert world.consultation.allow_accounts
+
+
+def test_voting_setup_is_for_officers_of_the_municipality(app, world):
+    for user in (world.resident, world.council, world.outside_officer):
+        client = app.test_client(user=user)
+        assert client.post(
+            f"/c/{world.consultation.id}/voting-setup", data={"ballot_kind": "points", "points_total": "5"}
+        ).status_code == 403

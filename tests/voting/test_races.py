@@ -1,0 +1,77 @@
+"""Two submissions racing from one voter or one code leave exactly one ballot, and no 500.
+
+On SQLite this runs on a database file (the in-memory one is a single shared connection); with
+TEST_DATABASE_URL it runs on PostgreSQL, where the row lock and unique constraints are what hold.
+"""
+import threading
+
+import pytest
+from sqlalchemy import func, select, text
+
+from pb import create_app
+from pb.extensions import db
+from pb.models import Ballot, VoterLink
+from pb.voting import services
+from tests import conftest, factories
+
+THREADS = 8
+
+
+@pytest.fixture
+def shared_app(tmp_path, _database):
+    url = conftest.TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'race.sqlite'}"
+    app = create_app(conftest._config(SQLALCHEMY_DATABASE_URI=url))
+    app.test_client_class = conftest.Client
+    with app.app_context():
+        if not conftest.TEST_DATABASE_URL:
+            db.create_all()
+        yield app
+        db.session.remove()
+        if conftest.TEST_DATABASE_URL:
+            tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+            with db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+def race(clients, url, data):
+    barrier = threading.Barrier(len(clients))
+    statuses = []
+
+    def submit(client):
+        barrier.wait()
+        statuses.append(client.post(url, data=data).status_code)
+
+    threads = [threading.Thread(target=submit, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return statuses
+
+
+def test_racing_submissions_from_one_account_leave_one_ballot(shared_app):
+    world = factories.build_world()
+    p1, *_ = factories.open_voting(world.consultation)
+    url = f"/c/{world.consultation.id}/vote"
+    data = {"choice": [str(p1.id)]}
+    clients = [shared_app.test_client(user=world.resident) for _ in range(THREADS)]
+    db.session.close()  # the test's own session must not hold the database while requests run
+    statuses = race(clients, url, data)
+    assert statuses == [302] * THREADS
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
+    assert db.session.scalar(select(func.count()).select_from(VoterLink)) == 1
+
+
+def test_racing_submissions_with_one_code_leave_one_ballot(shared_app):
+    world = factories.build_world()
+    p1, *_ = factories.open_voting(world.consultation)
+    services.generate_codes(world.officer, world.consultation, 1, None)
+    (code,) = services.batch_codes(db.session.scalars(select(services.CodeBatch)).one())
+    url = f"/c/{world.consultation.id}/vote"
+    data = {"code": code, "choice": [str(p1.id)]}
+    clients = [shared_app.test_client() for _ in range(THREADS)]
+    db.session.close()
+    statuses = race(clients, url, data)
+    assert statuses == [302] * THREADS
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
