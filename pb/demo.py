@@ -9,10 +9,24 @@ from datetime import timedelta
 from pb.auth.services import Profile, create_admin, register_resident
 from pb.consultations.services import ConsultationData, advance_phase, create_consultation
 from pb.extensions import db
-from pb.models import Beneficiary, Gender, Membership, Phase, Role
+from pb.models import BallotKind, Beneficiary, Gender, Membership, Phase, Role
 from pb.models.base import utcnow
 from pb.municipalities.services import MunicipalityData, save_municipality
-from pb.proposals.services import PaperOrigin, ProposalData, accept, enter_paper_proposal, reject, submit_proposal
+from pb.proposals.services import (
+    PaperOrigin,
+    ProposalData,
+    accept,
+    enter_paper_proposal,
+    reject,
+    submit_proposal,
+)
+from pb.voting.services import (
+    VotingSettings,
+    cast_ballot,
+    details_from_profile,
+    generate_codes,
+    save_settings,
+)
 
 DEMO_PASSWORD = "demo1234"
 
@@ -139,9 +153,72 @@ def load_demo_data() -> None:
                     Gender.FEMALE, "36-59"),
     )
     accept(officer, water, 700_000)  # type: ignore[arg-type]
+    _voting_consultation(officer, ak_suu, villages, aizada, nurlan)
     accept(officer, lights, None)  # type: ignore[arg-type]
     reject(
         officer,  # type: ignore[arg-type]
         road,
         "Бул жол райондун жолу: аны район оңдойт. Сунуш райондук администрацияга жөнөтүлдү.",
     )
+
+
+def _voting_consultation(officer, municipality, villages, *voters) -> None:  # type: ignore[no-untyped-def]
+    """A second consultation, for youth initiatives, with voting under way."""
+    today = utcnow().date()
+    consultation = create_consultation(
+        officer,
+        municipality,
+        ConsultationData(
+            titles={
+                "ky": "Жаштардын демилгелери 2026",
+                "ru": "Молодёжные инициативы 2026",
+                "en": "Youth initiatives 2026",
+            },
+            descriptions={
+                "ky": "Жаштар үчүн 600 000 сомдук бюджет. Добуш бериңиз!",
+                "ru": "Бюджет для молодёжи: 600 000 сом. Голосуйте!",
+                "en": "A budget for young people: 600,000 som. Vote!",
+            },
+            budget=600_000,
+            category_keys=["youth", "sport_culture", "schools"],
+            custom_categories=[],
+            village_ids=[v.id for v in municipality.villages],
+            proposals_from=today - timedelta(days=40),
+            proposals_until=today - timedelta(days=20),
+            review_until=today - timedelta(days=5),
+            voting_from=today - timedelta(days=2),
+            voting_until=today + timedelta(days=12),
+            results_on=today + timedelta(days=15),
+        ),
+    )
+    save_settings(
+        officer,
+        consultation,
+        VotingSettings(BallotKind.BUDGET, None, None, allow_accounts=True, allow_codes=True, allow_paper=True),
+    )
+    advance_phase(officer, consultation, Phase.DRAFT)
+    categories = {c.key: c for c in consultation.categories}
+    ideas = [
+        ("Кара-Булакта компьютер классы", "Мектептеги эски компьютерлерди алмаштырып, жаштар үчүн кечки курстарды ачуу.", 280_000, "schools", "Кара-Булак"),
+        ("Футбольное поле в Тегизчиле", "Выровнять и огородить поле, поставить ворота.", 240_000, "sport_culture", "Тегизчил"),
+        ("Кыздар үчүн тигүү устаканасы", "Жаш кыздар үчүн тигүү машиналары жана машыктыруучу.", 150_000, "youth", "Ак-Суу"),
+        ("Жаштар борборуна интернет", "Айылдык жаштар борборуна туруктуу интернет жана Wi-Fi.", 90_000, "youth", "Жаңы-Жол"),
+    ]
+    author = voters[0]
+    proposals = [
+        submit_proposal(
+            author,
+            consultation,
+            ProposalData(title, text, cost, categories[key].id, villages[village].id,
+                         [Beneficiary.YOUTH] + ([Beneficiary.WOMEN] if "кыз" in title.lower() else [])),
+        )
+        for title, text, cost, key, village in ideas
+    ]
+    advance_phase(officer, consultation, Phase.COLLECTING)
+    for proposal in proposals:
+        accept(officer, proposal, None)
+    advance_phase(officer, consultation, Phase.REVIEW)
+    costs = {p.id: p.cost for p in proposals}
+    for voter, chosen in zip(voters, ([proposals[0], proposals[2]], [proposals[1], proposals[3]])):
+        cast_ballot(consultation, {p.id: 1 for p in chosen}, details_from_profile(voter), user=voter, costs=costs)
+    generate_codes(officer, consultation, 16, "Демо")

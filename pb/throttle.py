@@ -23,7 +23,7 @@ def _window() -> timedelta:
 def check(key: str) -> None:
     """Refuse the attempt if ``key`` failed too often within the window."""
     since = utcnow() - _window()
-    failures = db.session.scalar(
+    failures = db.session.connection().scalar(
         select(func.count()).where(ThrottleEvent.key == key, ThrottleEvent.at >= since)
     )
     if failures >= current_app.config["THROTTLE_MAX_FAILURES"]:

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from pb import throttle
 from pb.auth import bp, services
 from pb.auth.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm
 from pb.errors import RuleViolation
@@ -74,8 +75,12 @@ def login() -> str | Response:
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
+        # Password guessing is slowed down per client, as code guessing is.
+        throttle_key = f"login:{request.remote_addr or 'unknown'}"
+        throttle.check(throttle_key)
         user = services.authenticate(form.login.data, form.password.data)
         if user is None:
+            throttle.record_failure(throttle_key)
             form.password.errors = [_("Wrong phone number, user name or password.")]
         else:
             login_user(user, remember=form.remember.data)

@@ -89,15 +89,9 @@ def consultations_for(municipality: Municipality, include_drafts: bool) -> list[
 
 
 def get_consultation(consultation_id: int) -> Consultation | None:
-    return db.session.scalar(
-        select(Consultation)
-        .where(Consultation.id == consultation_id)
-        .options(
-            selectinload(Consultation.categories),
-            selectinload(Consultation.villages),
-            selectinload(Consultation.municipality),
-        )
-    )
+    # Categories, villages and the municipality load when a page first uses them (one query
+    # each, as eager loading would take), so the ballot's hot path pays only for what it reads.
+    return db.session.get(Consultation, consultation_id)
 
 
 def proposal_counts(consultation: Consultation) -> dict[ProposalStatus, int]:

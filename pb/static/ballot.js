@@ -37,9 +37,16 @@
     }
     tally.textContent = text;
     tally.classList.toggle("over", over);
+    makeRoom();
+  }
+  // The tally sticks to the bottom of the screen: keep it from hiding the field that has the
+  // keyboard focus, which the browser would otherwise scroll to just behind it.
+  function makeRoom() {
+    document.documentElement.style.scrollPaddingBottom = tally.offsetHeight + 16 + "px";
   }
   box.addEventListener("input", update);
   box.addEventListener("change", update);
+  window.addEventListener("resize", makeRoom);
   tally.hidden = false;
   update();
 })();

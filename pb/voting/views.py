@@ -38,7 +38,7 @@ def _prepare_details(form: VoterDetailsForm, consultation: Consultation) -> None
     form.age_group.choices = [("", _("Not given"))] + [
         (key, band_label(key)) for key in band_keys(current_app.config["AGE_BANDS"])
     ]
-    form.village_id.choices = [("", _("Not given"))] + [(v.id, v.name) for v in consultation.villages]
+    form.village_id.choices = [("", _("Not given"))] + services.village_choices(consultation)
 
 
 def _details(form: VoterDetailsForm) -> services.VoterDetails:
@@ -109,7 +109,6 @@ def vote(consultation_id: int) -> str | Response:
         return render_template("voting/closed.html", consultation=consultation, no_way=True)
     form = BallotForm()
     _prepare_details(form, consultation)
-    context = _ballot_context(consultation)
     selection: dict[int, int] = {}
     if request.method == "GET":
         form.code.data = request.args.get("code", "")[:40]
@@ -119,18 +118,19 @@ def vote(consultation_id: int) -> str | Response:
             form.age_group.data = profile.age_group or ""
             form.village_id.data = profile.village_id
     elif form.validate_on_submit():
+        costs = services.ballot_costs(consultation)
         try:
-            selection = parse_selection(
-                request.form, [p.id for p in context["proposals"]], KINDS[consultation.ballot_kind].uses_points  # type: ignore[attr-defined]
-            )
+            selection = parse_selection(request.form, costs, KINDS[consultation.ballot_kind].uses_points)
         except SelectionError:
             flash(_("Points must be whole numbers above zero."), "error")
         else:
             try:
                 if by_account:
-                    result = services.cast_ballot(consultation, selection, _details(form), user=current_user)
+                    result = services.cast_ballot(
+                        consultation, selection, _details(form), user=current_user, costs=costs
+                    )
                 else:
-                    result = _cast_with_code(consultation, form, selection)
+                    result = _cast_with_code(consultation, form, selection, costs)
             except RuleViolation as error:
                 flash(str(error.message), "error")
             else:
@@ -143,11 +143,13 @@ def vote(consultation_id: int) -> str | Response:
         by_code=by_code,
         selection=selection,
         has_voted=by_account and services.has_voted(consultation, current_user),
-        **context,
+        **_ballot_context(consultation),
     )
 
 
-def _cast_with_code(consultation: Consultation, form: BallotForm, selection: dict[int, int]) -> services.CastResult:
+def _cast_with_code(
+    consultation: Consultation, form: BallotForm, selection: dict[int, int], costs: dict[int, int]
+) -> services.CastResult:
     if not form.code.data:
         raise RuleViolation(_("Type the code from your slip."))
     key = _client_key("code")
@@ -156,7 +158,7 @@ def _cast_with_code(consultation: Consultation, form: BallotForm, selection: dic
     if code is None:
         throttle.record_failure(key)
         raise RuleViolation(_("This code is not valid. Check it against your slip and try again."))
-    return services.cast_ballot(consultation, selection, _details(form), code=code)
+    return services.cast_ballot(consultation, selection, _details(form), code=code, costs=costs)
 
 
 @bp.route("/c/<int:consultation_id>/voted")

@@ -194,3 +194,11 @@ def test_create_admin_command(runner, app):
     assert user.is_admin and user.check_password("long-password")
     short = runner.invoke(args=["create-admin", "--login", "root2", "--password", "short"])
     assert short.exit_code != 0
+
+
+def test_password_guessing_is_throttled(client, world):
+    for _ in range(10):
+        client.post("/login", data={"login": "officer", "password": "guess"})
+    response = client.post("/login", data={"login": "officer", "password": factories.PASSWORD})
+    assert response.status_code == 429
+    assert "Too many tries" in response.get_data(as_text=True)

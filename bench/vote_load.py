@@ -1,0 +1,296 @@
+"""Load test of voting: many concurrent voters cast ballots with codes against pb served by
+gunicorn on loopback, on SQLite and on PostgreSQL.
+
+Run from the repository root:  .venv/bin/python bench/vote_load.py [--quick] [--db sqlite|postgres|both]
+
+For each database it prints ballots per second, the 99th-percentile latency of casting a ballot,
+errors, and ballots stored against ballots acknowledged (every code is also sent a second time
+by a racing client, to look for duplicates); in the same run it measures a trivial endpoint of
+the same app (/health) with the same clients, and prints the ratio of the two throughputs.
+The last line reads: acknowledged=N stored=N duplicates=N errors=N ratio=X
+(summed over the databases, and the lowest ratio). Targets: no lost or duplicated ballots, no
+errors, vote throughput at least a third of the trivial endpoint's.
+
+Only loopback is used; request loops are bounded in count and time.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_DATABASE = "pb_bench"
+TIME_LIMIT = 120  # seconds per phase, whatever happens
+THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(database_url: str, secret: str, voters: int) -> tuple[int, list[int], list[str]]:
+    """A world with a consultation in its voting phase and ``voters`` codes."""
+    from sqlalchemy import select
+
+    from pb import create_app
+    from pb.extensions import db
+    from pb.models import CodeBatch
+    from pb.voting import services
+    from tests import factories
+
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": database_url,
+         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        world = factories.build_world()
+        proposals = factories.open_voting(world.consultation, costs=(300_000, 250_000, 200_000, 150_000, 100_000))
+        services.generate_codes(world.officer, world.consultation, voters, "bench")
+        batch = db.session.scalars(select(CodeBatch)).one()
+        codes = services.batch_codes(batch)
+        result = world.consultation.id, [p.id for p in proposals], codes
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+def count_stored(database_url: str, secret: str) -> tuple[int, int]:
+    from sqlalchemy import func, select
+
+    from pb import create_app
+    from pb.extensions import db
+    from pb.models import Ballot, VotingCode
+
+    app = create_app({"TESTING": True, "SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        stored = db.session.scalar(select(func.count()).select_from(Ballot))
+        used = db.session.scalar(select(func.count()).where(VotingCode.used.is_(True)))
+        db.engine.dispose()
+    return stored, used
+
+
+class Server:
+    def __init__(self, database_url: str, secret: str, workers: int) -> None:
+        self.port = free_port()
+        env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(THREADS),
+             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "pb:create_app()"],
+            cwd=ROOT, env=env,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/health")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+@dataclass
+class Client:
+    port: int
+    cookie: str = ""
+    token: str = ""
+    conn: http.client.HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str, float]:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {"Accept-Language": "en"}
+        if self.cookie:
+            headers["Cookie"] = self.cookie
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            text = response.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = None
+            raise
+        elapsed = time.perf_counter() - started
+        set_cookie = response.getheader("Set-Cookie")
+        if set_cookie:
+            self.cookie = set_cookie.split(";", 1)[0]
+        return response.status, text, elapsed
+
+
+@dataclass
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    acknowledged: set[str] = field(default_factory=set)
+    errors: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def run_clients(port: int, clients: int, jobs: list, work) -> tuple[Tally, float]:  # type: ignore[no-untyped-def]
+    tally = Tally()
+    queue = list(jobs)
+    queue_lock = threading.Lock()
+    deadline = time.time() + TIME_LIMIT
+
+    def worker() -> None:
+        client = Client(port)
+        while time.time() < deadline:
+            with queue_lock:
+                if not queue:
+                    return
+                job = queue.pop()
+            try:
+                work(client, job, tally)
+            except (OSError, http.client.HTTPException):
+                with tally.lock:
+                    tally.errors += 1
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return tally, time.perf_counter() - started
+
+
+def bench(label: str, database_url: str, voters: int, clients: int, workers: int) -> dict[str, float]:
+    secret = secrets.token_hex(16)
+    consultation_id, proposal_ids, codes = prepare(database_url, secret, voters)
+    server = Server(database_url, secret, workers)
+    try:
+        vote_path = f"/c/{consultation_id}/vote"
+
+        def cast(client: Client, code: str, tally: Tally) -> None:
+            if not client.token:
+                # Like a voter opening the ballot: a session cookie and a CSRF token, once.
+                status, page, _ = client.request("GET", f"{vote_path}?code={code}")
+                client.token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            chosen = secrets.SystemRandom().sample(proposal_ids, 2)
+            body = urllib.parse.urlencode(
+                [("csrf_token", client.token), ("code", code)] + [("choice", str(p)) for p in chosen]
+            )
+            status, _, elapsed = client.request("POST", vote_path, body)
+            with tally.lock:
+                tally.latencies.append(elapsed)
+                if status == 302:
+                    tally.acknowledged.add(code)
+                else:
+                    tally.errors += 1
+
+        # Every code twice, the two submissions spread among different clients: a voter who
+        # taps "vote" twice, or two people who share one slip.
+        jobs = codes + codes
+        secrets.SystemRandom().shuffle(jobs)
+        votes, vote_seconds = run_clients(server.port, clients, jobs, cast)
+
+        def health(client: Client, _: int, tally: Tally) -> None:
+            status, _, elapsed = client.request("GET", "/health")
+            with tally.lock:
+                tally.latencies.append(elapsed)
+                if status != 200:
+                    tally.errors += 1
+
+        trivial, trivial_seconds = run_clients(server.port, clients, list(range(len(jobs))), health)
+    finally:
+        server.stop()
+    stored, used = count_stored(database_url, secret)
+    vote_rate = len(votes.latencies) / vote_seconds
+    trivial_rate = len(trivial.latencies) / trivial_seconds
+    p99 = statistics.quantiles(votes.latencies, n=100)[98] * 1000
+    ratio = vote_rate / trivial_rate
+    print(
+        f"{label}: {len(votes.latencies)} ballots sent by {clients} clients in {vote_seconds:.1f} s: "
+        f"{vote_rate:.0f} ballots/s, p99 {p99:.0f} ms, errors {votes.errors}; "
+        f"/health {trivial_rate:.0f} req/s (p99 {statistics.quantiles(trivial.latencies, n=100)[98] * 1000:.0f} ms); "
+        f"ratio {ratio:.2f}; acknowledged {len(votes.acknowledged)} distinct codes, stored {stored}, "
+        f"codes used {used}"
+    )
+    return {
+        "acknowledged": len(votes.acknowledged),
+        "stored": stored,
+        "duplicates": stored - used,
+        "errors": votes.errors + trivial.errors,
+        "ratio": ratio,
+    }
+
+
+def postgres_url() -> str | None:
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    try:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+    except psycopg.Error as error:
+        print(f"PostgreSQL not reachable ({error.__class__.__name__}); skipping it")
+        return None
+    base = PG_ADMIN_URL.rsplit("/", 1)[0]
+    return base.replace("postgresql://", "postgresql+psycopg://") + "/" + PG_DATABASE
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a small run, under a minute")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    voters = 300 if args.quick else 2000
+    results = []
+    tmp = tempfile.mkdtemp(prefix="pb-bench-")
+    try:
+        if args.db in ("sqlite", "both"):
+            results.append(bench("sqlite", f"sqlite:///{tmp}/bench.sqlite", voters, args.clients, args.workers))
+        if args.db in ("postgres", "both"):
+            url = postgres_url()
+            if url:
+                results.append(bench("postgres", url, voters, args.clients, args.workers))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if not results:
+        return 1
+    print(
+        "acknowledged={} stored={} duplicates={} errors={} ratio={:.2f}".format(
+            sum(r["acknowledged"] for r in results),
+            sum(r["stored"] for r in results),
+            sum(r["duplicates"] for r in results),
+            sum(r["errors"] for r in results),
+            min(r["ratio"] for r in results),
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
