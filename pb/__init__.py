@@ -130,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb.main import bp as main_bp
     from pb.municipalities import bp as municipalities_bp
     from pb.proposals import bp as proposals_bp
+    from pb.results import bp as results_bp
     from pb.voting import bp as voting_bp
 
     app.register_blueprint(main_bp)
@@ -138,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultations_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(voting_bp)
+    app.register_blueprint(results_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

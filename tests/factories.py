@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from pb.extensions import db
 from pb.models import (
+    BallotKind,
     Beneficiary,
     Category,
     Consultation,
@@ -171,12 +172,10 @@ def build_world() -> World:
 def open_voting(
     consultation: Consultation,
     costs: tuple[int, ...] = (400_000, 300_000, 250_000, 100_000),
-    kind: "BallotKind | None" = None,
+    kind: BallotKind | None = None,
     **settings: object,
 ) -> list[Proposal]:
     """Accepted proposals with these costs, and the consultation in its voting phase."""
-    from pb.models import BallotKind
-
     proposals = [
         make_proposal(consultation, status=ProposalStatus.ACCEPTED, cost=cost, title=f"Project {i + 1}")
         for i, cost in enumerate(costs)

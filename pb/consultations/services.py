@@ -7,7 +7,6 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from pb.auth.access import ensure_officer
 from pb.errors import RuleViolation

@@ -7,23 +7,13 @@ from werkzeug.wrappers import Response
 
 from pb.auth.access import ensure_officer, is_member, is_officer
 from pb.consultations import bp, services
+from pb.consultations.helpers import visible_consultation_or_404
 from pb.consultations.forms import ConsultationForm, PhaseForm
 from pb.errors import RuleViolation
 from pb.labels import PHASES
-from pb.models import Consultation, Municipality, Phase, Role
+from pb.models import Municipality, Phase, Role
 from pb.municipalities.services import get_by_slug
-
-
-def visible_consultation_or_404(consultation_id: int) -> Consultation:
-    """A consultation the visitor may see: drafts exist only for the municipality's officers."""
-    consultation = services.get_consultation(consultation_id)
-    if consultation is None:
-        abort(404)
-    if consultation.phase == Phase.DRAFT and not is_officer(
-        current_user, consultation.municipality_id
-    ):
-        abort(404)
-    return consultation
+from pb.results.services import decisions as council_decisions
 
 
 def _data_from(form: ConsultationForm) -> services.ConsultationData:
@@ -107,6 +97,7 @@ def show(consultation_id: int) -> str:
         next_phase=services.next_phase(consultation),
         can_step_back=services.can_step_back(consultation),
         phase_form=PhaseForm(expected=consultation.phase.value) if officer else None,
+        decisions=council_decisions(consultation),
     )
 
 

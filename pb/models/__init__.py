@@ -10,6 +10,7 @@ from pb.models.consultations import (
     consultation_villages,
 )
 from pb.models.proposals import Beneficiary, Meeting, Proposal, ProposalBeneficiary, ProposalStatus
+from pb.models.results import CouncilDecision, CountedResult, Decision, PopulationFigures
 from pb.models.voting import (
     Ballot,
     BallotChoice,
@@ -22,6 +23,10 @@ from pb.models.voting import (
 )
 
 __all__ = [
+    "CouncilDecision",
+    "CountedResult",
+    "Decision",
+    "PopulationFigures",
     "Ballot",
     "BallotChoice",
     "BallotKind",

@@ -88,6 +88,11 @@ class Consultation(db.Model):
     allow_accounts: Mapped[bool] = mapped_column(default=True, server_default=true())
     allow_codes: Mapped[bool] = mapped_column(default=False, server_default=false())
     allow_paper: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # How ballots become funded proposals: a name in pb.counting.RULES, locked with the ballot.
+    counting_rule: Mapped[str] = mapped_column(
+        String(30), default="greedy", server_default="greedy"
+    )
+    complete_with_greedy: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import Optional, Regexp
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import NumberRange, Optional, Regexp
 
 from pb.forms import Form, add_error, empty_to_none, length, required, strip
 from pb.labels import ROLES
@@ -54,3 +54,39 @@ class AppointForm(Form):
         choices=[SelectChoice(r.value, ROLES[r]) for r in (Role.OFFICER, Role.COUNCIL)],
         validators=[required()],
     )
+
+
+class PopulationForm(Form):
+    adults = IntegerField(
+        _l("Residents aged 14 and over"),
+        validators=[required(), NumberRange(min=1, max=10_000_000, message=_l("Write a number from %(min)d to %(max)d.", min=1, max=10_000_000))],
+        render_kw={"inputmode": "numeric"},
+    )
+    women = IntegerField(
+        _l("Of them, women"),
+        validators=[required(), NumberRange(min=0, max=10_000_000, message=_l("Write a number from %(min)d to %(max)d.", min=0, max=10_000_000))],
+        render_kw={"inputmode": "numeric"},
+    )
+    youth = IntegerField(
+        _l("Of them, young people aged 14 to 35"),
+        validators=[required(), NumberRange(min=0, max=10_000_000, message=_l("Write a number from %(min)d to %(max)d.", min=0, max=10_000_000))],
+        render_kw={"inputmode": "numeric"},
+    )
+    year = IntegerField(
+        _l("Year of the figures (optional)"),
+        validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("Write a number from %(min)d to %(max)d.", min=1990, max=2100))],
+    )
+    source = StringField(
+        _l("Source (optional)"),
+        validators=[Optional(), length(max=200)],
+        filters=[empty_to_none],
+        description=_l("For example: household register of the ayil okmotu, 2026."),
+    )
+
+    def validate(self, extra_validators: object = None) -> bool:
+        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        for part in (self.women, self.youth):
+            if self.adults.data and part.data and part.data > self.adults.data:
+                add_error(part, _l("This cannot be more than all residents aged 14 and over."))
+                ok = False
+        return ok

@@ -8,12 +8,21 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from pb.auth.access import ensure_admin
+from pb.auth.access import ensure_admin, ensure_officer
 from pb.auth.services import find_by_login
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.i18n import localized
-from pb.models import Meeting, Membership, Municipality, Proposal, Role, User, Village
+from pb.models import (
+    Meeting,
+    Membership,
+    Municipality,
+    PopulationFigures,
+    Proposal,
+    Role,
+    User,
+    Village,
+)
 
 
 @dataclass
@@ -164,3 +173,35 @@ def revoke(actor: User, membership: Membership) -> None:
         raise RuleViolation(_l("Not a valid choice."))
     db.session.delete(membership)
     db.session.commit()
+
+
+@dataclass
+class Population:
+    adults: int
+    women: int
+    youth: int
+    year: int | None = None
+    source: str | None = None
+
+
+def population(municipality: Municipality) -> PopulationFigures | None:
+    return db.session.scalar(
+        select(PopulationFigures).where(PopulationFigures.municipality_id == municipality.id)
+    )
+
+
+def save_population(actor: User, municipality: Municipality, figures: Population) -> None:
+    """Officers keep their municipality's population figures, the yardstick for participation."""
+    ensure_officer(actor, municipality.id)
+    if figures.adults < 1 or not 0 <= figures.women <= figures.adults or not 0 <= figures.youth <= figures.adults:
+        raise RuleViolation(_l("This cannot be more than all residents aged 14 and over."))
+    row = population(municipality) or PopulationFigures(municipality_id=municipality.id)
+    row.adults, row.women, row.youth = figures.adults, figures.women, figures.youth
+    row.year, row.source = figures.year, figures.source
+    row.updated_by_id = actor.id
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise RuleViolation(_l("Someone else saved the figures at the same moment. Check them and save again."))

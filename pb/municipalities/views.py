@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from pb.auth.access import admin_required, is_officer
+from pb.auth.access import admin_required, ensure_officer, is_officer
 from pb.consultations.services import consultations_for
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import Membership, Municipality, Role
 from pb.municipalities import bp, services
-from pb.municipalities.forms import AppointForm, MunicipalityForm
+from pb.municipalities.forms import AppointForm, MunicipalityForm, PopulationForm
 
 
 def _get_or_404(municipality_id: int) -> Municipality:
@@ -119,3 +119,29 @@ def admin_revoke(membership_id: int) -> Response:
     else:
         flash(_("The role is taken back."), "success")
     return redirect(url_for("municipalities.admin_staff", municipality_id=municipality_id))
+
+
+@bp.route("/m/<slug>/population", methods=["GET", "POST"])
+@login_required
+def population(slug: str) -> str | Response:
+    municipality = services.get_by_slug(slug)
+    if municipality is None:
+        abort(404)
+    ensure_officer(current_user, municipality.id)
+    form = PopulationForm(obj=services.population(municipality))
+    if form.validate_on_submit():
+        figures = services.Population(
+            adults=form.adults.data,
+            women=form.women.data,
+            youth=form.youth.data,
+            year=form.year.data,
+            source=form.source.data,
+        )
+        try:
+            services.save_population(current_user, municipality, figures)
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The population figures are saved."), "success")
+            return redirect(url_for("municipalities.show", slug=municipality.slug))
+    return render_template("municipalities/population.html", form=form, municipality=municipality)

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from pb.auth.access import ensure_officer, is_member, is_officer
-from pb.consultations.views import visible_consultation_or_404
+from pb.consultations.helpers import visible_consultation_or_404
 from pb.demographics import band_keys, band_label
 from pb.errors import PermissionDenied, RuleViolation
 from pb.i18n import current_language

@@ -18,6 +18,12 @@ BALLOT_KINDS = {
 }
 
 
+COUNTING_RULES = {
+    "greedy": _l("Standard: most votes first, while the money lasts"),
+    "equal-shares": _l("Method of Equal Shares: the budget is shared equally among the voters"),
+}
+
+
 def _int_or_none(value: object) -> int | None:
     if value in (None, "", "None"):
         return None
@@ -39,6 +45,15 @@ class VotingSettingsForm(Form):
         _l("Points: how many points each voter shares"),
         validators=[Optional(), NumberRange(min=1, max=1000, message=_l("Write a number from %(min)d to %(max)d.", min=1, max=1000))],
         render_kw={"inputmode": "numeric"},
+    )
+    counting_rule = RadioField(
+        _l("How the votes are counted"),
+        choices=[SelectChoice(name, label) for name, label in COUNTING_RULES.items()],
+        validators=[required()],
+    )
+    complete_with_greedy = BooleanField(
+        _l("Equal Shares: spend what is left by the standard rule"),
+        description=_l("If Equal Shares leaves money unspent, fund further proposals in order of votes while they fit."),
     )
     allow_accounts = BooleanField(_l("Residents vote with their accounts"))
     allow_codes = BooleanField(_l("Voters use single-use codes from printed slips"))

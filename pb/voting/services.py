@@ -52,6 +52,9 @@ from pb.proposals.services import get_or_create_meeting
 from pb.voting import codes
 from pb.voting.kinds import KINDS, BallotRules, Selection
 
+# The counting rules a consultation may use (their implementations: pb.counting.RULES).
+COUNTING_RULE_NAMES = ("greedy", "equal-shares")
+
 # The settings may change only before voting opens: ballots cast under one kind would break
 # the rules of another.
 SETUP_PHASES = (Phase.DRAFT, Phase.COLLECTING, Phase.REVIEW)
@@ -65,6 +68,8 @@ class VotingSettings:
     allow_accounts: bool
     allow_codes: bool
     allow_paper: bool
+    counting_rule: str = "greedy"
+    complete_with_greedy: bool = False
 
 
 @dataclass
@@ -145,6 +150,13 @@ def save_settings(actor: User, consultation: Consultation, settings: VotingSetti
     consultation.allow_accounts = settings.allow_accounts
     consultation.allow_codes = settings.allow_codes
     consultation.allow_paper = settings.allow_paper
+    if settings.counting_rule not in COUNTING_RULE_NAMES:
+        db.session.rollback()
+        raise RuleViolation(_l("Not a valid choice."))
+    consultation.counting_rule = settings.counting_rule
+    consultation.complete_with_greedy = (
+        settings.complete_with_greedy and settings.counting_rule == "equal-shares"
+    )
     problems = settings_errors(consultation)
     if problems:
         db.session.rollback()

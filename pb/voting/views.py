@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from pb import throttle
 from pb.auth.access import ensure_officer, ensure_role, is_officer
-from pb.consultations.views import visible_consultation_or_404
+from pb.consultations.helpers import visible_consultation_or_404
 from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
 from pb.extensions import db
@@ -78,6 +78,7 @@ def setup(consultation_id: int) -> str | Response:
     form = VotingSettingsForm(obj=consultation)
     if request.method == "GET":
         form.ballot_kind.data = consultation.ballot_kind.value
+        form.counting_rule.data = consultation.counting_rule
     locked = consultation.phase not in services.SETUP_PHASES
     if form.validate_on_submit():
         settings = services.VotingSettings(
@@ -87,6 +88,8 @@ def setup(consultation_id: int) -> str | Response:
             allow_accounts=form.allow_accounts.data,
             allow_codes=form.allow_codes.data,
             allow_paper=form.allow_paper.data,
+            counting_rule=form.counting_rule.data,
+            complete_with_greedy=form.complete_with_greedy.data,
         )
         try:
             services.save_settings(current_user, consultation, settings)

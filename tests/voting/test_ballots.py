@@ -136,7 +136,7 @@ def test_voting_settings_are_locked_once_voting_opens(officer_client, world):
     factories.open_voting(world.consultation)
     response = officer_client.post(
         f"/c/{world.consultation.id}/voting-setup",
-        data={"ballot_kind": "points", "points_total": "10", "allow_accounts": "y"},
+        data={"ballot_kind": "points", "points_total": "10", "allow_accounts": "y", "counting_rule": "greedy"},
     )
     assert response.status_code == 200
     db.session.refresh(world.consultation)
@@ -146,13 +146,26 @@ def test_voting_settings_are_locked_once_voting_opens(officer_client, world):
 def test_officer_sets_up_the_ballot_before_voting(officer_client, world):
     response = officer_client.post(
         f"/c/{world.consultation.id}/voting-setup",
-        data={"ballot_kind": "approval", "approval_limit": "3", "allow_accounts": "y", "allow_paper": "y"},
+        data={"ballot_kind": "approval", "approval_limit": "3", "allow_accounts": "y", "allow_paper": "y",
+              "counting_rule": "equal-shares", "complete_with_greedy": "y"},
     )
     assert response.status_code == 302
     db.session.refresh(world.consultation)
     c = world.consultation
     assert c.ballot_kind == BallotKind.APPROVAL and c.approval_limit == 3
     assert c.allow_accounts and c.allow_paper and not c.allow_codes
+    assert c.counting_rule == "equal-shares" and c.complete_with_greedy
+    page = officer_client.get(f"/c/{c.id}").get_data(as_text=True)
+    assert "Method of Equal Shares is used" in page
+
+
+def test_completion_by_greedy_only_goes_with_equal_shares(officer_client, world):
+    officer_client.post(
+        f"/c/{world.consultation.id}/voting-setup",
+        data={"ballot_kind": "budget", "allow_accounts": "y", "counting_rule": "greedy", "complete_with_greedy": "y"},
+    )
+    db.session.refresh(world.consultation)
+    assert world.consultation.counting_rule == "greedy" and not world.consultation.complete_with_greedy
 
 
 @pytest.mark.parametrize(
@@ -163,10 +176,13 @@ def test_officer_sets_up_the_ballot_before_voting(officer_client, world):
         {"ballot_kind": "budget"},
         {"ballot_kind": "ranked", "allow_accounts": "y"},
         {"ballot_kind": "approval", "approval_limit": "abc", "allow_accounts": "y"},
+        {"ballot_kind": "budget", "allow_accounts": "y", "counting_rule": "borda"},
     ],
 )
 def test_bad_voting_settings_are_refused(officer_client, world, data):
-    response = officer_client.post(f"/c/{world.consultation.id}/voting-setup", data=data)
+    response = officer_client.post(
+        f"/c/{world.consultation.id}/voting-setup", data={"counting_rule": "greedy", **data}
+    )
     assert response.status_code == 200
     db.session.refresh(world.consultation)
     assert world.consultation.ballot_kind == BallotKind.BUDGET

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from pb.forms import Form, add_error, length, required, strip
+from pb.models import Decision
+
+DECISIONS = {
+    Decision.APPROVED: _l("Approved"),
+    Decision.RETURNED: _l("Returned for revision"),
+}
+
+
+class DecisionForm(Form):
+    decision = RadioField(
+        _l("The council's decision"),
+        choices=[SelectChoice(d.value, label) for d, label in DECISIONS.items()],
+        validators=[required()],
+    )
+    decided_on = DateField(_l("Date of the decision"), validators=[required()], render_kw={"type": "date"})
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[Optional(), length(max=5000)],
+        filters=[strip],
+        description=_l("Required when the results are returned."),
+        render_kw={"rows": 4},
+    )
+
+    def validate(self, extra_validators: object = None) -> bool:
+        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+        if self.decision.data == Decision.RETURNED.value and not self.reason.data:
+            add_error(self.reason, _l("Write why the council returns the results."))
+            ok = False
+        return ok
