@@ -146,7 +146,7 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
     from pb import labels
-    from pb.i18n import LANGUAGE_NAMES, current_language, format_number, format_som, language_in
+    from pb.i18n import LANGUAGE_NAMES, current_language, format_number, format_percent, format_som, language_in
     from pb.i18n import localized
 
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -154,6 +154,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["category_label"] = labels.category_name
     app.jinja_env.filters["beneficiary_label"] = lambda group: labels.BENEFICIARIES[group]
     app.jinja_env.filters["number"] = format_number
+    app.jinja_env.globals["percent"] = format_percent
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime"] = (
         lambda d, fmt="medium": format_datetime(d, fmt) if d else ""

@@ -25,6 +25,29 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException("Not a Kyrgyz phone number; give +996... or a user name.")
         click.echo(f"Administrator ready: {user.login_name}")
 
+    @app.cli.command("count")
+    @click.argument("path", type=click.Path(dir_okay=False))
+    @click.option("--rule", type=click.Choice(["greedy", "equal-shares"]), required=True)
+    @click.option("--complete-greedy", is_flag=True, help="Equal Shares: spend what is left by greedy.")
+    def count(path: str, rule: str, complete_greedy: bool) -> None:
+        """Count a pabulib .pb file (approval or cumulative) and print the outcome as JSON."""
+        import json
+
+        from pb.counting import RULES
+        from pb.counting.pabulib import PabulibError, read_pb
+
+        try:
+            election = read_pb(path)
+        except OSError as error:
+            raise click.ClickException(f"cannot read {path}: {error.strerror or error}")
+        except PabulibError as error:
+            raise click.ClickException(str(error))
+        options = {"complete_greedy": True} if complete_greedy and rule == "equal-shares" else {}
+        if complete_greedy and rule != "equal-shares":
+            raise click.ClickException("--complete-greedy goes with --rule equal-shares")
+        outcome = RULES[rule](election, **options)
+        click.echo(json.dumps({"rule": rule, "funded": list(outcome.funded), "cost": outcome.total_cost}))
+
     @app.cli.command("load-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
     def load_demo(if_empty: bool) -> None:

@@ -33,7 +33,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 24 * 30
-    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    # Imported .pb files of city-sized elections run to a few megabytes.
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     PROPOSALS_PER_PAGE = 20
     # Age groups used for participation figures: (lowest age, highest age or None).
     AGE_BANDS = ((14, 17), (18, 35), (36, 59), (60, None))

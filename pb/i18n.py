@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.numbers import format_decimal
+from babel.numbers import format_percent as babel_percent
 from flask import current_app, request, session
 from flask_babel import get_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -45,6 +46,13 @@ def format_som(amount: int | None) -> str:
         return ""
     number = format_decimal(amount, locale=current_language())
     return gettext("%(amount)s som", amount=number)
+
+
+def format_percent(share: object) -> str:
+    """A share (a Fraction from 0 to 1) as a whole percentage in the reader's language."""
+    if share is None:
+        return ""
+    return babel_percent(float(share), format="#,##0%", locale=current_language())  # display only
 
 
 def format_number(value: int) -> str:

@@ -253,6 +253,11 @@ def advance_phase(actor: User, consultation: Consultation, expected: Phase) -> P
             )
         if not counts[ProposalStatus.ACCEPTED]:
             raise RuleViolation(_l("No proposal is accepted for the ballot yet."))
+    if target == Phase.PUBLISHED:
+        # Publishing shows the result: count it now (once; pages read the stored outcome).
+        from pb.results.counting import result_for
+
+        result_for(consultation)
     _record_move(
         actor,
         consultation,

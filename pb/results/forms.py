@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, RadioField, TextAreaField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -35,3 +36,13 @@ class DecisionForm(Form):
             add_error(self.reason, _l("Write why the council returns the results."))
             ok = False
         return ok
+
+
+class ImportForm(Form):
+    file = FileField(
+        _l("A pabulib .pb file"),
+        validators=[FileRequired(message=_l("Choose a file.")), FileAllowed(["pb"], message=_l("Choose a .pb file."))],
+    )
+    village_id = SelectField(
+        _l("Village for the imported proposals"), coerce=int, validators=[required()]
+    )

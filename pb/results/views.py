@@ -1,17 +1,23 @@
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from werkzeug.wrappers import Response
 
-from pb.auth.access import ensure_role
+from pb.auth.access import ensure_role, is_member
 from pb.consultations.helpers import visible_consultation_or_404
+from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
-from pb.models import Decision, Role
+from pb.labels import GENDERS
+from pb.models import Consultation, Decision, Phase, Role
 from pb.models.base import utcnow
-from pb.results import bp, services
-from pb.results.forms import DecisionForm
+from pb.municipalities.services import get_by_slug
+from pb.results import bp, exports, imports, services
+from pb.results.counting import result_for
+from pb.results.explain import result_rows, served_budget
+from pb.results.participation import participation as participation_figures
+from pb.results.forms import DecisionForm, ImportForm
+from pb.voting.services import turnout
 
 
 @bp.route("/c/<int:consultation_id>/decision", methods=["GET", "POST"])
@@ -43,3 +49,139 @@ def decision(consultation_id: int) -> str | Response:
         decisions=services.decisions(consultation),
         can_decide=consultation.phase in services.REVIEW_PHASES,
     )
+
+
+def _may_see_figures(consultation: Consultation) -> bool:
+    """Council members and officers see results and figures once voting has closed; everyone
+    sees them once they are published."""
+    if consultation.phase == Phase.PUBLISHED:
+        return True
+    return consultation.phase == Phase.CLOSED and is_member(
+        current_user, consultation.municipality_id, Role.COUNCIL, Role.OFFICER
+    )
+
+
+@bp.route("/c/<int:consultation_id>/participation")
+def participation(consultation_id: int) -> str:
+    consultation = visible_consultation_or_404(consultation_id)
+    if not _may_see_figures(consultation):
+        return render_template("results/not_yet.html", consultation=consultation), 403
+    return render_template(
+        "results/participation.html",
+        consultation=consultation,
+        figures=participation_figures(consultation),
+        labels_for=_labels_for(consultation),
+    )
+
+
+def _labels_for(consultation: Consultation) -> dict[str, dict[str, str]]:
+    not_given = _("Not given")
+    return {
+        "gender": {**{g.value: str(label) for g, label in GENDERS.items()}, "": not_given},
+        "age": {**{k: band_label(k) for k in band_keys(current_app.config["AGE_BANDS"])}, "": not_given},
+        "village": {**{str(v.id): v.name for v in consultation.villages}, "": not_given},
+        "channel": {
+            "online": _("Online, with an account"),
+            "code": _("With a code from a slip"),
+            "paper": _("On paper, at village meetings"),
+            "meeting": _("At village meetings"),
+            "": not_given,
+        },
+    }
+
+
+@bp.route("/c/<int:consultation_id>/results")
+def results(consultation_id: int) -> str | tuple[str, int]:
+    consultation = visible_consultation_or_404(consultation_id)
+    if not _may_see_figures(consultation):
+        return render_template("results/not_yet.html", consultation=consultation), 403
+    stored = result_for(consultation)
+    rows = result_rows(consultation, stored)
+    funded = [r for r in rows if r.funded]
+    return render_template(
+        "results/results.html",
+        consultation=consultation,
+        result=stored,
+        funded=funded,
+        unfunded=[r for r in rows if not r.funded],
+        max_votes=max((r.votes for r in rows), default=0),
+        served=served_budget(funded),
+        decisions=services.decisions(consultation),
+    )
+
+
+def _download(body: str | bytes, filename: str, mimetype: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/c/<int:consultation_id>/export/<what>.<fmt>")
+def export(consultation_id: int, what: str, fmt: str) -> Response | tuple[str, int]:
+    """Results or participation as CSV or XLSX; the anonymous ballots as a pabulib .pb file."""
+    consultation = visible_consultation_or_404(consultation_id)
+    if not _may_see_figures(consultation):
+        return render_template("results/not_yet.html", consultation=consultation), 403
+    name = f"pb-{consultation.id}-{what}"
+    if what == "ballots" and fmt == "pb":
+        return _download(exports.ballots_pb(consultation), f"{name}.pb", "text/plain; charset=utf-8")
+    tables = {
+        "results": lambda: exports.results_table(consultation, result_for(consultation)),
+        "participation": lambda: exports.participation_table(
+            participation_figures(consultation), _labels_for(consultation)
+        ),
+    }
+    if what not in tables or fmt not in ("csv", "xlsx"):
+        abort(404)
+    table = tables[what]()
+    if fmt == "csv":
+        return _download(exports.to_csv(table), f"{name}.csv", "text/csv; charset=utf-8")
+    return _download(
+        exports.to_xlsx([(what, table)]),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@bp.route("/c/<int:consultation_id>/protocol")
+def protocol(consultation_id: int) -> str | tuple[str, int]:
+    """The printable protocol for the council's signatures, in the reader's language."""
+    consultation = visible_consultation_or_404(consultation_id)
+    if not _may_see_figures(consultation):
+        return render_template("results/not_yet.html", consultation=consultation), 403
+    stored = result_for(consultation)
+    return render_template(
+        "results/protocol.html",
+        consultation=consultation,
+        result=stored,
+        rows=result_rows(consultation, stored),
+        figures=participation_figures(consultation),
+        turnout=turnout(consultation),
+        decisions=services.decisions(consultation),
+    )
+
+
+@bp.route("/m/<slug>/import", methods=["GET", "POST"])
+@login_required
+def import_file(slug: str) -> str | Response:
+    municipality = get_by_slug(slug)
+    if municipality is None:
+        abort(404)
+    ensure_role(current_user, municipality.id, Role.OFFICER)
+    form = ImportForm()
+    form.village_id.choices = [(v.id, v.name) for v in municipality.villages]
+    if form.validate_on_submit():
+        raw = form.file.data.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            flash(_("The file is not UTF-8 text."), "error")
+        else:
+            try:
+                consultation = imports.import_pb(current_user, municipality, text, form.village_id.data)
+            except RuleViolation as error:
+                flash(str(error.message), "error")
+            else:
+                flash(_("The file is imported as a closed consultation."), "success")
+                return redirect(url_for("consultations.show", consultation_id=consultation.id))
+    return render_template("results/import.html", form=form, municipality=municipality)

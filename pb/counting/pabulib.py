@@ -1,0 +1,383 @@
+"""Reading and writing Pabulib's ``.pb`` files (https://pabulib.org/format).
+
+A file has three sections, META, PROJECTS and VOTES, each a section name on its own line, a header
+line, then ``;``-separated records with ``"`` quoting (Python's csv dialect). The reader is
+tolerant where real files differ harmlessly — CRLF or LF, a byte order mark, the case of section
+names, blank lines, spaces around cells, ``None`` for a missing value, costs written
+``400000.0`` — and strict where a count could go wrong: it raises ``PabulibError`` naming the line
+for a missing section or column, a cost or budget that is not a whole number, a vote for a
+project that is not listed, a project listed twice on one ballot, a row with the wrong number of
+cells, and counts that disagree with META's ``num_projects`` or ``num_votes``.
+
+Only approval and cumulative (points) ballots are counted here; a file of ordinal, choose-1 or
+scoring ballots raises ``UnsupportedVoteType``.
+
+The ``votes`` and ``score`` columns of PROJECTS are not kept: they follow from the ballots, and
+``write_pb`` writes them from the ballots. Voters' own columns (age, sex...) and voter ids are not
+kept either; ``write_pb`` numbers the ballots 1, 2, 3...
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from pb.counting.model import APPROVAL, CUMULATIVE, LIMIT_KEYS, Election, Project
+
+SECTIONS = ("meta", "projects", "votes")
+UNSUPPORTED = {
+    "ordinal": "ordinal ballots (rankings)",
+    "choose-1": "choose-1 ballots (one project per voter)",
+    "scoring": "scoring ballots (a score for every project)",
+}
+# META keys that become fields of the Election (or are checked) rather than kept as text.
+_COUNTED_META = {"budget", "vote_type", "num_projects", "num_votes", *LIMIT_KEYS}
+# META keys first in a written file, in the order pabulib's checker lists them.
+_META_ORDER = (
+    "description",
+    "country",
+    "unit",
+    "subunit",
+    "instance",
+    "district",
+    "num_projects",
+    "num_votes",
+    "budget",
+    "vote_type",
+    "rule",
+    "date_begin",
+    "date_end",
+    *LIMIT_KEYS,
+)
+_DERIVED_COLUMNS = {"votes", "score"}
+_WHOLE = re.compile(r"[0-9]+(?:\.0*)?")
+_DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]*)?|-?\.[0-9]+")
+
+
+class PabulibError(ValueError):
+    """A .pb file that cannot be read; the message says what is wrong and where."""
+
+
+class UnsupportedVoteType(PabulibError):
+    """A well-formed .pb file whose ballots pb does not count (ordinal, choose-1, scoring)."""
+
+
+def read_pb(path: str | os.PathLike[str]) -> Election:
+    """Read a ``.pb`` file, or a gzip-compressed ``.pb.gz``, into an Election."""
+    path = Path(path)
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
+    except UnicodeDecodeError as error:
+        raise PabulibError(f"{path.name}: the file is not UTF-8 text ({error.reason}).") from None
+    except (gzip.BadGzipFile, EOFError) as error:
+        raise PabulibError(f"{path.name}: not a readable gzip file ({error}).") from None
+    return parse_pb(text, source=path.name)
+
+
+def parse_pb(text: str, source: str | None = None) -> Election:
+    """Read the text of a ``.pb`` file into an Election. ``source`` names it in error messages."""
+    return _Parser(text, source).parse()
+
+
+class _Parser:
+    def __init__(self, text: str, source: str | None) -> None:
+        self.text = text.removeprefix("\ufeff")
+        self.prefix = f"{source}, " if source else ""
+
+    def error(self, line: int | None, message: str, kind: type[PabulibError] = PabulibError):
+        where = f"line {line}: " if line else ""
+        return kind(f"{self.prefix}{where}{message}")
+
+    def records(self) -> Iterator[tuple[int, list[str]]]:
+        """Yield (first line number, cells) for every non-blank record."""
+        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=";", strict=True)
+        while True:
+            line = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise self.error(line, f"badly quoted cell ({error}).") from None
+            if any(cell.strip() for cell in row):
+                yield line, [cell.strip() for cell in row]
+
+    def parse(self) -> Election:
+        sections: dict[str, tuple[int, list[str], list[tuple[int, list[str]]]]] = {}
+        rows: list[tuple[int, list[str]]] | None = None
+        expecting_header: str | None = None
+        meta = None
+        for line, row in self.records():
+            name = row[0].lower()
+            if name in SECTIONS and not any(row[1:]):
+                if name in sections or name == expecting_header:
+                    raise self.error(line, f"a second {name.upper()} section.")
+                expected = SECTIONS[len(sections)]
+                if name != expected:
+                    raise self.error(
+                        line, f"found the {name.upper()} section where {expected.upper()} "
+                        "should begin (the order is META, PROJECTS, VOTES)."
+                    )
+                if expecting_header is not None:
+                    raise self.error(line, f"the {expecting_header.upper()} section has no header.")
+                if name == "projects":
+                    # Read META now, so a large file of ballots pb does not count stops early.
+                    meta = self.parse_meta(*sections["meta"])
+                expecting_header = name
+            elif expecting_header is not None:
+                rows = []
+                sections[expecting_header] = (line, row, rows)
+                expecting_header = None
+            elif rows is None:
+                raise self.error(line, "the file must begin with a line reading META.")
+            else:
+                rows.append((line, row))
+        if expecting_header is not None:
+            raise self.error(None, f"the {expecting_header.upper()} section has no header line.")
+        for name in SECTIONS:
+            if name not in sections:
+                raise self.error(None, f"the {name.upper()} section is missing.")
+
+        entries, numbers, vote_type, budget = meta
+        projects, project_meta = self.parse_projects(*sections["projects"])
+        ballots = self.parse_votes(*sections["votes"], vote_type, set(project_meta))
+        for key, count, what in (
+            ("num_projects", len(projects), "projects"),
+            ("num_votes", len(ballots), "votes"),
+        ):
+            if key in numbers:
+                stated_line, stated = numbers.pop(key)
+                if stated != count:
+                    raise self.error(
+                        stated_line, f"META says {key} is {stated}, but the file lists {count} "
+                        f"{what}."
+                    )
+        return Election(
+            budget=budget,
+            projects=tuple(projects),
+            ballots=tuple(ballots),
+            vote_type=vote_type,
+            meta=entries,
+            project_meta=project_meta,
+            **{key: value for key, (_, value) in numbers.items()},
+        )
+
+    def parse_meta(self, header_line, header, rows):
+        """META as (other entries, whole-number entries with their lines, vote type, budget)."""
+        if [cell.lower() for cell in header[:2]] != ["key", "value"] or any(header[2:]):
+            raise self.error(header_line, "the META header must read key;value.")
+        entries: dict[str, str] = {}
+        lines: dict[str, int] = {}
+        for line, row in rows:
+            if len(row) < 2 or any(row[2:]):
+                raise self.error(line, "a META line must hold exactly key;value.")
+            key, value = row[0], row[1]
+            if key in entries:
+                raise self.error(line, f"META key {key!r} appears twice.")
+            entries[key] = value
+            lines[key] = line
+        for key in ("budget", "vote_type"):
+            if key not in entries:
+                raise self.error(header_line, f"META has no {key!r} line.")
+        vote_type = self.vote_type(entries.pop("vote_type"), lines["vote_type"])
+        budget = self.whole(entries.pop("budget"), "the budget", lines["budget"], minimum=0)
+        numbers: dict[str, tuple[int, int]] = {}
+        for key in ("num_projects", "num_votes", *LIMIT_KEYS):
+            if key in entries:
+                value = entries.pop(key)
+                if value.lower() != "none":
+                    numbers[key] = (lines[key], self.whole(value, key, lines[key], minimum=0))
+        return entries, numbers, vote_type, budget
+
+    def vote_type(self, cell: str, line: int) -> str:
+        vote_type = cell.lower()
+        if vote_type in UNSUPPORTED:
+            raise self.error(
+                line, f"this file holds {UNSUPPORTED[vote_type]}; pb counts approval and "
+                "cumulative (points) ballots only.", UnsupportedVoteType
+            )
+        if vote_type not in (APPROVAL, CUMULATIVE):
+            raise self.error(
+                line, f"unknown vote_type {vote_type!r}; expected approval or cumulative."
+            )
+        return vote_type
+
+    def whole(self, cell: str, what: str, line: int, minimum: int) -> int:
+        """A whole number, possibly written as a decimal with a zero fraction (``400000.0``)."""
+        if _WHOLE.fullmatch(cell):
+            value = int(cell.split(".")[0])
+        elif _DECIMAL.fullmatch(cell):
+            if cell.startswith("-"):
+                raise self.error(line, f"{what} must not be negative, found {cell!r}.")
+            raise self.error(line, f"{what} must be a whole number, found {cell!r}.")
+        else:
+            raise self.error(line, f"{what} must be a number, found {cell!r}.")
+        if value < minimum:
+            raise self.error(line, f"{what} must be at least {minimum}, found {cell!r}.")
+        return value
+
+    def header(self, line: int, header: list[str], section: str, required: tuple[str, ...]):
+        names = [cell.lower() for cell in header]
+        while names and not names[-1]:
+            names.pop()
+        for name in required:
+            if name not in names:
+                raise self.error(line, f"the {section} header has no {name!r} column.")
+        if len(set(names)) != len(names):
+            raise self.error(line, f"the {section} header names a column twice.")
+        return names
+
+    def cells(self, line: int, row: list[str], names: list[str], section: str) -> dict[str, str]:
+        extra = row[len(names):]
+        if len(row) < len(names) or any(extra):
+            raise self.error(
+                line, f"this {section} line has {len(row)} cells, but the header has "
+                f"{len(names)} columns."
+            )
+        return dict(zip(names, row))
+
+    def parse_projects(self, header_line, header, rows):
+        names = self.header(header_line, header, "PROJECTS", ("project_id", "cost"))
+        projects: list[Project] = []
+        project_meta: dict[str, dict[str, str | None]] = {}
+        for line, row in rows:
+            cells = self.cells(line, row, names, "PROJECTS")
+            project_id = cells["project_id"]
+            if not project_id:
+                raise self.error(line, "a project has no id.")
+            if "," in project_id:
+                raise self.error(line, f"project id {project_id!r} contains a comma.")
+            if project_id in project_meta:
+                raise self.error(line, f"project {project_id!r} is listed twice.")
+            cost = self.whole(cells["cost"], f"the cost of project {project_id}", line, minimum=1)
+            projects.append(Project(project_id, cost))
+            project_meta[project_id] = {
+                name: (None if value.lower() == "none" else value)
+                for name, value in cells.items()
+                if name not in ("project_id", "cost") and name not in _DERIVED_COLUMNS
+            }
+        return projects, project_meta
+
+    def parse_votes(self, header_line, header, rows, vote_type, project_ids):
+        required = ("voter_id", "vote") + (("points",) if vote_type == CUMULATIVE else ())
+        names = self.header(header_line, header, "VOTES", required)
+        ballots: list[dict[str, int]] = []
+        voters: set[str] = set()
+        for line, row in rows:
+            cells = self.cells(line, row, names, "VOTES")
+            voter = cells["voter_id"]
+            if voter in voters:
+                raise self.error(line, f"voter {voter!r} appears twice.")
+            voters.add(voter)
+            chosen = self.id_list(cells["vote"], line, voter, project_ids)
+            if vote_type == APPROVAL:
+                ballots.append(dict.fromkeys(chosen, 1))
+                continue
+            points = cells["points"].split(",") if cells["points"] else []
+            if len(points) != len(chosen):
+                raise self.error(
+                    line, f"voter {voter} lists {len(chosen)} projects but {len(points)} points."
+                )
+            ballots.append(
+                {
+                    project_id: self.whole(value.strip(), f"points of voter {voter}", line, 0)
+                    for project_id, value in zip(chosen, points)
+                }
+            )
+        return ballots
+
+    def id_list(self, cell: str, line: int, voter: str, project_ids: set[str]) -> list[str]:
+        if not cell:
+            return []
+        chosen = [part.strip() for part in cell.split(",")]
+        for project_id in chosen:
+            if not project_id:
+                raise self.error(line, f"the vote of voter {voter} has an empty project id.")
+            if project_id not in project_ids:
+                raise self.error(
+                    line, f"voter {voter} votes for project {project_id!r}, which is not in "
+                    "PROJECTS."
+                )
+        if len(set(chosen)) != len(chosen):
+            raise self.error(line, f"voter {voter} lists the same project twice.")
+        return chosen
+
+
+def write_pb(election: Election, meta: Mapping[str, object] | None = None) -> str:
+    """The text of a ``.pb`` file holding ``election``; ``parse_pb`` reads it back unchanged.
+
+    ``meta`` adds or replaces META entries (description, country, unit, instance, rule,
+    date_begin, date_end, language, currency...) on top of ``election.meta``. The counts, the
+    budget, the vote type and the ballot limits always come from the election. Lines end in
+    ``\\n``, cells are quoted only where needed, and surrounding spaces are trimmed.
+    """
+    entries: dict[str, str] = {
+        key: _text(value) for key, value in {**election.meta, **(meta or {})}.items()
+    }
+    for key in _COUNTED_META:
+        entries.pop(key, None)
+    entries.update(
+        num_projects=str(len(election.projects)),
+        num_votes=str(len(election.ballots)),
+        budget=str(election.budget),
+        vote_type=election.vote_type,
+    )
+    for key in LIMIT_KEYS:
+        value = getattr(election, key)
+        if value is not None:
+            entries[key] = str(value)
+    ordered = [key for key in _META_ORDER if key in entries]
+    ordered += [key for key in entries if key not in _META_ORDER]
+
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(["META"])
+    writer.writerow(["key", "value"])
+    for key in ordered:
+        writer.writerow([key, entries[key]])
+
+    known = {p.id for p in election.projects}
+    for project in election.projects:
+        if "," in project.id or project.id != project.id.strip():
+            raise ValueError(f"Project id {project.id!r} cannot be written to a .pb file.")
+    cumulative = election.vote_type == CUMULATIVE
+    columns: list[str] = []
+    for values in election.project_meta.values():
+        for name in values:
+            if name not in columns and name not in _DERIVED_COLUMNS:
+                columns.append(name)
+    votes, score = election.supporters(), election.support()
+    writer.writerow(["PROJECTS"])
+    writer.writerow(["project_id", "cost", "votes", *(["score"] if cumulative else []), *columns])
+    for project in election.projects:
+        values = election.project_meta.get(project.id, {})
+        writer.writerow(
+            [project.id, project.cost, votes[project.id]]
+            + ([score[project.id]] if cumulative else [])
+            + [_text(values.get(name)) for name in columns]
+        )
+
+    writer.writerow(["VOTES"])
+    writer.writerow(["voter_id", "vote", *(["points"] if cumulative else [])])
+    for number, ballot in enumerate(election.ballots, start=1):
+        unknown = [project_id for project_id in ballot if project_id not in known]
+        if unknown:
+            raise ValueError(f"Ballot {number} names unknown project {unknown[0]!r}.")
+        if cumulative:
+            chosen = sorted(ballot, key=lambda project_id: -ballot[project_id])
+            writer.writerow(
+                [number, ",".join(chosen), ",".join(str(ballot[p]) for p in chosen)]
+            )
+        else:
+            writer.writerow([number, ",".join(ballot)])
+    return out.getvalue()
+
+
+def _text(value: object) -> str:
+    return "None" if value is None else str(value).strip()

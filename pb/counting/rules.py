@@ -1,0 +1,646 @@
+"""Counting rules: greedy by votes, and the Method of Equal Shares with the "Add1" completion.
+
+Votes
+    A project's votes are its number of approvers on approval ballots, and the sum of its points on
+    points (cumulative) ballots. A project nobody voted for is never funded and plays no part in
+    the count (in particular, not in deciding whether Equal Shares has spent the budget).
+
+Ties
+    Wherever two projects are equally good for a rule — the same votes for greedy, the same price
+    per unit of satisfaction for Equal Shares — the cheaper one comes first, then the one with more
+    votes (approvers, or points), then the one whose id comes first compared as text ("10" before
+    "9"). This is the order of equalshares.net's reference code and of pabulib's checker; the
+    comparison tests give pabutools the same order as a ``TieBreakingRule`` keyed on
+    ``(cost, -votes, id)``.
+
+Greedy (``greedy``)
+    Projects in decreasing order of votes; each is funded if it fits in what is left of the budget,
+    otherwise skipped, and the count goes on down the list.
+
+Equal Shares (``equal_shares``)
+    The Method of Equal Shares as used by cities: each voter holds an equal share of the budget and
+    a project is funded only if its supporters can pay for it from their shares. A voter's
+    satisfaction from a project is its cost on approval ballots ("cost utilities") and the points
+    they gave it on points ballots. Each round funds the project with the lowest price ``rho`` per
+    unit of satisfaction, where ``rho`` is the smallest value with
+    ``sum over supporters of min(money left, rho * satisfaction) = cost``; each supporter pays
+    ``min(money left, rho * satisfaction)``. The rounds end when no project's supporters hold
+    enough money. This is pabutools 1.2's ``method_of_equal_shares`` (``Cost_Sat`` for approval,
+    ``Additive_Cardinal_Sat`` for points), computed with exact fractions.
+
+    Completion "Add1", as pabutools' ``voter_budget_increment=1``: the rule is re-run with each
+    voter's share raised from ``budget / ballots`` by 1, 2, 3... whole currency units, and stops at
+    the first run whose outcome costs more than the real budget (keeping the outcome of the run
+    before it) or leaves no project with votes that would still fit (keeping that outcome). With
+    ``complete_greedy=True`` the projects with votes that are still unfunded are then considered in
+    greedy order and funded while they fit, as pabutools'
+    ``completion_by_rule_combination([method_of_equal_shares, greedy_utilitarian_welfare], ...)``.
+
+How Add1 is made fast, and why it is still exact
+    pabutools re-runs the rule for every increment. Here one run is fast (voters with the same
+    ballot are counted once, voters with the same money left form one class, and prices are
+    recomputed only for projects whose supporters paid since), and most increments are skipped
+    with a proof that their outcome is the one already known:
+
+    Fix the sequence of projects a run funded at share ``x_a``, and follow that same sequence at a
+    larger share ``x``. Every voter's money left before every round is a non-decreasing function of
+    ``x``: a round maps the money before it to ``max(0, money - rho * satisfaction)``, where ``rho``
+    can only fall when supporters hold more, so the map is monotone, and it starts from ``x``
+    itself. Hence every project's price in every round is non-increasing in ``x``, and a project
+    that is affordable at ``x_a`` stays affordable. So if a run at ``x_b > x_a`` funds the same
+    sequence and in every round each other project is at ``x_b`` either unaffordable or has a
+    (price, tie-break key) above the funded project's (price, key) at ``x_a``, then at every ``x``
+    between them the funded project still beats every other one, and the projects unaffordable at
+    the end at ``x_b`` are unaffordable at ``x`` too: every increment between ``x_a`` and ``x_b``
+    has the same outcome, which was neither over budget nor exhausting. Such a certified run lets
+    the search jump ahead (doubling the jump after each success, halving it after a failure); where
+    no jump can be certified it moves by 1, exactly as Add1. The outcome is therefore the one Add1
+    computes increment by increment — the idea of computing "the next budget at which the outcome
+    can change" from Kraiczy, Robinson and Elkind, "Streamlining Equal Shares" (2025), here in the
+    form of a check rather than a formula.
+"""
+from __future__ import annotations
+
+import functools
+import heapq
+import itertools
+import math
+import operator
+from collections import Counter, deque
+from itertools import repeat
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from pb.counting.model import (
+    APPROVAL,
+    DID_NOT_FIT,
+    FUNDED,
+    FUNDED_IN_COMPLETION,
+    NO_VOTES,
+    NOT_ENOUGH_MONEY,
+    Election,
+    Outcome,
+    ProjectResult,
+)
+
+
+def tie_break_key(project_id: str, cost: int, votes: int) -> tuple[int, int, str]:
+    """Sorts first the project that wins a tie: cheaper, then more votes, then smaller id."""
+    return (cost, -votes, project_id)
+
+
+def greedy(election: Election) -> Outcome:
+    """Fund projects in decreasing order of votes, skipping those that no longer fit."""
+    votes = election.support()
+    supporters = election.supporters()
+    remaining = election.budget
+    results: dict[str, ProjectResult] = {}
+    funded: list[str] = []
+    for project in _greedy_order(election, votes, supporters, already=()):
+        if project.cost <= remaining:
+            remaining -= project.cost
+            funded.append(project.id)
+            results[project.id] = ProjectResult(
+                project.id, FUNDED, votes[project.id], project.cost, position=len(funded)
+            )
+        else:
+            results[project.id] = ProjectResult(
+                project.id, DID_NOT_FIT, votes[project.id], project.cost,
+                remaining_budget=remaining,
+            )
+    return _outcome("greedy", election, funded, results, votes)
+
+
+def _greedy_order(election, votes, supporters, already):
+    candidates = [
+        p for p in election.projects if supporters[p.id] > 0 and p.id not in already
+    ]
+    return sorted(
+        candidates, key=lambda p: (-votes[p.id], tie_break_key(p.id, p.cost, votes[p.id]))
+    )
+
+
+def _outcome(rule, election, funded, results, votes, **extra) -> Outcome:
+    for project in election.projects:
+        if project.id not in results:
+            results[project.id] = ProjectResult(
+                project.id, NO_VOTES, votes[project.id], project.cost
+            )
+    cost = election.project_by_id
+    return Outcome(
+        rule=rule,
+        funded=tuple(funded),
+        total_cost=sum(cost[project_id].cost for project_id in funded),
+        budget=election.budget,
+        projects={p.id: results[p.id] for p in election.projects},
+        **extra,
+    )
+
+
+def equal_shares(election: Election, complete_greedy: bool = False) -> Outcome:
+    """The Method of Equal Shares with the Add1 completion, then greedy if ``complete_greedy``."""
+    votes = election.support()
+    supporters = election.supporters()
+    rule = "equal-shares+greedy" if complete_greedy else "equal-shares"
+    if not election.ballots:
+        return _outcome(rule, election, [], {}, votes)
+    mes = _EqualShares(election, votes, supporters)
+    run, increments = mes.add1()
+    results: dict[str, ProjectResult] = {}
+    funded: list[str] = []
+    money = run.supporters_money()
+    for j, price in zip(run.funded, run.prices):
+        project_id = mes.ids[j]
+        funded.append(project_id)
+        results[project_id] = ProjectResult(
+            project_id, FUNDED, votes[project_id], mes.cost[j], position=len(funded), price=price
+        )
+    remaining = election.budget - sum(mes.cost[j] for j in run.funded)
+    unfunded_reason = NOT_ENOUGH_MONEY
+    if complete_greedy:
+        unfunded_reason = DID_NOT_FIT
+        for project in _greedy_order(election, votes, supporters, already=set(funded)):
+            if project.cost <= remaining:
+                remaining -= project.cost
+                funded.append(project.id)
+                results[project.id] = ProjectResult(
+                    project.id, FUNDED_IN_COMPLETION, votes[project.id], project.cost,
+                    position=len(funded), supporters_money=money[mes.index[project.id]],
+                )
+            else:
+                results[project.id] = ProjectResult(
+                    project.id, DID_NOT_FIT, votes[project.id], project.cost,
+                    supporters_money=money[mes.index[project.id]], remaining_budget=remaining,
+                )
+    for j, project_id in enumerate(mes.ids):
+        if project_id not in results:
+            results[project_id] = ProjectResult(
+                project_id, unfunded_reason, votes[project_id], mes.cost[j],
+                supporters_money=money[j],
+                remaining_budget=remaining if complete_greedy else None,
+            )
+    return _outcome(
+        rule, election, funded, results, votes, voter_share=run.share, increments=increments
+    )
+
+
+class _EqualShares:
+    """The election prepared for Equal Shares: projects with votes, and voters grouped by ballot."""
+
+    def __init__(
+        self, election: Election, votes: dict[str, int], supporters: dict[str, int]
+    ) -> None:
+        self.budget = election.budget
+        self.voters = len(election.ballots)
+        projects = [p for p in election.projects if supporters[p.id] > 0]
+        self.ids = [p.id for p in projects]
+        self.index = {project_id: j for j, project_id in enumerate(self.ids)}
+        self.cost = [p.cost for p in projects]
+        # Satisfaction from project j is scale[j] * points: cost utilities on approval ballots.
+        approval = election.vote_type == APPROVAL
+        self.scale = [p.cost if approval else 1 for p in projects]
+        self.key = [tie_break_key(p.id, p.cost, votes[p.id]) for p in projects]
+        ballots = Counter(
+            tuple(sorted((self.index[pid], w) for pid, w in ballot.items() if w > 0))
+            for ballot in election.ballots
+        )
+        ballots.pop((), None)
+        self.types = list(ballots.items())
+        # Where anyone gave more than 1 point, supporters are told apart by (class, points).
+        self.weighted = any(w > 1 for items, _ in self.types for _, w in items)
+        self.points = max((w for items, _ in self.types for _, w in items), default=1)
+        count = len(self.ids)
+        # Per project, its supporters' ballot types: those cast once (``single``) and those cast
+        # n > 1 times (``multiple``, with n), each with the points given; ``types_of`` all of them.
+        self.types_of: list[list[int]] = [[] for _ in range(count)]
+        self.points_of: list[list[int]] = [[] for _ in range(count)]
+        self.single: list[tuple[list[int], list[int]]] = [([], []) for _ in range(count)]
+        self.multiple: list[tuple[list[int], list[int], list[int]]] = [
+            ([], [], []) for _ in range(count)
+        ]
+        initial: list[Counter] = [Counter() for _ in range(count)]
+        neighbours: list[set[int]] = [set() for _ in range(count)]
+        for v, (items, n) in enumerate(self.types):
+            others = [j for j, _ in items]
+            for j, w in items:
+                self.types_of[j].append(v)
+                self.points_of[j].append(w)
+                if n == 1:
+                    self.single[j][0].append(v)
+                    self.single[j][1].append(w)
+                else:
+                    self.multiple[j][0].append(v)
+                    self.multiple[j][1].append(w)
+                    self.multiple[j][2].append(n)
+                initial[j][(0, w) if self.weighted else 0] += n
+                if len(others) > 1:
+                    neighbours[j].update(others)
+        self.neighbours = [sorted(others - {j}) for j, others in enumerate(neighbours)]
+        self.initial = [dict(counts) for counts in initial]
+
+    def add1(self) -> tuple[_Run, int]:
+        """The run whose outcome Add1 keeps, and its number of increments.
+
+        Jumps are tried where they are likely to be certified: the jump doubles after each
+        success (but stops short of where prices extrapolated from the last two runs would
+        change the outcome) and shrinks fourfold after a failure; below 2, the search steps by 1
+        for a while (twice as long after each further failure) before trying again.
+        """
+        base = Fraction(self.budget, self.voters)
+        current, k = self.run(base), 0
+        # ``previous``: an earlier run funding the same sequence, to extrapolate prices from.
+        previous = None
+        width, steps, patience = 2, 0, 2
+        while not self.exhausts(current):
+            if width >= 2 and previous is not None:
+                crossing = self.predict(previous, current)
+                if crossing is not None:
+                    width = min(width, math.ceil(crossing - base) - 1 - k)
+            if width < 2:
+                following = self.run(base + k + 1)
+                if self.total(following) > self.budget:
+                    return current, k
+                previous = current if following.funded == current.funded else None
+                current, k = following, k + 1
+                steps -= 1
+                if steps <= 0:
+                    width = 2
+                continue
+            ahead = self.certify(current, base + k + width)
+            if ahead is None:
+                if width < 4:
+                    patience = min(2 * patience, 64)
+                width //= 4
+                steps = patience
+            else:
+                previous, current, k = current, ahead, k + width
+                width *= 2
+                patience = 2
+        return current, k
+
+    def predict(self, before: _Run, after: _Run) -> Fraction | None:
+        """Where, extrapolating prices linearly from two runs funding the same sequence, some
+        round's closest rival would become cheaper than the project funded; only a guess, used
+        to choose the next jump (which is then certified)."""
+        step = after.share - before.share
+        first = None
+        for r, rival in enumerate(after.rivals):
+            earlier = before.rivals[r]
+            if rival is None or earlier is None or rival[3] != earlier[3]:
+                continue
+            gap_after = rival[1].value - after.bests[r][1].value
+            gap_before = earlier[1].value - before.bests[r][1].value
+            if gap_before > gap_after:
+                crossing = after.share + gap_after * step / (gap_before - gap_after)
+                if first is None or crossing < first:
+                    first = crossing
+        return first
+
+    def total(self, run: _Run) -> int:
+        return sum(self.cost[j] for j in run.funded)
+
+    def exhausts(self, run: _Run) -> bool:
+        left = self.budget - self.total(run)
+        funded = set(run.funded)
+        return all(self.cost[j] > left for j in range(len(self.ids)) if j not in funded)
+
+    def _entry(self, j: int, found: tuple[Fraction, int, int]) -> tuple:
+        """A heap entry: (price per unit of satisfaction, tie-break key, project, t, poor);
+        the price is floor(rho * RHO_SCALE) followed by rho itself, compared exactly only when
+        those integers tie."""
+        t, scaled, poor = found
+        return (scaled, _Ratio(t, self.scale[j]), self.key[j], j, t, poor)
+
+    def _start(self, share: Fraction) -> tuple[_State, list]:
+        state = _State(self, share)
+        heap = []
+        for j in range(len(self.ids)):
+            found = state.price(j)
+            if found is None:
+                state.alive[j] = False
+            else:
+                heap.append(self._entry(j, found))
+        heapq.heapify(heap)
+        return state, heap
+
+    def _top(self, state: _State, heap: list) -> tuple | None:
+        """The heap's first entry once it is exact (prices of projects whose supporters paid
+        since are only lower bounds, as prices never fall during a run); None when empty."""
+        while heap:
+            j = heap[0][3]
+            if not state.stale[j]:
+                return heap[0]
+            state.stale[j] = False
+            found = state.price(j)
+            if found is None:
+                state.alive[j] = False
+                heapq.heappop(heap)
+            else:
+                heapq.heapreplace(heap, self._entry(j, found))
+        return None
+
+    def run(self, share: Fraction) -> _Run:
+        """Equal Shares with ``share`` per voter."""
+        state, heap = self._start(share)
+        result = _Run(share, state=state)
+        while self._top(state, heap) is not None:
+            entry = heapq.heappop(heap)
+            result.add(entry, self._top(state, heap))
+            state.pay(entry[3], entry[4])
+        return result
+
+    def certify(self, before: _Run, share: Fraction) -> _Run | None:
+        """The run at ``share`` if it proves that every share from ``before.share`` up to it
+        gives the same outcome as ``before``; None (as soon as that fails) otherwise.
+
+        Round by round, this run must fund what ``before`` funded, and every other project must
+        be unaffordable here, or cost more per unit of satisfaction here than the funded project
+        did in ``before`` (ties by the tie-break key) — prices fall as the share grows — or, where
+        every price involved is an affine function of the share between the two runs (the same
+        number of voters paid all they had, at both ends), lose to the funded project at both
+        ends. See the module docstring.
+        """
+        state, heap = self._start(share)
+        result = _Run(share, state=state)
+        replay, replayed = None, 0  # ``before``'s money, rebuilt only if needed
+        affine = True
+        for r, expected in enumerate(before.funded):
+            top = self._top(state, heap)
+            if top is None or top[3] != expected:
+                return None
+            entry = heapq.heappop(heap)
+            affine = affine and entry[5] == before.poor[r]
+            bar = before.bests[r]
+            rival = self._top(state, heap)
+            checked = []
+            while True:
+                top = self._top(state, heap)
+                if top is None or top[:3] > bar:
+                    break
+                if not affine:
+                    return None
+                if replay is None:
+                    replay = _State(self, before.share)
+                while replayed < r:
+                    replay.pay(before.funded[replayed], before.prices[replayed])
+                    replayed += 1
+                p = top[3]
+                found = replay.price(p)
+                if (
+                    found is None
+                    or found[2] != top[5]
+                    or not bar < self._entry(p, found)[:3]
+                    or not entry[:3] < top[:3]
+                ):
+                    return None
+                checked.append(heapq.heappop(heap))
+            for other in checked:
+                heapq.heappush(heap, other)
+            result.add(entry, rival)
+            state.pay(entry[3], entry[4])
+        if self._top(state, heap) is not None:
+            return None
+        return result
+
+
+@functools.total_ordering
+class _Ratio:
+    """t / scale, compared exactly."""
+
+    __slots__ = ("t", "scale")
+
+    def __init__(self, t: Fraction, scale: int) -> None:
+        self.t = t
+        self.scale = scale
+
+    def __eq__(self, other: object) -> bool:
+        return self.t * other.scale == other.t * self.scale
+
+    def __lt__(self, other: _Ratio) -> bool:
+        return self.t * other.scale < other.t * self.scale
+
+    __hash__ = None
+
+    @property
+    def value(self) -> Fraction:
+        return self.t / self.scale
+
+
+# Money is exact: within a run every amount is an integer number of 1/D, for a common
+# denominator D that grows as rounds need it. To compare amounts quickly, each also carries
+# floor(amount * SCALE), and exact products are computed only where those integers tie.
+SCALE = 1 << 40
+RHO_SCALE = 1 << 64
+
+
+@dataclass
+class _Run:
+    """One run of Equal Shares at a given share per voter: per round, the funded project, its
+    price per point (``prices``; per approval on approval ballots), its price per unit of
+    satisfaction with its tie-break key (``bests``, as in heap entries), how many of its
+    supporters paid all they had left (``poor``), and its closest rival's heap entry."""
+
+    share: Fraction
+    funded: list[int] = field(default_factory=list)
+    prices: list[Fraction] = field(default_factory=list)
+    bests: list[tuple] = field(default_factory=list)
+    poor: list[int] = field(default_factory=list)
+    rivals: list[tuple | None] = field(default_factory=list)
+    state: _State | None = None
+
+    def add(self, entry: tuple, rival: tuple | None) -> None:
+        self.funded.append(entry[3])
+        self.prices.append(entry[4])
+        self.bests.append(entry[:3])
+        self.poor.append(entry[5])
+        self.rivals.append(rival and rival[:4])
+
+    def supporters_money(self) -> list[Fraction]:
+        return self.state.supporters_money()
+
+
+class _State:
+    """Voters' money during one run.
+
+    Voters with the same ballot and the same money left form a class; ``type_class`` gives each
+    ballot type's class (-1 once it has nothing left). Class c holds ``units[c]`` / D(``epoch[c]``),
+    which is ``units[c] * factor[epoch[c]]`` in units of the current 1/D. A project's holders
+    count its supporters per class (per (class, points) on points ballots); they are recounted
+    only when some of them paid since.
+    """
+
+    def __init__(self, mes: _EqualShares, share: Fraction) -> None:
+        self.mes = mes
+        self.D = share.denominator
+        self.factor = [1]
+        self.units = [share.numerator]
+        self.epoch = [0]
+        self.scaled = [share.numerator * SCALE // share.denominator]
+        self.type_class = [0] * len(mes.types)
+        self.holders = [dict(counts) for counts in mes.initial]
+        count = len(mes.ids)
+        self.outdated = [False] * count
+        self.alive = [True] * count
+        self.stale = [False] * count  # for the heap: the price recorded there may be too low
+
+    def money(self, c: int) -> Fraction:
+        return Fraction(self.units[c] * self.factor[self.epoch[c]], self.D)
+
+    def counts(self, j: int) -> dict:
+        if self.outdated[j]:
+            mes = self.mes
+            of = self.type_class.__getitem__
+            single_types, single_points = mes.single[j]
+            multiple_types, multiple_points, multiplicity = mes.multiple[j]
+            if mes.weighted:
+                counts = Counter(zip(map(of, single_types), single_points))
+                grouped = Counter(zip(map(of, multiple_types), multiple_points, multiplicity))
+                for (c, w, n), times in grouped.items():
+                    counts[c, w] += n * times
+                for w in range(1, mes.points + 1):
+                    counts.pop((-1, w), None)
+            else:
+                counts = Counter(map(of, single_types))
+                grouped = Counter(zip(map(of, multiple_types), multiplicity))
+                for (c, n), times in grouped.items():
+                    counts[c] += n * times
+                counts.pop(-1, None)
+            self.holders[j] = counts
+            self.outdated[j] = False
+        return self.holders[j]
+
+    def price(self, j: int) -> tuple[Fraction, int, int] | None:
+        """The smallest payment t per point that covers project j's cost, as
+        (t, floor(t / scale * RHO_SCALE), supporters who cannot pay it in full); None if its
+        supporters do not hold enough."""
+        units, factor, epoch, scaled = self.units, self.factor, self.epoch, self.scaled
+        cost = self.mes.cost[j]
+        D = self.D
+        counts = self.counts(j)
+        if not counts:
+            return None
+        numbers = list(counts.values())
+        voters = sum(numbers)
+        if self.mes.weighted:
+            classes, points_each = zip(*counts)
+            money = list(map(scaled.__getitem__, classes))
+            ratios = list(map(operator.floordiv, money, points_each))
+            points = sum(map(operator.mul, points_each, numbers))
+        else:
+            classes = list(counts)
+            money = ratios = list(map(scaled.__getitem__, classes))
+            points_each = None
+            points = voters
+        # The supporters hold between low / SCALE and (low + voters) / SCALE.
+        low = sum(map(operator.mul, money, numbers))
+        if low + voters <= cost * SCALE:
+            return None
+        if low < cost * SCALE:
+            held = sum(
+                units[c] * factor[epoch[c]] * n for c, n in zip(classes, numbers)
+            )
+            if held < cost * D:
+                return None
+        # t = top / (points * D): at first cost / points; supporters who cannot pay t per point
+        # pay all they have (``top`` loses it, in units of 1/D) and t rises, until none is left.
+        top = cost * D
+        poor = 0
+        if min(ratios) > top * SCALE // (points * D):
+            return self._price(j, top, points * D, poor)
+        order = sorted(range(len(ratios)), key=ratios.__getitem__)
+        end = len(order)
+        done = 0
+        while True:
+            bottom = points * D
+            bar = top * SCALE // bottom
+            more = False
+            while done < end and ratios[order[done]] < bar:
+                e = order[done]
+                c, n = classes[e], numbers[e]
+                top -= units[c] * factor[epoch[c]] * n
+                points -= (points_each[e] if points_each else 1) * n
+                poor += n
+                done += 1
+                more = True
+            if more:
+                continue
+            # Amounts whose scaled integers equal the bar are compared exactly.
+            at = done
+            while at < end and ratios[order[at]] == bar:
+                e = order[at]
+                c, n = classes[e], numbers[e]
+                w = points_each[e] if points_each else 1
+                have = units[c] * factor[epoch[c]]
+                if have * bottom < w * top:
+                    order[done], order[at] = order[at], order[done]
+                    top -= have * n
+                    points -= w * n
+                    poor += n
+                    done += 1
+                    more = True
+                at += 1
+            if not more:
+                return self._price(j, top, bottom, poor)
+
+    def _price(self, j: int, top: int, bottom: int, poor: int) -> tuple[Fraction, int, int]:
+        return Fraction(top, bottom), top * RHO_SCALE // (bottom * self.mes.scale[j]), poor
+
+    def pay(self, j: int, t: Fraction) -> None:
+        """Project j is funded at t per point: its supporters pay, and move to new classes."""
+        mes = self.mes
+        units, factor, epoch, scaled = self.units, self.factor, self.epoch, self.scaled
+        weighted = mes.weighted
+        # Make t a whole number of 1/D.
+        extra = t.denominator // math.gcd(t.denominator, self.D)
+        if extra > 1:
+            self.D *= extra
+            self.factor = factor = [f * extra for f in factor]
+        if factor[-1] != 1:
+            factor.append(1)
+        now = len(factor) - 1
+        D = self.D
+        step = t.numerator * (D // t.denominator)
+        counts = self.counts(j)
+        keys = list(counts)
+        if weighted:
+            classes, points_each = zip(*keys) if keys else ((), ())
+            payments = map(operator.mul, points_each, repeat(step))
+        else:
+            classes, payments = keys, repeat(step)
+        have = map(
+            operator.mul,
+            map(units.__getitem__, classes),
+            map(factor.__getitem__, map(epoch.__getitem__, classes)),
+        )
+        # What is left: nothing for supporters who could not pay t per point in full.
+        left = list(map(operator.sub, have, payments))
+        number = itertools.count(len(units))
+        moved = dict(zip(keys, [next(number) if x > 0 else -1 for x in left]))
+        kept = [x for x in left if x > 0]
+        units.extend(kept)
+        epoch.extend(repeat(now, len(kept)))
+        scaled.extend(map(operator.floordiv, map(operator.mul, kept, repeat(SCALE)), repeat(D)))
+        if weighted:
+            moved.update(((-1, w), -1) for w in range(1, mes.points + 1))
+        else:
+            moved[-1] = -1
+        type_class = self.type_class
+        classes = map(type_class.__getitem__, mes.types_of[j])
+        if weighted:
+            classes = zip(classes, mes.points_of[j])
+        deque(map(type_class.__setitem__, mes.types_of[j], map(moved.__getitem__, classes)), 0)
+        self.alive[j] = False
+        outdated, stale = self.outdated, self.stale
+        for j2 in mes.neighbours[j]:
+            outdated[j2] = stale[j2] = True
+
+    def supporters_money(self) -> list[Fraction]:
+        totals = []
+        for j in range(len(self.mes.ids)):
+            self.outdated[j] = True
+            held = 0
+            for k, n in self.counts(j).items():
+                c = k[0] if self.mes.weighted else k
+                held += self.units[c] * self.factor[self.epoch[c]] * n
+            totals.append(Fraction(held, self.D))
+        return totals

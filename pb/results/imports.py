@@ -1,0 +1,121 @@
+"""Importing a pabulib .pb file as a closed consultation: a past paper process, or a test case."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import insert
+
+from pb.auth.access import ensure_officer
+from pb.counting.model import CUMULATIVE, Election
+from pb.counting.pabulib import PabulibError, parse_pb
+from pb.errors import RuleViolation
+from pb.extensions import db
+from pb.models import (
+    Ballot,
+    BallotChoice,
+    BallotKind,
+    Beneficiary,
+    Category,
+    Channel,
+    Consultation,
+    Municipality,
+    Phase,
+    Proposal,
+    ProposalBeneficiary,
+    ProposalStatus,
+    User,
+)
+from pb.models.base import utcnow
+from pb.models.voting import new_ballot_id
+
+
+def _date(text: str | None, fallback: date) -> date:
+    for pattern in ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text or "", pattern).date()
+        except ValueError:
+            continue
+    return fallback
+
+
+def import_pb(actor: User, municipality: Municipality, text: str, village_id: int) -> Consultation:
+    """Create a closed consultation from a .pb file: its projects become accepted proposals of
+    ``village_id``, its votes become paper ballots. Everything or nothing is saved."""
+    ensure_officer(actor, municipality.id)
+    if village_id not in {v.id for v in municipality.villages}:
+        raise RuleViolation(_l("Choose a village of the municipality."))
+    try:
+        election = parse_pb(text)
+    except PabulibError as error:
+        raise RuleViolation(_l("This file cannot be read: %(error)s", error=str(error)))
+    if election.budget < 1:
+        raise RuleViolation(_l("This file cannot be read: %(error)s", error="budget"))
+    return _create(actor, municipality, election, village_id)
+
+
+def _create(actor: User, municipality: Municipality, election: Election, village_id: int) -> Consultation:
+    meta = election.meta
+    today = utcnow().date()
+    start = _date(meta.get("date_begin"), today)
+    end = max(_date(meta.get("date_end"), start), start)
+    points = election.vote_type == CUMULATIVE
+    rule = str(meta.get("rule") or "")
+    consultation = Consultation(
+        municipality_id=municipality.id,
+        title_en=(meta.get("description") or f"Imported: {meta.get('unit') or ''} {meta.get('instance') or ''}").strip()[:200],
+        budget=election.budget,
+        phase=Phase.CLOSED,
+        proposals_from=start,
+        proposals_until=start,
+        review_until=start,
+        voting_from=start,
+        voting_until=end,
+        results_on=end,
+        ballot_kind=BallotKind.POINTS if points else (BallotKind.APPROVAL if election.max_length else BallotKind.BUDGET),
+        approval_limit=None if points else election.max_length,
+        points_total=(election.max_sum_points or max((sum(b.values()) for b in election.ballots), default=1)) if points else None,
+        allow_accounts=False,
+        allow_codes=False,
+        allow_paper=True,
+        counting_rule="equal-shares" if rule.startswith("equalshares") else "greedy",
+        complete_with_greedy=False,
+        created_by_id=actor.id,
+    )
+    category = Category(name=str(_l("Imported")), position=0)
+    consultation.categories = [category]
+    consultation.villages = [v for v in municipality.villages if v.id == village_id]
+    db.session.add(consultation)
+    db.session.flush()
+    proposal_ids: dict[str, int] = {}
+    for project in election.projects:
+        details = election.project_meta.get(project.id, {})
+        proposal = Proposal(
+            consultation_id=consultation.id,
+            title=(details.get("name") or f"{project.id}")[:150],
+            description=(details.get("description") or details.get("name") or project.id)[:5000],
+            estimated_cost=project.cost,
+            category_id=category.id,
+            village_id=village_id,
+            status=ProposalStatus.ACCEPTED,
+            entered_by_id=actor.id,
+        )
+        proposal.beneficiary_rows = [ProposalBeneficiary(group=Beneficiary.EVERYONE)]
+        db.session.add(proposal)
+        db.session.flush()
+        proposal_ids[project.id] = proposal.id
+    ballots, choices = [], []
+    for ballot in election.ballots:
+        ballot_id = new_ballot_id()
+        ballots.append({"id": ballot_id, "consultation_id": consultation.id, "channel": Channel.PAPER})
+        choices.extend(
+            {"ballot_id": ballot_id, "proposal_id": proposal_ids[pid], "points": pts}
+            for pid, pts in ballot.items()
+            if pts > 0
+        )
+    if ballots:
+        db.session.execute(insert(Ballot), ballots)
+    if choices:
+        db.session.execute(insert(BallotChoice), choices)
+    db.session.commit()
+    return consultation

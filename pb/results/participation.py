@@ -1,0 +1,159 @@
+"""Participation figures: who voted and who proposed, by gender, age group, village and channel,
+set against the municipality's population; small groups are never shown on their own."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from pb.demographics import band_keys
+from pb.extensions import db
+from pb.models import (
+    Ballot,
+    Consultation,
+    PopulationFigures,
+    Proposal,
+    ProposalStatus,
+)
+
+SMALL_GROUP = 5  # groups of fewer people than this are not shown on their own
+NOT_GIVEN = ""
+
+
+def suppress(counts: Mapping[str, int], threshold: int = SMALL_GROUP) -> dict[str, int | None]:
+    """Hide every group of 1 to threshold-1 people (None). Where exactly one group would be
+    hidden, hide the next smallest too, so it cannot be worked out from the total."""
+    shown: dict[str, int | None] = dict(counts)
+    small = [k for k, n in counts.items() if 0 < n < threshold]
+    if len(small) == 1:
+        others = sorted((n, k) for k, n in counts.items() if k not in small and n > 0)
+        if others:
+            small.append(others[0][1])
+    for key in small:
+        shown[key] = None
+    return shown
+
+
+@dataclass
+class Breakdown:
+    """One table of figures: group → count (None when hidden), in display order."""
+
+    counts: dict[str, int | None]
+    total: int
+
+    def share(self, key: str) -> Fraction | None:
+        n = self.counts.get(key)
+        if n is None or not self.total:
+            return None
+        return Fraction(n, self.total)
+
+
+def _breakdown(raw: Mapping[str | None, int], order: Sequence[str]) -> Breakdown:
+    counts = {key: 0 for key in order}
+    for key, n in raw.items():
+        counts[key if key is not None else NOT_GIVEN] = counts.get(key if key is not None else NOT_GIVEN, 0) + n
+    counts.setdefault(NOT_GIVEN, 0)
+    return Breakdown(suppress(counts), sum(counts.values()))
+
+
+@dataclass
+class Share:
+    """Part of a group among those who said, set against its part of the population."""
+
+    among: Fraction | None  # None: too few people said, or nobody
+    population: Fraction | None
+
+
+@dataclass
+class Participation:
+    voters: int
+    voters_by: dict[str, Breakdown]
+    proposers: int
+    proposers_by: dict[str, Breakdown]
+    women: dict[str, Share]  # "voters", "proposers"
+    youth: dict[str, Share]
+    village_names: dict[str, str]
+    has_population: bool
+
+
+def youth_bands() -> list[str]:
+    low, high = current_app.config["YOUTH_AGES"]
+    return [
+        key
+        for key, (b_low, b_high) in zip(band_keys(current_app.config["AGE_BANDS"]), current_app.config["AGE_BANDS"])
+        if b_low >= low and b_high is not None and b_high <= high
+    ]
+
+
+def _grouped(column, *where):  # type: ignore[no-untyped-def]
+    return dict(db.session.execute(select(column, func.count()).where(*where).group_by(column)).all())
+
+
+def _share(part: Mapping[str | None, int], keys: Sequence[str], population: Fraction | None) -> Share:
+    said = sum(n for k, n in part.items() if k is not None)
+    matching = sum(n for k, n in part.items() if k in keys)
+    if said < SMALL_GROUP or 0 < matching < SMALL_GROUP or 0 < said - matching < SMALL_GROUP:
+        return Share(None, population)
+    return Share(Fraction(matching, said), population)
+
+
+def participation(consultation: Consultation) -> Participation:
+    bands = band_keys(current_app.config["AGE_BANDS"])
+    villages = {str(v.id): v.name for v in consultation.villages}
+    ballot = (Ballot.consultation_id == consultation.id,)
+    counted = (
+        Proposal.consultation_id == consultation.id,
+        Proposal.status != ProposalStatus.WITHDRAWN,
+    )
+    voter_gender = _grouped(Ballot.gender, *ballot)
+    voter_age = _grouped(Ballot.age_group, *ballot)
+    voter_village = {str(k) if k else None: n for k, n in _grouped(Ballot.village_id, *ballot).items()}
+    voter_channel = _grouped(Ballot.channel, *ballot)
+    proposer_gender = _grouped(Proposal.proposer_gender, *counted)
+    proposer_age = _grouped(Proposal.proposer_age_group, *counted)
+    proposer_village = {str(k): n for k, n in _grouped(Proposal.village_id, *counted).items()}
+    proposer_channel = {
+        ("meeting" if k else "online"): n
+        for k, n in _grouped(Proposal.meeting_id.is_not(None), *counted).items()
+    }
+    figures = db.session.scalar(
+        select(PopulationFigures).where(PopulationFigures.municipality_id == consultation.municipality_id)
+    )
+    women_population = Fraction(figures.women, figures.adults) if figures else None
+    youth_population = Fraction(figures.youth, figures.adults) if figures else None
+    genders = ["female", "male"]
+    young = youth_bands()
+
+    def by_value(raw: Mapping[object, int]) -> dict[str | None, int]:
+        return {getattr(k, "value", k): n for k, n in raw.items()}
+
+    return Participation(
+        voters=sum(voter_channel.values()),
+        voters_by={
+            "gender": _breakdown(by_value(voter_gender), genders),
+            "age": _breakdown(voter_age, bands),
+            "village": _breakdown(voter_village, list(villages)),
+            "channel": _breakdown(by_value(voter_channel), ["online", "code", "paper"]),
+        },
+        proposers=sum(proposer_channel.values()),
+        proposers_by={
+            "gender": _breakdown(by_value(proposer_gender), genders),
+            "age": _breakdown(proposer_age, bands),
+            "village": _breakdown(proposer_village, list(villages)),
+            "channel": _breakdown(proposer_channel, ["online", "meeting"]),
+        },
+        women={
+            "voters": _share(by_value(voter_gender), ["female"], women_population),
+            "proposers": _share(by_value(proposer_gender), ["female"], women_population),
+        },
+        youth={
+            "voters": _share(voter_age, young, youth_population),
+            "proposers": _share(proposer_age, young, youth_population),
+        },
+        village_names=villages,
+        has_population=figures is not None,
+    )
+
