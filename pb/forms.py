@@ -53,6 +53,13 @@ def length(max: int, min: int = 0) -> validators.Length:
     return validators.Length(min=min or -1, max=max, message=message)
 
 
+def number_range(min: int, max: int) -> validators.NumberRange:
+    """A whole number within bounds, with the bounds said in the message."""
+    return validators.NumberRange(
+        min=min, max=max, message=_l("Write a number from %(min)d to %(max)d.", min=min, max=max)
+    )
+
+
 def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 

@@ -216,6 +216,10 @@ class _Parser:
             if cell.startswith("-"):
                 raise self.error(line, f"{what} must not be negative, found {cell!r}.")
             raise self.error(line, f"{what} must be a whole number, found {cell!r}.")
+        elif _DECIMAL.fullmatch(cell.replace(",", ".", 1)):
+            raise self.error(
+                line, f"{what} must be a number, found {cell!r} (decimals take a point, not a comma)."
+            )
         else:
             raise self.error(line, f"{what} must be a number, found {cell!r}.")
         if value < minimum:

@@ -3,9 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import NumberRange, Optional, Regexp
+from wtforms.validators import Optional, Regexp
 
-from pb.forms import Form, add_error, empty_to_none, length, required, strip
+from pb.forms import Form, number_range, add_error, empty_to_none, length, required, strip
 from pb.labels import ROLES
 from pb.models import Role
 
@@ -59,22 +59,22 @@ class AppointForm(Form):
 class PopulationForm(Form):
     adults = IntegerField(
         _l("Residents aged 14 and over"),
-        validators=[required(), NumberRange(min=1, max=10_000_000, message=_l("Write a number from %(min)d to %(max)d.", min=1, max=10_000_000))],
+        validators=[required(), number_range(1, 10_000_000)],
         render_kw={"inputmode": "numeric"},
     )
     women = IntegerField(
         _l("Of them, women"),
-        validators=[required(), NumberRange(min=0, max=10_000_000, message=_l("Write a number from %(min)d to %(max)d.", min=0, max=10_000_000))],
+        validators=[required(), number_range(0, 10_000_000)],
         render_kw={"inputmode": "numeric"},
     )
     youth = IntegerField(
         _l("Of them, young people aged 14 to 35"),
-        validators=[required(), NumberRange(min=0, max=10_000_000, message=_l("Write a number from %(min)d to %(max)d.", min=0, max=10_000_000))],
+        validators=[required(), number_range(0, 10_000_000)],
         render_kw={"inputmode": "numeric"},
     )
     year = IntegerField(
         _l("Year of the figures (optional)"),
-        validators=[Optional(), NumberRange(min=1990, max=2100, message=_l("Write a number from %(min)d to %(max)d.", min=1990, max=2100))],
+        validators=[Optional(), number_range(1990, 2100)],
     )
     source = StringField(
         _l("Source (optional)"),

@@ -5,10 +5,10 @@ from collections.abc import Iterable, Mapping
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Optional
 
 from pb.auth.forms import gender_choices
-from pb.forms import Form, empty_to_none, length, required, strip
+from pb.forms import Form, number_range, empty_to_none, length, required, strip
 from pb.models import BallotKind
 
 BALLOT_KINDS = {
@@ -38,12 +38,12 @@ class VotingSettingsForm(Form):
     )
     approval_limit = IntegerField(
         _l("Approval: how many proposals a voter may choose"),
-        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("Write a number from %(min)d to %(max)d.", min=1, max=1000))],
+        validators=[Optional(), number_range(1, 1000)],
         render_kw={"inputmode": "numeric"},
     )
     points_total = IntegerField(
         _l("Points: how many points each voter shares"),
-        validators=[Optional(), NumberRange(min=1, max=1000, message=_l("Write a number from %(min)d to %(max)d.", min=1, max=1000))],
+        validators=[Optional(), number_range(1, 1000)],
         render_kw={"inputmode": "numeric"},
     )
     counting_rule = RadioField(
@@ -88,7 +88,7 @@ class PaperBallotForm(VoterDetailsForm):
 class CodeBatchForm(Form):
     size = IntegerField(
         _l("How many codes"),
-        validators=[required(), NumberRange(min=1, max=5000, message=_l("Write a number from %(min)d to %(max)d.", min=1, max=5000))],
+        validators=[required(), number_range(1, 5000)],
         render_kw={"inputmode": "numeric"},
     )
     label = StringField(
