@@ -72,7 +72,9 @@ class Election:
 
     def __post_init__(self) -> None:
         if isinstance(self.budget, bool) or not isinstance(self.budget, int) or self.budget < 0:
-            raise ValueError(f"The budget must be a whole number of at least 0, not {self.budget!r}.")
+            raise ValueError(
+                f"The budget must be a whole number of at least 0, not {self.budget!r}."
+            )
         if self.vote_type not in VOTE_TYPES:
             raise ValueError(f"Unknown vote type {self.vote_type!r}; expected one of {VOTE_TYPES}.")
         object.__setattr__(self, "projects", tuple(self.projects))
@@ -116,12 +118,13 @@ REASONS = (FUNDED, FUNDED_IN_COMPLETION, NO_VOTES, NOT_ENOUGH_MONEY, DID_NOT_FIT
 class ProjectResult:
     """Why a project was or was not funded.
 
-    ``reason`` is one of ``REASONS``. ``position`` is the project's place in the order of funding
-    (1 = first funded). For Equal Shares, ``price`` is what each supporter was asked per point
-    (per approval on approval ballots) in the round it was funded — a supporter with less left
-    paid all they had — and ``supporters_money`` is what its supporters held when the rule
-    stopped, for a project it could not fund (``NOT_ENOUGH_MONEY`` or ``DID_NOT_FIT``).
-    ``remaining_budget`` is, for a project greedy did not fund, the money left when its turn came.
+    ``reason`` is one of ``REASONS``. ``support`` is its votes (approvals, or points).
+    ``position`` is its place in the order of funding (1 = funded first). For Equal Shares,
+    ``price`` is what each supporter was asked per point (per approval on approval ballots) in the
+    round it was funded — a supporter with less left paid all they had — and, for a project Equal
+    Shares did not fund, ``supporters_money`` is what its supporters held when the rule stopped.
+    ``remaining_budget`` is, for a project greedy (or the greedy completion) did not fund because
+    it did not fit, the money left when its turn came.
     """
 
     project_id: str

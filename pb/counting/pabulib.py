@@ -218,7 +218,8 @@ class _Parser:
             raise self.error(line, f"{what} must be a whole number, found {cell!r}.")
         elif _DECIMAL.fullmatch(cell.replace(",", ".", 1)):
             raise self.error(
-                line, f"{what} must be a number, found {cell!r} (decimals take a point, not a comma)."
+                line,
+                f"{what} must be a number, found {cell!r} (decimals take a point, not a comma).",
             )
         else:
             raise self.error(line, f"{what} must be a number, found {cell!r}.")

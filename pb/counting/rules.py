@@ -36,11 +36,17 @@ Equal Shares (``equal_shares``)
     greedy order and funded while they fit, as pabutools'
     ``completion_by_rule_combination([method_of_equal_shares, greedy_utilitarian_welfare], ...)``.
 
+    On points ballots the completion ranks projects by points, like ``greedy`` (pabutools'
+    ``greedy_utilitarian_welfare`` with ``Cost_Sat`` would rank them by number of supporters).
+
 How Add1 is made fast, and why it is still exact
-    pabutools re-runs the rule for every increment. Here one run is fast (voters with the same
-    ballot are counted once, voters with the same money left form one class, and prices are
-    recomputed only for projects whose supporters paid since), and most increments are skipped
-    with a proof that their outcome is the one already known:
+    pabutools re-runs the whole rule for every increment. Here one run is fast: voters with the
+    same ballot are counted once; voters with the same money left form one class, and a project's
+    supporters are counted per class; money is kept as whole multiples of a common 1/D, so that
+    exact sums and comparisons are integer arithmetic, with floor(amount * 2**40) deciding most
+    comparisons without it; and a project's price is recomputed only when it may be the cheapest
+    and some of its supporters paid since (prices never fall during a run). Most increments are
+    then skipped with a proof that their outcome is the one already known:
 
     Fix the sequence of projects a run funded at share ``x_a``, and follow that same sequence at a
     larger share ``x``. Every voter's money left before every round is a non-decreasing function of
@@ -52,12 +58,25 @@ How Add1 is made fast, and why it is still exact
     (price, tie-break key) above the funded project's (price, key) at ``x_a``, then at every ``x``
     between them the funded project still beats every other one, and the projects unaffordable at
     the end at ``x_b`` are unaffordable at ``x`` too: every increment between ``x_a`` and ``x_b``
-    has the same outcome, which was neither over budget nor exhausting. Such a certified run lets
-    the search jump ahead (doubling the jump after each success, halving it after a failure); where
-    no jump can be certified it moves by 1, exactly as Add1. The outcome is therefore the one Add1
-    computes increment by increment — the idea of computing "the next budget at which the outcome
-    can change" from Kraiczy, Robinson and Elkind, "Streamlining Equal Shares" (2025), here in the
-    form of a check rather than a formula.
+    has the same outcome, which was neither over budget nor exhausting.
+
+    A second test covers close races, where both prices fall: a voter who pays everything she has
+    at ``x_b`` does so at every smaller share (her money minus the price is non-decreasing in
+    ``x``), so if as many voters pay everything at ``x_a`` as at ``x_b`` in every round so far,
+    then every amount and the funded project's price are affine in ``x`` between the two runs; a
+    rival whose number of supporters paying everything is also the same at both ends has an
+    affine price too, and it loses at every ``x`` between if it loses at both ends.
+
+    A check that fails in some round still proves the rounds before it for every share between
+    the two runs; runs at those shares fund those projects first without looking at their rivals,
+    and then start from the prices the check had reached, lower bounds at any smaller share.
+
+    Such certified runs let the search jump ahead (the jump doubles after each success, within
+    where prices extrapolated from the last two runs would change the outcome, and shrinks after a
+    failure); where no jump can be certified it moves by 1, exactly as Add1. The outcome is
+    therefore the one Add1 computes increment by increment — the idea of computing "the next
+    budget at which the outcome can change" from Kraiczy, Robinson and Elkind, "Streamlining Equal
+    Shares" (2025), here as a check rather than a formula.
 """
 from __future__ import annotations
 
@@ -156,28 +175,26 @@ def equal_shares(election: Election, complete_greedy: bool = False) -> Outcome:
             project_id, FUNDED, votes[project_id], mes.cost[j], position=len(funded), price=price
         )
     remaining = election.budget - sum(mes.cost[j] for j in run.funded)
-    unfunded_reason = NOT_ENOUGH_MONEY
     if complete_greedy:
-        unfunded_reason = DID_NOT_FIT
         for project in _greedy_order(election, votes, supporters, already=set(funded)):
+            money_left = money[mes.index[project.id]]
             if project.cost <= remaining:
                 remaining -= project.cost
                 funded.append(project.id)
                 results[project.id] = ProjectResult(
                     project.id, FUNDED_IN_COMPLETION, votes[project.id], project.cost,
-                    position=len(funded), supporters_money=money[mes.index[project.id]],
+                    position=len(funded), supporters_money=money_left,
                 )
             else:
                 results[project.id] = ProjectResult(
                     project.id, DID_NOT_FIT, votes[project.id], project.cost,
-                    supporters_money=money[mes.index[project.id]], remaining_budget=remaining,
+                    supporters_money=money_left, remaining_budget=remaining,
                 )
     for j, project_id in enumerate(mes.ids):
         if project_id not in results:
             results[project_id] = ProjectResult(
-                project_id, unfunded_reason, votes[project_id], mes.cost[j],
+                project_id, NOT_ENOUGH_MONEY, votes[project_id], mes.cost[j],
                 supporters_money=money[j],
-                remaining_budget=remaining if complete_greedy else None,
             )
     return _outcome(
         rule, election, funded, results, votes, voter_share=run.share, increments=increments
@@ -206,76 +223,106 @@ class _EqualShares:
         )
         ballots.pop((), None)
         self.types = list(ballots.items())
-        # Where anyone gave more than 1 point, supporters are told apart by (class, points).
+        # Where anyone gave more than 1 point, supporters are told apart by (class, points),
+        # written class * W + points.
         self.weighted = any(w > 1 for items, _ in self.types for _, w in items)
-        self.points = max((w for items, _ in self.types for _, w in items), default=1)
+        self.W = max((w for items, _ in self.types for _, w in items), default=1) + 1
         count = len(self.ids)
         # Per project, its supporters' ballot types: those cast once (``single``) and those cast
         # n > 1 times (``multiple``, with n), each with the points given; ``types_of`` all of them.
-        self.types_of: list[list[int]] = [[] for _ in range(count)]
-        self.points_of: list[list[int]] = [[] for _ in range(count)]
-        self.single: list[tuple[list[int], list[int]]] = [([], []) for _ in range(count)]
-        self.multiple: list[tuple[list[int], list[int], list[int]]] = [
+        types_of: list[list[int]] = [[] for _ in range(count)]
+        points_of: list[list[int]] = [[] for _ in range(count)]
+        single: list[tuple[list[int], list[int]]] = [([], []) for _ in range(count)]
+        multiple: list[tuple[list[int], list[int], list[int]]] = [
             ([], [], []) for _ in range(count)
         ]
-        initial: list[Counter] = [Counter() for _ in range(count)]
         neighbours: list[set[int]] = [set() for _ in range(count)]
         for v, (items, n) in enumerate(self.types):
-            others = [j for j, _ in items]
             for j, w in items:
-                self.types_of[j].append(v)
-                self.points_of[j].append(w)
+                types_of[j].append(v)
+                points_of[j].append(w)
                 if n == 1:
-                    self.single[j][0].append(v)
-                    self.single[j][1].append(w)
+                    single[j][0].append(v)
+                    single[j][1].append(w)
                 else:
-                    self.multiple[j][0].append(v)
-                    self.multiple[j][1].append(w)
-                    self.multiple[j][2].append(n)
-                initial[j][(0, w) if self.weighted else 0] += n
-                if len(others) > 1:
-                    neighbours[j].update(others)
+                    multiple[j][0].append(v)
+                    multiple[j][1].append(w)
+                    multiple[j][2].append(n)
+            if len(items) > 1:
+                together = [j for j, _ in items]
+                for j in together:
+                    neighbours[j].update(together)
+        self.types_of, self.points_of = types_of, points_of
+        self.single, self.multiple = single, multiple
         self.neighbours = [sorted(others - {j}) for j, others in enumerate(neighbours)]
-        self.initial = [dict(counts) for counts in initial]
+        self.initial: list[dict[int, int]] = []
+        self.points: list[int] = []  # points given to each project, in all
+        for j in range(count):
+            by_points = Counter(single[j][1])
+            for w, n in zip(multiple[j][1], multiple[j][2]):
+                by_points[w] += n
+            self.points.append(sum(w * n for w, n in by_points.items()))
+            if self.weighted:
+                self.initial.append(dict(by_points))
+            else:
+                self.initial.append({0: sum(by_points.values())})
 
     def add1(self) -> tuple[_Run, int]:
         """The run whose outcome Add1 keeps, and its number of increments.
 
-        Jumps are tried where they are likely to be certified: the jump doubles after each
-        success (but stops short of where prices extrapolated from the last two runs would
-        change the outcome) and shrinks fourfold after a failure; below 2, the search steps by 1
-        for a while (twice as long after each further failure) before trying again.
+        From the run at increment k, a jump to k + width is tried where it is likely to be
+        certified (see ``certify``): the width doubles after each success, but stops short of
+        where prices extrapolated from the last two runs would change the outcome. A failed
+        jump still shows that the first rounds fund the same projects at every increment up to
+        k + width; runs there start from those rounds without checking their rivals (``prefix``).
+        After a failure the width shrinks fourfold; below 2 the search moves by 1, and tries a
+        jump again once the outcome held still for an increment, after waiting 2, 4, 8... up to
+        32 increments after successive failures (outcomes that change at almost every increment
+        are then counted almost as pabutools counts them, one run per increment).
         """
         base = Fraction(self.budget, self.voters)
         current, k = self.run(base), 0
-        # ``previous``: an earlier run funding the same sequence, to extrapolate prices from.
-        previous = None
-        width, steps, patience = 2, 0, 2
+        previous = None  # an earlier run funding the same sequence, to extrapolate from
+        # ``prefix`` is certified for increments low..high, ``bounds`` the prices after it then.
+        prefix, bounds, low, high = (), [], 0, 0
+        width, wait, misses = 2, 0, 0
         while not self.exhausts(current):
             if width >= 2 and previous is not None:
                 crossing = self.predict(previous, current)
                 if crossing is not None:
                     width = min(width, math.ceil(crossing - base) - 1 - k)
-            if width < 2:
-                following = self.run(base + k + 1)
-                if self.total(following) > self.budget:
-                    return current, k
-                previous = current if following.funded == current.funded else None
-                current, k = following, k + 1
-                steps -= 1
-                if steps <= 0:
-                    width = 2
-                continue
-            ahead = self.certify(current, base + k + width)
-            if ahead is None:
-                if width < 4:
-                    patience = min(2 * patience, 64)
+            if width >= 2:
+                target = k + width
+                inside = low <= k and target <= high
+                ahead, rounds, after = self.certify(
+                    current, base + target, prefix if inside else (), bounds if inside else []
+                )
+                if ahead is not None:
+                    previous, current, k = current, ahead, target
+                    width, misses = 2 * width, 0
+                    continue
+                if rounds > (len(prefix) if low <= k + 1 <= high else -1):
+                    prefix, bounds, low, high = tuple(current.funded[:rounds]), after, k, target
+                misses += 1
                 width //= 4
-                steps = patience
-            else:
-                previous, current, k = current, ahead, k + width
-                width *= 2
-                patience = 2
+                if width < 2:
+                    wait = 2 ** min(misses, 5)
+                continue
+            covered = low <= k + 1 <= high
+            # Rivals serve to extrapolate, which is only done while the outcome holds still.
+            following = self.run(
+                base + k + 1,
+                prefix if covered else (),
+                bounds if covered else [],
+                rivals=previous is not None,
+            )
+            if self.total(following) > self.budget:
+                return current, k
+            previous = current if following.funded == current.funded else None
+            current, k = following, k + 1
+            wait -= 1
+            if wait <= 0 and previous is not None:
+                width = 2
         return current, k
 
     def predict(self, before: _Run, after: _Run) -> Fraction | None:
@@ -311,17 +358,52 @@ class _EqualShares:
         t, scaled, poor = found
         return (scaled, _Ratio(t, self.scale[j]), self.key[j], j, t, poor)
 
-    def _start(self, share: Fraction) -> tuple[_State, list]:
+    def _start(
+        self, share: Fraction, forced: tuple[int, ...] = (), seed: list = ()
+    ) -> tuple[_Run, list]:
+        """A run at ``share`` that has funded ``forced`` in its first rounds (a sequence certified
+        for this share, see ``add1``), and its heap of the other projects' prices.
+
+        Without ``forced`` the heap holds exact prices. After forced rounds it holds lower bounds
+        of the prices, marked as needing a recount: ``seed``, the heap entries of a run at a
+        larger share at that round (prices only fall as the share grows), else cost / (points
+        given to the project), a lower bound whatever its supporters hold.
+        """
         state = _State(self, share)
+        result = _Run(share, state=state)
+        for j in forced:
+            entry = self._entry(j, state.price(j))
+            result.add(entry, None)
+            state.pay(j, entry[4])
+        if seed:
+            heap = [entry for entry in seed if state.alive[entry[3]]]
+            for entry in heap:
+                state.stale[entry[3]] = True
+            heapq.heapify(heap)
+            return result, heap
         heap = []
         for j in range(len(self.ids)):
-            found = state.price(j)
-            if found is None:
-                state.alive[j] = False
+            if not state.alive[j]:
+                continue
+            if forced:
+                found = self._lowest_price(j)
+                state.stale[j] = True
             else:
-                heap.append(self._entry(j, found))
+                found = state.price(j)
+                if found is None:
+                    state.alive[j] = False
+                    continue
+            heap.append(self._entry(j, found))
         heapq.heapify(heap)
-        return state, heap
+        return result, heap
+
+    def _lowest_price(self, j: int) -> tuple[Fraction, int, int]:
+        points = self.points[j]
+        return (
+            Fraction(self.cost[j], points),
+            self.cost[j] * RHO_SCALE // (points * self.scale[j]),
+            0,
+        )
 
     def _top(self, state: _State, heap: list) -> tuple | None:
         """The heap's first entry once it is exact (prices of projects whose supporters paid
@@ -339,19 +421,27 @@ class _EqualShares:
                 heapq.heapreplace(heap, self._entry(j, found))
         return None
 
-    def run(self, share: Fraction) -> _Run:
-        """Equal Shares with ``share`` per voter."""
-        state, heap = self._start(share)
-        result = _Run(share, state=state)
+    def run(
+        self, share: Fraction, forced: tuple[int, ...] = (), seed: list = (), rivals: bool = True
+    ) -> _Run:
+        """Equal Shares with ``share`` per voter (having funded ``forced`` first, see
+        ``_start``); ``rivals``: also find each round's closest rival, for ``predict``."""
+        result, heap = self._start(share, forced, seed)
+        state = result.state
         while self._top(state, heap) is not None:
             entry = heapq.heappop(heap)
-            result.add(entry, self._top(state, heap))
+            result.add(entry, self._top(state, heap) if rivals else None)
             state.pay(entry[3], entry[4])
         return result
 
-    def certify(self, before: _Run, share: Fraction) -> _Run | None:
-        """The run at ``share`` if it proves that every share from ``before.share`` up to it
-        gives the same outcome as ``before``; None (as soon as that fails) otherwise.
+    def certify(
+        self, before: _Run, share: Fraction, forced: tuple[int, ...] = (), seed: list = ()
+    ) -> tuple[_Run | None, int, list]:
+        """Whether every share from ``before.share`` up to ``share`` gives the outcome of
+        ``before``: (the run at ``share``, or None as soon as that cannot be shown), how many of
+        ``before``'s first rounds are shown to fund the same projects at all those shares, and
+        the heap at the start of the first round not shown (lower bounds of the prices then, at
+        all those shares). ``forced`` and ``seed``: as for ``_start``, for all those shares.
 
         Round by round, this run must fund what ``before`` funded, and every other project must
         be unaffordable here, or cost more per unit of satisfaction here than the funded project
@@ -360,14 +450,15 @@ class _EqualShares:
         number of voters paid all they had, at both ends), lose to the funded project at both
         ends. See the module docstring.
         """
-        state, heap = self._start(share)
-        result = _Run(share, state=state)
+        result, heap = self._start(share, forced, seed)
+        state = result.state
         replay, replayed = None, 0  # ``before``'s money, rebuilt only if needed
-        affine = True
-        for r, expected in enumerate(before.funded):
+        affine = all(result.poor[r] == before.poor[r] for r in range(len(forced)))
+        for r in range(len(forced), len(before.funded)):
             top = self._top(state, heap)
-            if top is None or top[3] != expected:
-                return None
+            bounds = list(heap)
+            if top is None or top[3] != before.funded[r]:
+                return None, r, bounds
             entry = heapq.heappop(heap)
             affine = affine and entry[5] == before.poor[r]
             bar = before.bests[r]
@@ -378,7 +469,7 @@ class _EqualShares:
                 if top is None or top[:3] > bar:
                     break
                 if not affine:
-                    return None
+                    return None, r, bounds
                 if replay is None:
                     replay = _State(self, before.share)
                 while replayed < r:
@@ -392,15 +483,15 @@ class _EqualShares:
                     or not bar < self._entry(p, found)[:3]
                     or not entry[:3] < top[:3]
                 ):
-                    return None
+                    return None, r, bounds
                 checked.append(heapq.heappop(heap))
             for other in checked:
                 heapq.heappush(heap, other)
             result.add(entry, rival)
             state.pay(entry[3], entry[4])
         if self._top(state, heap) is not None:
-            return None
-        return result
+            return None, len(before.funded), list(heap)
+        return result, len(before.funded), []
 
 
 @functools.total_ordering
@@ -479,12 +570,11 @@ class _State:
         self.type_class = [0] * len(mes.types)
         self.holders = [dict(counts) for counts in mes.initial]
         count = len(mes.ids)
+        # Supporters of each project with nothing left (not in its holders).
+        self.broke = [0] * count
         self.outdated = [False] * count
         self.alive = [True] * count
         self.stale = [False] * count  # for the heap: the price recorded there may be too low
-
-    def money(self, c: int) -> Fraction:
-        return Fraction(self.units[c] * self.factor[self.epoch[c]], self.D)
 
     def counts(self, j: int) -> dict:
         if self.outdated[j]:
@@ -493,19 +583,23 @@ class _State:
             single_types, single_points = mes.single[j]
             multiple_types, multiple_points, multiplicity = mes.multiple[j]
             if mes.weighted:
-                counts = Counter(zip(map(of, single_types), single_points))
-                grouped = Counter(zip(map(of, multiple_types), multiple_points, multiplicity))
-                for (c, w, n), times in grouped.items():
-                    counts[c, w] += n * times
-                for w in range(1, mes.points + 1):
-                    counts.pop((-1, w), None)
+                W = repeat(mes.W)
+                counts = Counter(
+                    map(operator.add, map(operator.mul, map(of, single_types), W), single_points)
+                )
+                keys = map(operator.add, map(operator.mul, map(of, multiple_types), W),
+                           multiple_points)
+                for (k, n), times in Counter(zip(keys, multiplicity)).items():
+                    counts[k] += n * times
+                broke = sum(counts.pop(k, 0) for k in range(1 - mes.W, 0))
             else:
                 counts = Counter(map(of, single_types))
                 grouped = Counter(zip(map(of, multiple_types), multiplicity))
                 for (c, n), times in grouped.items():
                     counts[c] += n * times
-                counts.pop(-1, None)
+                broke = counts.pop(-1, 0)
             self.holders[j] = counts
+            self.broke[j] = broke
             self.outdated[j] = False
         return self.holders[j]
 
@@ -522,7 +616,8 @@ class _State:
         numbers = list(counts.values())
         voters = sum(numbers)
         if self.mes.weighted:
-            classes, points_each = zip(*counts)
+            classes = list(map(operator.floordiv, counts, repeat(self.mes.W)))
+            points_each = list(map(operator.mod, counts, repeat(self.mes.W)))
             money = list(map(scaled.__getitem__, classes))
             ratios = list(map(operator.floordiv, money, points_each))
             points = sum(map(operator.mul, points_each, numbers))
@@ -544,7 +639,8 @@ class _State:
         # t = top / (points * D): at first cost / points; supporters who cannot pay t per point
         # pay all they have (``top`` loses it, in units of 1/D) and t rises, until none is left.
         top = cost * D
-        poor = 0
+        # Supporters with nothing left count among those who cannot pay in full.
+        poor = self.broke[j]
         if min(ratios) > top * SCALE // (points * D):
             return self._price(j, top, points * D, poor)
         order = sorted(range(len(ratios)), key=ratios.__getitem__)
@@ -571,7 +667,7 @@ class _State:
                 c, n = classes[e], numbers[e]
                 w = points_each[e] if points_each else 1
                 have = units[c] * factor[epoch[c]]
-                if have * bottom < w * top:
+                if have * bottom < w * top * D:
                     order[done], order[at] = order[at], order[done]
                     top -= have * n
                     points -= w * n
@@ -603,8 +699,8 @@ class _State:
         counts = self.counts(j)
         keys = list(counts)
         if weighted:
-            classes, points_each = zip(*keys) if keys else ((), ())
-            payments = map(operator.mul, points_each, repeat(step))
+            classes = list(map(operator.floordiv, keys, repeat(mes.W)))
+            payments = map(operator.mul, map(operator.mod, keys, repeat(mes.W)), repeat(step))
         else:
             classes, payments = keys, repeat(step)
         have = map(
@@ -620,15 +716,15 @@ class _State:
         units.extend(kept)
         epoch.extend(repeat(now, len(kept)))
         scaled.extend(map(operator.floordiv, map(operator.mul, kept, repeat(SCALE)), repeat(D)))
+        type_class = self.type_class
+        keys = map(type_class.__getitem__, mes.types_of[j])
         if weighted:
-            moved.update(((-1, w), -1) for w in range(1, mes.points + 1))
+            moved.update((k, -1) for k in range(1 - mes.W, 0))
+            keys = map(operator.add, map(operator.mul, keys, repeat(mes.W)), mes.points_of[j])
         else:
             moved[-1] = -1
-        type_class = self.type_class
-        classes = map(type_class.__getitem__, mes.types_of[j])
-        if weighted:
-            classes = zip(classes, mes.points_of[j])
-        deque(map(type_class.__setitem__, mes.types_of[j], map(moved.__getitem__, classes)), 0)
+        new = map(moved.__getitem__, keys)
+        deque(map(type_class.__setitem__, mes.types_of[j], new), 0)
         self.alive[j] = False
         outdated, stale = self.outdated, self.stale
         for j2 in mes.neighbours[j]:
@@ -640,7 +736,7 @@ class _State:
             self.outdated[j] = True
             held = 0
             for k, n in self.counts(j).items():
-                c = k[0] if self.mes.weighted else k
+                c = k // self.mes.W if self.mes.weighted else k
                 held += self.units[c] * self.factor[self.epoch[c]] * n
             totals.append(Fraction(held, self.D))
         return totals

@@ -1,0 +1,131 @@
+"""Counting speed: pb's rules against pabutools on Pabulib's elections and on generated ones.
+
+Run: .venv/bin/python bench/count.py [--quick | --live]   (from the repository root)
+
+Measured: CPU time (time.process_time) of each count in this process, from the election in memory
+to the outcome — for pb from the ``Election``, for pabutools from its Instance and Profile (built
+from the same election: projects without votes left out, pb's tie-breaking; see
+tests/counting/pabutools_bridge.py). Reading the files is not counted for either.
+
+pabutools needs up to an hour for Equal Shares with Add1 on some of these elections, so its outcome
+and time are taken from tests/counting/pabutools_outcomes.json (written by record_pabutools.py on
+this machine) where it recorded more than 60 s; ``--live`` runs it on everything instead, and
+``--quick`` (under a minute) runs it only where it recorded at most 2 s and leaves out the three
+elections pb itself takes longest on (the 2023 Warsaw districts Mokotów and Śródmieście and
+Warsaw 2026) and the largest generated one.
+
+Prints one line per election and rule, then a summary line
+    same=yes|no slowest_ratio_greedy=X slowest_ratio_equal_shares=Y
+``same`` says whether every outcome (the funded projects, in order) is pabutools' one; a ratio is
+pabutools' time / pb's time, and the slowest is the smallest among the elections where pabutools
+needed at least 1 s (equal_shares: with and without the greedy completion).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pb.counting import PabulibError, equal_shares, greedy, read_pb, write_pb  # noqa: E402
+from tests.counting import pabutools_bridge as bridge  # noqa: E402
+from tests.counting.generate import BENCH_ELECTIONS, large_election  # noqa: E402
+from tests.counting.shared import pb_files  # noqa: E402
+
+RECORD = ROOT / "tests" / "counting" / "pabutools_outcomes.json"
+RULES = {
+    "greedy": greedy,
+    "equal-shares": equal_shares,
+    "equal-shares+greedy": lambda election: equal_shares(election, complete_greedy=True),
+}
+QUICK_LEAVES_OUT = (
+    "Poland_Warszawa_2023_Mokotow.pb",
+    "Poland_Warszawa_2023_Srodmiescie.pb",
+    "Poland_Warszawa_2026.pb.gz",
+    "generated approval 30000 voters 80 projects",
+)
+
+
+def elections(quick: bool):
+    """(name, record section, fingerprint, election) for each election of the bench."""
+    for path in pb_files():
+        if quick and path.name in QUICK_LEAVES_OUT:
+            continue
+        try:
+            election = read_pb(path)
+        except PabulibError:
+            continue
+        yield path.name, "files", hashlib.sha256(path.read_bytes()).hexdigest(), election
+    for name, arguments in BENCH_ELECTIONS:
+        if quick and name in QUICK_LEAVES_OUT:
+            continue
+        election = large_election(**arguments)
+        yield name, "generated", hashlib.sha256(write_pb(election).encode()).hexdigest(), election
+
+
+def theirs(name, section, fingerprint, election, record: dict, live_limit: float | None):
+    """pabutools' outcome and seconds per rule (None if not run), and whether recorded."""
+    entry = record.get(section, {}).get(name, {})
+    recorded = entry.get("rules", {})
+    if set(recorded) != set(bridge.RULE_KEYS) or entry.get("sha256") != fingerprint:
+        recorded = {}
+    if live_limit is None:
+        return bridge.count_all(election), False
+    if recorded and max(entry["seconds"] for entry in recorded.values()) > live_limit:
+        return {rule: (e["funded"], e["seconds"]) for rule, e in recorded.items()}, True
+    if recorded or live_limit >= 60:
+        return bridge.count_all(election), False
+    return None, False
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="under a minute")
+    mode.add_argument("--live", action="store_true", help="run pabutools on every election")
+    options = parser.parse_args()
+    live_limit = None if options.live else (2.0 if options.quick else 60.0)
+    record = json.loads(RECORD.read_text("utf-8")) if RECORD.exists() else {}
+    print(f"pabutools {bridge.version()}; recorded times from {record.get('machine', '-')}")
+    print(f"{'election':<58} {'rule':<20} {'pb s':>8} {'pabutools s':>13} {'ratio':>8}")
+    same = True
+    slowest = {"greedy": None, "equal-shares": None}
+    for name, section, fingerprint, election in elections(options.quick):
+        pabutools, recorded = theirs(name, section, fingerprint, election, record, live_limit)
+        for rule, count in RULES.items():
+            start = time.process_time()
+            ours = list(count(election).funded)
+            seconds = time.process_time() - start
+            if pabutools is None:
+                print(f"{name[:58]:<58} {rule:<20} {seconds:8.3f} {'not run':>13}")
+                continue
+            funded, their_seconds = pabutools[rule]
+            agree = ours == funded
+            same = same and agree
+            ratio = their_seconds / max(seconds, 1e-6)
+            kind = "greedy" if rule == "greedy" else "equal-shares"
+            if their_seconds >= 1 and (slowest[kind] is None or ratio < slowest[kind]):
+                slowest[kind] = ratio
+            mark = "*" if recorded else " "
+            verdict = "" if agree else "  DIFFERENT OUTCOME"
+            print(
+                f"{name[:58]:<58} {rule:<20} {seconds:8.3f} {their_seconds:12.3f}{mark} "
+                f"{ratio:8.1f}{verdict}",
+                flush=True,
+            )
+    print("* pabutools' time and outcome as recorded in tests/counting/pabutools_outcomes.json")
+    greedy_ratio = "n/a" if slowest["greedy"] is None else f"{slowest['greedy']:.1f}"
+    shares_ratio = "n/a" if slowest["equal-shares"] is None else f"{slowest['equal-shares']:.1f}"
+    print(
+        f"same={'yes' if same else 'no'} slowest_ratio_greedy={greedy_ratio} "
+        f"slowest_ratio_equal_shares={shares_ratio}"
+    )
+
+
+if __name__ == "__main__":
+    main()
