@@ -4,17 +4,21 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
-from typing import Any
-
-from flask import Flask, request
+from typing import TYPE_CHECKING, Any
 
 from pb.config import Config, environment_overrides
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build a fresh application: defaults, instance/config.py, environment, then test_config."""
+    # Flask is imported here, not at the top, so that ``python -m pb.counting`` (the counting
+    # core, which needs no web framework) starts in milliseconds.
+    from flask import Flask
     # Flask resolves relative folders against the package; the fixed layout keeps templates/,
     # instance/ and translations/ at the repository root.
     app = Flask(
@@ -170,6 +174,8 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def _register_security_headers(app: Flask) -> None:
+    from flask import request
+
     @app.after_request
     def set_headers(response: Any) -> Any:
         # Everything the pages use comes from this host; say so, so nothing else can be injected.

@@ -33,20 +33,13 @@ def register_cli(app: Flask) -> None:
         """Count a pabulib .pb file (approval or cumulative) and print the outcome as JSON."""
         import json
 
-        from pb.counting import RULES
-        from pb.counting.pabulib import PabulibError, read_pb
+        from pb.counting.command import CountError, count_file
 
         try:
-            election = read_pb(path)
-        except OSError as error:
-            raise click.ClickException(f"cannot read {path}: {error.strerror or error}")
-        except PabulibError as error:
+            result = count_file(path, rule, complete_greedy)
+        except CountError as error:
             raise click.ClickException(str(error))
-        options = {"complete_greedy": True} if complete_greedy and rule == "equal-shares" else {}
-        if complete_greedy and rule != "equal-shares":
-            raise click.ClickException("--complete-greedy goes with --rule equal-shares")
-        outcome = RULES[rule](election, **options)
-        click.echo(json.dumps({"rule": rule, "funded": list(outcome.funded), "cost": outcome.total_cost}))
+        click.echo(json.dumps(result))
 
     @app.cli.command("load-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")

@@ -21,7 +21,7 @@ from pb.counting.model import (
     ProjectResult,
 )
 from pb.counting.pabulib import PabulibError, UnsupportedVoteType, parse_pb, read_pb, write_pb
-from pb.counting.rules import equal_shares, greedy
+from pb.counting.rules import equal_shares, equal_shares_as_pabulib_checker, greedy
 
 Rule = Callable[..., Outcome]
 
@@ -46,6 +46,7 @@ __all__ = [
     "ProjectResult",
     "UnsupportedVoteType",
     "equal_shares",
+    "equal_shares_as_pabulib_checker",
     "greedy",
     "parse_pb",
     "read_pb",

@@ -36,22 +36,15 @@ UNSUPPORTED = {
 }
 # META keys that become fields of the Election (or are checked) rather than kept as text.
 _COUNTED_META = {"budget", "vote_type", "num_projects", "num_votes", *LIMIT_KEYS}
-# META keys first in a written file, in the order pabulib's checker lists them.
+# META keys in a written file come in the order pabulib's checker expects (its canonical order);
+# any others follow.
 _META_ORDER = (
-    "description",
-    "country",
-    "unit",
-    "subunit",
-    "instance",
-    "district",
-    "num_projects",
-    "num_votes",
-    "budget",
-    "vote_type",
-    "rule",
-    "date_begin",
-    "date_end",
+    "description", "country", "unit", "district", "subunit", "instance",
+    "num_projects", "num_votes", "budget", "vote_type", "rule", "date_begin", "date_end",
     *LIMIT_KEYS,
+    "default_score", "min_project_cost", "max_project_cost", "min_project_score_threshold",
+    "neighborhoods", "subdistricts", "categories", "edition", "language", "currency",
+    "fully_funded", "experimental", "comment", "acknowledgments", "leftover_budget",
 )
 _DERIVED_COLUMNS = {"votes", "score"}
 _WHOLE = re.compile(r"[0-9]+(?:\.0*)?")

@@ -201,6 +201,24 @@ def equal_shares(election: Election, complete_greedy: bool = False) -> Outcome:
     )
 
 
+def equal_shares_as_pabulib_checker(election: Election) -> tuple[str, ...]:
+    """The projects Equal Shares funds by the Add1 loop of pabulib's checker (1.0.8), which
+    differs from pabutools' (``equal_shares``) in two ways: after the run at ``budget / voters``
+    it tries whole shares ``floor(budget / voters) + 1, + 2...``, and it goes on until an outcome
+    overspends, also past one that leaves nothing fitting. The .pb export uses it to tell whether
+    the checker's recount of a file agrees with pb's count. Approval ballots (the checker counts
+    only those); ties as in ``equal_shares``, where the checker gives up instead.
+    """
+    votes, supporters = election.support(), election.supporters()
+    if not election.ballots:
+        return ()
+    mes = _EqualShares(election, votes, supporters)
+    if sum(mes.cost) <= election.budget:
+        return tuple(mes.ids)  # its loop would never end; every project is funded anyway
+    run, _ = mes.add1(whole_shares=True, stop_when_spent=False)
+    return tuple(mes.ids[j] for j in run.funded)
+
+
 class _EqualShares:
     """The election prepared for Equal Shares: projects with votes, and voters grouped by ballot."""
 
@@ -267,8 +285,14 @@ class _EqualShares:
             else:
                 self.initial.append({0: sum(by_points.values())})
 
-    def add1(self) -> tuple[_Run, int]:
+    def add1(self, whole_shares: bool = False, stop_when_spent: bool = True) -> tuple[_Run, int]:
         """The run whose outcome Add1 keeps, and its number of increments.
+
+        By default as pabutools: shares ``budget / voters + k``, stopping at the first outcome
+        that overspends (keeping the one before) or that leaves nothing with votes that fits.
+        ``whole_shares`` and ``stop_when_spent=False`` give the loop of pabulib's checker (see
+        ``equal_shares_as_pabulib_checker``): after the run at ``budget / voters``, shares
+        ``floor(budget / voters) + k`` for k = 1, 2..., and no stop until an outcome overspends.
 
         From the run at increment k, a jump to k + width is tried where it is likely to be
         certified (see ``certify``): the width doubles after each success, but stops short of
@@ -280,13 +304,14 @@ class _EqualShares:
         32 increments after successive failures (outcomes that change at almost every increment
         are then counted almost as pabutools counts them, one run per increment).
         """
-        base = Fraction(self.budget, self.voters)
-        current, k = self.run(base), 0
+        first = Fraction(self.budget, self.voters)
+        base = Fraction(self.budget // self.voters) if whole_shares else first
+        current, k = self.run(first), 0
         previous = None  # an earlier run funding the same sequence, to extrapolate from
         # ``prefix`` is certified for increments low..high, ``bounds`` the prices after it then.
         prefix, bounds, low, high = (), [], 0, 0
         width, wait, misses = 2, 0, 0
-        while not self.exhausts(current):
+        while not (self.exhausts(current) if stop_when_spent else self.funds_all(current)):
             if width >= 2 and previous is not None:
                 crossing = self.predict(previous, current)
                 if crossing is not None:
@@ -345,6 +370,9 @@ class _EqualShares:
 
     def total(self, run: _Run) -> int:
         return sum(self.cost[j] for j in run.funded)
+
+    def funds_all(self, run: _Run) -> bool:
+        return len(run.funded) == len(self.ids)
 
     def exhausts(self, run: _Run) -> bool:
         left = self.budget - self.total(run)

@@ -11,12 +11,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from pb.counting import equal_shares_as_pabulib_checker
+from pb.counting.model import APPROVAL, FUNDED, FUNDED_IN_COMPLETION, Election
 from pb.counting.pabulib import write_pb
+from pb.counting.rules import tie_break_key
 from pb.extensions import db
 from pb.i18n import localized
 from pb.labels import category_name
-from pb.models import Consultation, CountedResult, Proposal, ProposalStatus
-from pb.results.counting import build_election
+from pb.models import BallotKind, Consultation, CountedResult, Proposal, ProposalStatus
+from pb.results.counting import build_election, result_for
 from pb.results.explain import result_rows
 from pb.results.participation import Participation
 
@@ -81,38 +84,116 @@ def ballots_pb(consultation: Consultation) -> str:
     """The anonymous ballots as a pabulib .pb file, so anyone can recount them.
 
     Only the choices are written: the voters' optional details stay out, since in a small
-    village a combination of age, gender and choices could point at one person."""
+    village a combination of age, gender and choices could point at one person.
+
+    The file is the election as pb counted it, so that a recount with other tools (pabutools,
+    pabulib's checker) gives the same result: proposals nobody voted for are left out (pb never
+    funds them, and for Equal Shares they would change when the budget counts as spent; the
+    comment lists them), and projects are listed in greedy order, ties broken as pb breaks them,
+    since the checker takes equal votes in the order of the file. ``selected`` is 1 for projects
+    the rule funded, 2 for those funded by the greedy completion after Equal Shares (explained in
+    the comment), 0 for the rest.
+    """
     election = build_election(consultation)
-    proposals = {str(p.id): p for p in consultation_proposals(consultation)}
-    project_meta = {
-        pid: {
-            "name": proposals[pid].title,
-            "category": proposals[pid].category.key or proposals[pid].category.name,
-            "target": ",".join(b.value for b in proposals[pid].beneficiaries),
-        }
-        for pid in (p.id for p in election.projects)
+    votes, supporters = election.support(), election.supporters()
+    reasons = {
+        pid: entry["reason"] for pid, entry in result_for(consultation).details["projects"].items()
     }
-    election = replace(election, project_meta=project_meta)
-    title = localized(consultation, "title").text
-    meta = {
-        "description": title,
+    unvoted = [p.id for p in election.projects if supporters[p.id] == 0]
+    listed = sorted(
+        (p for p in election.projects if supporters[p.id] > 0),
+        key=lambda p: (-votes[p.id], tie_break_key(p.id, p.cost, votes[p.id])),
+    )
+    proposals = {str(p.id): p for p in consultation_proposals(consultation)}
+    selected = {FUNDED: 1, FUNDED_IN_COMPLETION: 2}
+    project_meta = {
+        p.id: {
+            "name": proposals[p.id].title,
+            # A comma would split the category in two: it is a list in pabulib files.
+            "category": (
+                proposals[p.id].category.key or proposals[p.id].category.name
+            ).replace(",", " "),
+            "beneficiaries": ",".join(b.value for b in proposals[p.id].beneficiaries) or None,
+            "selected": selected.get(reasons.get(p.id), 0),
+        }
+        for p in listed
+    }
+    election = replace(
+        election,
+        projects=tuple(listed),
+        ballots=tuple({pid: n for pid, n in b.items() if n > 0} for b in election.ballots),
+        project_meta=project_meta,
+        max_length=consultation.approval_limit or None,
+        max_sum_points=consultation.points_total or None,
+        max_sum_cost=consultation.budget if consultation.ballot_kind == BallotKind.BUDGET else None,
+    )
+    rule, comments = _declared_rule(consultation, election)
+    if unvoted:
+        comments.append(
+            "Proposals on the ballot that received no votes are not listed (they cannot be "
+            "funded): " + ", ".join(unvoted) + "."
+        )
+    meta: dict[str, object] = {
+        "description": localized(consultation, "title").text,
         "country": "Kyrgyzstan",
         "unit": localized(consultation.municipality, "name").text,
-        "instance": consultation.id,
-        "rule": "equalshares" + ("/greedy" if consultation.complete_with_greedy else "")
-        if consultation.counting_rule == "equal-shares" else "greedy",
+        "instance": consultation.voting_from.year,
+        "rule": rule,
         "date_begin": consultation.voting_from.strftime("%d.%m.%Y"),
         "date_end": consultation.voting_until.strftime("%d.%m.%Y"),
-        "currency": "KGS",
         "language": "ky",
+        "currency": "KGS",
+        "comment": " ".join(f"#{n}: {text}" for n, text in enumerate(comments, start=1)),
     }
-    if consultation.approval_limit:
-        election = replace(election, max_length=consultation.approval_limit)
-    if consultation.points_total:
-        election = replace(election, max_sum_points=consultation.points_total)
-    if consultation.ballot_kind.value == "budget":
-        election = replace(election, max_sum_cost=consultation.budget)
+    if _fully_funded(election):
+        # The checker reports a budget that covers every project unless this says it is so.
+        meta["fully_funded"] = 1
     return write_pb(election, meta)
+
+
+def _fully_funded(election: Election) -> bool:
+    return sum(p.cost for p in election.projects) <= election.budget
+
+
+def _declared_rule(consultation: Consultation, election: Election) -> tuple[str, list[str]]:
+    """The ``rule`` META value for the checker, and comments saying how pb counted.
+
+    The checker recounts the declared rule from the file and compares with ``selected``; where
+    its own version of a rule gives another result than pb's, the rule is declared "unknown"
+    with the reason in the comment, rather than a name the checker would recount differently."""
+    if consultation.counting_rule != "equal-shares":
+        return "greedy", [
+            "Counted by pb with the greedy rule. Ties: the cheaper project first, then more "
+            "votes, then the project id as text."
+        ]
+    comments = [
+        "Counted by pb with the Method of Equal Shares, completed the Add1 way (voter budgets "
+        "raised by 1 KGS at a time)"
+        + (", then the greedy rule on what was left" if consultation.complete_with_greedy else "")
+        + ". Ties: the cheaper project first, then more votes, then the project id as text."
+    ]
+    if consultation.complete_with_greedy:
+        comments.append("selected=2: funded by the greedy completion after Equal Shares.")
+    if _fully_funded(election):
+        # The checker's own Add1 loop never ends when the budget covers every project.
+        comments.append(
+            "The budget covers every proposal with votes, so every rule funds them all: "
+            "the file gives the rule as greedy, which anyone can check."
+        )
+        return "greedy", comments
+    by_equal_shares = {p for p, values in election.project_meta.items() if values["selected"] == 1}
+    if (
+        election.vote_type == APPROVAL
+        and set(equal_shares_as_pabulib_checker(election)) != by_equal_shares
+    ):
+        comments.append(
+            "Equal Shares with Add1 as pabutools computes it: per-voter budgets from budget / "
+            "voters, raised by 1 KGS until the outcome would overspend or spends the budget. "
+            "pabulib's checker raises whole per-voter budgets and does not stop when the budget "
+            "is spent; here that gives another outcome, so the rule is given as unknown."
+        )
+        return "unknown", comments
+    return "equalshares/add1", comments
 
 
 def consultation_proposals(consultation: Consultation) -> Sequence[Proposal]:

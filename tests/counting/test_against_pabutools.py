@@ -96,3 +96,39 @@ def test_exact_arithmetic_decides_where_rounded_amounts_tie(monkeypatch) -> None
         mine = ours(election)
         for rule, (theirs, _) in bridge.count_all(election).items():
             assert mine[rule] == theirs, f"{rule}, seed {seed}: {election}"
+
+
+def test_checker_flavour_of_add1_matches_pabulib_checker() -> None:
+    """``equal_shares_as_pabulib_checker`` (which the .pb export uses to choose the declared
+    rule) computes what pabulib-checker computes; instances where the checker meets a full tie
+    (same cost and approvals), which it does not break, are left out."""
+    checker = pytest.importorskip("pabulib.checker", reason="pabulib-checker is not installed")
+    from pabulib_helpers.load_pb_file import parse_pb_lines
+
+    from pb.counting import equal_shares_as_pabulib_checker, write_pb
+
+    compared = differs_from_pabutools = 0
+    for seed in range(300):
+        election = random_election(seed, vote_type=APPROVAL)
+        supporters = election.supporters()
+        election = election.__class__(
+            budget=election.budget,
+            projects=tuple(p for p in election.projects if supporters[p.id] > 0),
+            ballots=election.ballots,
+            vote_type=APPROVAL,
+        )
+        if not election.ballots or sum(p.cost for p in election.projects) <= election.budget:
+            continue  # the checker's own loop would never end
+        reader = checker.Checker()
+        text = write_pb(election)
+        # The checker's parser, then its own Equal Shares with its Add1 loop.
+        reader.meta, reader.projects, reader.votes, *_ = parse_pb_lines(text.split("\n"))
+        try:
+            theirs = reader._compute_equalshares_winners(add1=True)
+        except ValueError:  # "Equal Shares tie-breaking failed"
+            continue
+        ours = equal_shares_as_pabulib_checker(election)
+        assert set(ours) == set(theirs), f"seed {seed}"
+        compared += 1
+        differs_from_pabutools += set(ours) != set(equal_shares(election).funded)
+    assert compared > 100 and differs_from_pabutools > 0
