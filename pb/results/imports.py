@@ -100,7 +100,9 @@ def _create(actor: User, municipality: Municipality, election: Election, village
             status=ProposalStatus.ACCEPTED,
             entered_by_id=actor.id,
         )
-        proposal.beneficiary_rows = [ProposalBeneficiary(group=Beneficiary.EVERYONE)]
+        proposal.beneficiary_rows = [
+            ProposalBeneficiary(group=group) for group in _beneficiaries(details)
+        ]
         db.session.add(proposal)
         db.session.flush()
         proposal_ids[project.id] = proposal.id
@@ -119,3 +121,12 @@ def _create(actor: User, municipality: Municipality, election: Election, village
         db.session.execute(insert(BallotChoice), choices)
     db.session.commit()
     return consultation
+
+
+def _beneficiaries(details: dict[str, str]) -> list[Beneficiary]:
+    """The groups named in the file's ``beneficiaries`` column (``target`` before 2026) that pb
+    knows, as pb's own exports write them; "everyone" when there are none."""
+    named = (details.get("beneficiaries") or details.get("target") or "").split(",")
+    known = {group.value: group for group in Beneficiary}
+    groups = list(dict.fromkeys(known[n.strip()] for n in named if n.strip() in known))
+    return groups or [Beneficiary.EVERYONE]

@@ -8,7 +8,17 @@ from sqlalchemy import func, select
 
 from pb.counting.pabulib import parse_pb
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, Channel, Consultation, CountedResult, Phase, Proposal
+from pb.models import (
+    Ballot,
+    BallotChoice,
+    Beneficiary,
+    Channel,
+    Consultation,
+    CountedResult,
+    Phase,
+    Proposal,
+    ProposalBeneficiary,
+)
 from tests import factories
 
 
@@ -105,7 +115,11 @@ def test_exports_csv_xlsx_and_pb(council_client, counted):
 
 
 def test_officer_imports_a_pb_file_as_a_closed_consultation(officer_client, counted, world):
-    consultation, _ = counted
+    consultation, (p1, *_others) = counted
+    p1.beneficiary_rows = [
+        ProposalBeneficiary(group=Beneficiary.WOMEN), ProposalBeneficiary(group=Beneficiary.YOUTH)
+    ]
+    db.session.commit()
     pb = officer_client.get(f"/c/{consultation.id}/export/ballots.pb").get_data(as_text=True)
     before = db.session.scalar(select(func.count()).select_from(Consultation))
     response = officer_client.post(
@@ -120,6 +134,11 @@ def test_officer_imports_a_pb_file_as_a_closed_consultation(officer_client, coun
     assert db.session.scalar(select(func.count()).where(Ballot.consultation_id == imported.id)) == 7
     page = officer_client.get(f"/c/{imported.id}/results").get_data(as_text=True)
     assert "950,000 som" in page
+    groups = {
+        p.title: {b.value for b in p.beneficiaries}
+        for p in db.session.scalars(select(Proposal).where(Proposal.consultation_id == imported.id))
+    }
+    assert groups[p1.title] == {"women", "youth"} and groups["Project 2"] == {"everyone"}
 
 
 @pytest.mark.parametrize(
