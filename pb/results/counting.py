@@ -1,8 +1,11 @@
 """From stored ballots to a stored result: builds the election for pb.counting, runs the
 consultation's rule, and keeps the outcome so that pages never recount.
 
-The result is recounted only when the ballots differ from those it was counted from (checked
-with one aggregate query), so a results page of 100,000 ballots reads one row.
+Results are counted only once voting has closed, and from then on the ballots cannot change
+(paper ballots are corrected, and votes changed, only while voting is open). So the stored result
+is final: a results page of 100,000 ballots reads one row. It is counted again only if the
+counting settings it was made with are not the consultation's (an import, or a test). The
+ballots' fingerprint is stored with it, a record of what was counted.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from pb.models import (
     BallotKind,
     Consultation,
     CountedResult,
+    Phase,
     Proposal,
     ProposalStatus,
 )
@@ -40,8 +44,7 @@ def ballots_fingerprint(consultation: Consultation) -> str:
         .join(Ballot, Ballot.id == BallotChoice.ballot_id)
         .where(Ballot.consultation_id == consultation.id)
     ).one()
-    settings = (consultation.counting_rule, consultation.complete_with_greedy, consultation.budget)
-    return hashlib.sha256(repr((tuple(row), settings)).encode()).hexdigest()
+    return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()
 
 
 def build_election(consultation: Consultation) -> Election:
@@ -106,12 +109,18 @@ def stored_details(outcome: Outcome, ballots: int) -> dict[str, object]:
 
 
 def result_for(consultation: Consultation) -> CountedResult:
-    """The stored result, counted now if there is none or the ballots have changed."""
-    fingerprint = ballots_fingerprint(consultation)
+    """The stored result, counted now if there is none, or none for the current settings."""
     stored = db.session.scalar(
         select(CountedResult).where(CountedResult.consultation_id == consultation.id)
     )
-    if stored is not None and stored.ballots_digest == fingerprint:
+    if stored is not None and _same_settings(stored, consultation) and consultation.phase in (
+        Phase.CLOSED, Phase.PUBLISHED
+    ):
+        return stored
+    fingerprint = ballots_fingerprint(consultation)
+    if stored is not None and _same_settings(stored, consultation) and (
+        stored.ballots_digest == fingerprint
+    ):
         return stored
     election = build_election(consultation)
     outcome = run_rule(consultation, election)
@@ -127,3 +136,11 @@ def result_for(consultation: Consultation) -> CountedResult:
     stored.counted_at = utcnow()
     db.session.commit()
     return stored
+
+
+def _same_settings(stored: CountedResult, consultation: Consultation) -> bool:
+    return (
+        stored.rule == consultation.counting_rule
+        and stored.complete_with_greedy == consultation.complete_with_greedy
+        and stored.details.get("budget") == consultation.budget
+    )

@@ -12,7 +12,7 @@ import pytest
 
 from pb.counting.pabulib import parse_pb
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, BallotKind, Channel, Phase
+from pb.models import Ballot, BallotChoice, BallotKind, Channel, CountedResult, Phase
 from tests import factories
 
 checker = pytest.importorskip("pabulib.checker", reason="pabulib-checker is not installed")
@@ -116,7 +116,9 @@ def test_random_consultations_export_valid_files(council_client, world, rule):
     )
     declared = Counter()
     for round_ in range(ROUNDS):
+        # A new election on the same proposals: fresh ballots, no stored result.
         db.session.execute(db.delete(Ballot).where(Ballot.consultation_id == c.id))
+        db.session.execute(db.delete(CountedResult).where(CountedResult.consultation_id == c.id))
         c.phase = Phase.VOTING
         for _ in range(rng.randint(3, 25)):
             chosen = rng.sample(proposals, rng.randint(1, 3))
