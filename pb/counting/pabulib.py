@@ -284,7 +284,10 @@ class _Parser:
                 )
             ballots.append(
                 {
-                    project_id: self.whole(value.strip(), f"points of voter {voter}", line, 0)
+                    # Plain digits are by far the most common; anything else is checked fully.
+                    project_id: int(value)
+                    if value.isascii() and value.isdigit()
+                    else self.whole(value.strip(), f"points of voter {voter}", line, 0)
                     for project_id, value in zip(chosen, points)
                 }
             )
