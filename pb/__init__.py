@@ -2,11 +2,8 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from pb.config import Config, environment_overrides
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -16,9 +13,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build a fresh application: defaults, instance/config.py, environment, then test_config."""
-    # Flask is imported here, not at the top, so that ``python -m pb.counting`` (the counting
-    # core, which needs no web framework) starts in milliseconds.
+    # Flask and the configuration are imported here, not at the top, so that
+    # ``python -m pb.counting`` (the counting core, which needs neither) starts in milliseconds.
+    import secrets
+
     from flask import Flask
+
+    from pb.config import Config, environment_overrides
     # Flask resolves relative folders against the package; the fixed layout keeps templates/,
     # instance/ and translations/ at the repository root.
     app = Flask(
