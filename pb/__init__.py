@@ -102,8 +102,9 @@ def _configure_sqlite(engine: Any) -> None:
 
     pysqlite's own transaction handling breaks SAVEPOINTs and starts write transactions late, so
     two requests that both read and then write fail with "database is locked". We take over:
-    every transaction begins IMMEDIATE (writers queue up, waiting up to 30 s), the journal is
-    WAL (readers do not block the writer), and foreign keys are enforced as on PostgreSQL.
+    every transaction begins IMMEDIATE (writers queue up, waiting up to 30 s; the vote reads
+    first and locks only to write, see pb.transactions), the journal is WAL (readers do not
+    block the writer), and foreign keys are enforced as on PostgreSQL.
     An in-memory database (the test suite's) is one shared connection and keeps pysqlite's ways.
     """
     from sqlalchemy import event
@@ -124,9 +125,11 @@ def _configure_sqlite(engine: Any) -> None:
     if in_memory:
         return
 
+    from pb.transactions import takes_write_lock
+
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if takes_write_lock() else "BEGIN")
 
 
 def _register_blueprints(app: Flask) -> None:

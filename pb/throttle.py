@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from pb.extensions import db
 from pb.models import ThrottleEvent
 from pb.models.base import utcnow
+from pb.transactions import begin_writing
 
 
 class TooManyTries(Exception):
@@ -32,6 +33,7 @@ def check(key: str) -> None:
 
 def record_failure(key: str) -> None:
     """Remember one failed attempt (in its own commit: the failed action itself is rolled back)."""
+    begin_writing()
     now = utcnow()
     db.session.add(ThrottleEvent(key=key[:100], at=now))
     # Old events serve no purpose and would identify clients; drop them as we go.

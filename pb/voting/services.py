@@ -11,7 +11,7 @@ from __future__ import annotations
 import hmac
 import random
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,6 +49,7 @@ from pb.models import (
 from pb.models.base import utcnow
 from pb.models.voting import new_ballot_id
 from pb.proposals.services import get_or_create_meeting
+from pb.transactions import begin_writing
 from pb.voting import codes
 from pb.voting.kinds import KINDS, BallotRules, Selection
 
@@ -185,10 +186,16 @@ def village_choices(consultation: Consultation) -> list[tuple[int, str]]:
     ]
 
 
-def _check_details(consultation: Consultation, details: VoterDetails) -> None:
+def _check_details(
+    consultation: Consultation,
+    details: VoterDetails,
+    villages: Sequence[tuple[int, str]] | None = None,
+) -> None:
     if details.age_group and details.age_group not in band_keys(current_app.config["AGE_BANDS"]):
         raise RuleViolation(_l("Not a valid choice."))
-    if details.village_id and details.village_id not in dict(village_choices(consultation)):
+    if villages is None:
+        villages = village_choices(consultation)
+    if details.village_id and details.village_id not in dict(villages):
         raise RuleViolation(_l("Choose a village this consultation covers."))
 
 
@@ -310,11 +317,14 @@ def cast_ballot(
     user: User | None = None,
     code: CodeRef | None = None,
     costs: Mapping[int, int] | None = None,
+    villages: Sequence[tuple[int, str]] | None = None,
 ) -> CastResult:
     """Record or replace the ballot of one account or one code; the last one counts.
 
     This is the hot path of a vote, so it speaks SQL directly rather than through the ORM's
-    unit of work; ``costs`` may be passed when the caller already read them.
+    unit of work; ``costs`` and ``villages`` may be passed when the caller already read them.
+    The checks may have run in a read transaction of their own (``pb.transactions``): the
+    writes begin by checking again, under lock, that voting is still open.
     """
     _ensure_voting(consultation)
     if (user is None) == (code is None):
@@ -330,7 +340,7 @@ def cast_ballot(
             raise RuleViolation(_l("This code is not valid."))
         channel = Channel.CODE
     check_selection(consultation, selection, costs)
-    _check_details(consultation, details)
+    _check_details(consultation, details, villages)
     receipt = codes.new_receipt()
     consultation_id = consultation.id
     user_id = user.id if user is not None else None
@@ -342,11 +352,21 @@ def cast_ballot(
         "village_id": details.village_id,
     }
     receipt_digest = codes.digest("receipt", receipt)
+    postgres = db.engine.dialect.name == "postgresql"
+    begin_writing()
     for _attempt in range(3):
+        # Voting may have closed since the checks. On PostgreSQL the shared row lock makes
+        # closing (which updates this row, then seals the ballots) wait for this ballot.
+        phase_query = select(Consultation.phase).where(Consultation.id == consultation_id)
+        if postgres:
+            phase_query = phase_query.with_for_update(read=True)
+        if _sql().execute(phase_query).scalar() != Phase.VOTING:
+            db.session.rollback()
+            raise RuleViolation(_l("Voting is not open."))
         link_query = select(VoterLink.id, VoterLink.ballot_id).where(
             VoterLink.consultation_id == consultation_id, who
         )
-        if db.engine.dialect.name == "postgresql":
+        if postgres:
             # Two submissions from one voter at once: the second waits for the first.
             link_query = link_query.with_for_update()
         link = _sql().execute(link_query).first()

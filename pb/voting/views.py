@@ -16,6 +16,7 @@ from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import BallotKind, CodeBatch, Consultation, Gender, Phase, Role
+from pb.transactions import reads_first
 from pb.voting import bp, services
 from pb.voting.forms import (
     BallotForm,
@@ -34,11 +35,14 @@ def _client_key(kind: str) -> str:
     return f"{kind}:{request.remote_addr or 'unknown'}"
 
 
-def _prepare_details(form: VoterDetailsForm, consultation: Consultation) -> None:
+def _prepare_details(form: VoterDetailsForm, consultation: Consultation) -> list[tuple[int, str]]:
+    """Fill the choices of the voter's details; returns the consultation's villages."""
+    villages = services.village_choices(consultation)
     form.age_group.choices = [("", _("Not given"))] + [
         (key, band_label(key)) for key in band_keys(current_app.config["AGE_BANDS"])
     ]
-    form.village_id.choices = [("", _("Not given"))] + services.village_choices(consultation)
+    form.village_id.choices = [("", _("Not given"))] + villages
+    return villages
 
 
 def _details(form: VoterDetailsForm) -> services.VoterDetails:
@@ -103,6 +107,8 @@ def setup(consultation_id: int) -> str | Response:
 
 @bp.route("/c/<int:consultation_id>/vote", methods=["GET", "POST"])
 def vote(consultation_id: int) -> str | Response:
+    if request.method == "POST":
+        reads_first()  # the checks take no write lock; cast_ballot's writes check again
     consultation = visible_consultation_or_404(consultation_id)
     if consultation.phase != Phase.VOTING:
         return render_template("voting/closed.html", consultation=consultation)
@@ -111,7 +117,7 @@ def vote(consultation_id: int) -> str | Response:
     if not by_account and not by_code:
         return render_template("voting/closed.html", consultation=consultation, no_way=True)
     form = BallotForm()
-    _prepare_details(form, consultation)
+    villages = _prepare_details(form, consultation)
     selection: dict[int, int] = {}
     if request.method == "GET":
         form.code.data = request.args.get("code", "")[:40]
@@ -130,15 +136,17 @@ def vote(consultation_id: int) -> str | Response:
             try:
                 if by_account:
                     result = services.cast_ballot(
-                        consultation, selection, _details(form), user=current_user, costs=costs
+                        consultation, selection, _details(form), user=current_user, costs=costs,
+                        villages=villages,
                     )
                 else:
-                    result = _cast_with_code(consultation, form, selection, costs)
+                    result = _cast_with_code(consultation, form, selection, costs, villages)
             except RuleViolation as error:
                 flash(str(error.message), "error")
             else:
-                session["receipt"] = {"consultation": consultation.id, "number": result.receipt, "replaced": result.replaced}
-                return redirect(url_for("voting.voted", consultation_id=consultation.id))
+                # consultation_id, not consultation.id: after the commit that would load it again.
+                session["receipt"] = {"consultation": consultation_id, "number": result.receipt, "replaced": result.replaced}
+                return redirect(url_for("voting.voted", consultation_id=consultation_id))
     return render_template(
         "voting/ballot.html",
         form=form,
@@ -151,7 +159,11 @@ def vote(consultation_id: int) -> str | Response:
 
 
 def _cast_with_code(
-    consultation: Consultation, form: BallotForm, selection: dict[int, int], costs: dict[int, int]
+    consultation: Consultation,
+    form: BallotForm,
+    selection: dict[int, int],
+    costs: dict[int, int],
+    villages: list[tuple[int, str]],
 ) -> services.CastResult:
     if not form.code.data:
         raise RuleViolation(_("Type the code from your slip."))
@@ -161,7 +173,9 @@ def _cast_with_code(
     if code is None:
         throttle.record_failure(key)
         raise RuleViolation(_("This code is not valid. Check it against your slip and try again."))
-    return services.cast_ballot(consultation, selection, _details(form), code=code, costs=costs)
+    return services.cast_ballot(
+        consultation, selection, _details(form), code=code, costs=costs, villages=villages
+    )
 
 
 @bp.route("/c/<int:consultation_id>/voted")

@@ -75,3 +75,36 @@ def test_racing_submissions_with_one_code_leave_one_ballot(shared_app):
     statuses = race(clients, url, data)
     assert statuses == [302] * THREADS
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
+
+
+def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkeypatch):
+    """The vote's checks run before it takes the write lock; if voting closes in between, the
+    writes see it, and nothing of the vote is left (no ballot, and no link to a voter that
+    closing would otherwise have missed)."""
+    world = factories.build_world()
+    p1, *_ = factories.open_voting(world.consultation)
+    consultation_id, choice = world.consultation.id, str(p1.id)
+    voter = shared_app.test_client(user=world.resident)
+    officer = shared_app.test_client(user=world.officer)
+    db.session.close()
+    real_begin_writing = services.begin_writing
+    closed = []
+
+    def close_meanwhile():
+        real_begin_writing()
+        closing = threading.Thread(
+            target=lambda: closed.append(
+                officer.post(
+                    f"/c/{consultation_id}/phase", data={"direction": "advance", "expected": "voting"}
+                ).status_code
+            )
+        )
+        closing.start()
+        closing.join(timeout=60)
+
+    monkeypatch.setattr(services, "begin_writing", close_meanwhile)
+    response = voter.post(f"/c/{consultation_id}/vote", data={"choice": [choice]})
+    assert closed == [302]
+    assert response.status_code == 200 and "Voting is not open." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert db.session.scalar(select(func.count()).select_from(VoterLink)) == 0
