@@ -83,14 +83,21 @@ CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDO
 
 
 def count_in_a_process(path: Path, arguments: list[str]) -> tuple[list[str], float]:
-    """pb's funded projects, and the wall-clock seconds of the whole ``python -m pb.counting``."""
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "pb.counting", str(path), *arguments],
-        cwd=ROOT, env=CHILD_ENV, capture_output=True, text=True, check=True,
-    )
-    seconds = time.perf_counter() - start
-    return json.loads(done.stdout)["funded"], seconds
+    """pb's funded projects, and the wall-clock seconds of the whole ``python -m pb.counting``
+    (the median of three runs where one takes under 2 s: a 2-core machine's noise is large
+    against a process of a tenth of a second)."""
+    timings, funded = [], None
+    while len(timings) < 3 and (not timings or timings[0] < 2):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "pb.counting", str(path), *arguments],
+            cwd=ROOT, env=CHILD_ENV, capture_output=True, text=True, check=True,
+        )
+        timings.append(time.perf_counter() - start)
+        printed = json.loads(done.stdout)["funded"]
+        assert funded is None or printed == funded, "pb counted differently on a second run"
+        funded = printed
+    return funded, sorted(timings)[len(timings) // 2]
 
 
 def theirs(name, section, fingerprint, election, record: dict, live_limit: float | None):

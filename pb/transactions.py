@@ -27,7 +27,8 @@ def begin_writing() -> None:
     """End the read transaction (on SQLite), so the next one takes the write lock at once."""
     if has_request_context() and g.get("pb_reads_first"):
         g.pb_reads_first = False
-        db.session.commit()
+        if db.engine.dialect.name == "sqlite":
+            db.session.commit()
 
 
 def takes_write_lock() -> bool:

@@ -17,7 +17,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import BigInteger, String, cast, delete, func, insert, literal, null, select, union_all, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -171,6 +171,38 @@ def details_from_profile(user: User) -> VoterDetails:
         age_group=age_group(user.birth_year, utcnow().year, current_app.config["AGE_BANDS"]),
         village_id=user.village_id,
     )
+
+
+@dataclass(frozen=True)
+class BallotLookups:
+    """What a submitted ballot is checked against."""
+
+    costs: dict[int, int]  # proposal id -> cost, for the proposals on the ballot
+    villages: list[tuple[int, str]]  # (id, name) of the villages the consultation covers
+
+
+def ballot_lookups(consultation: Consultation) -> BallotLookups:
+    """The ballot's costs and the consultation's villages, read in one statement: a submitted
+    ballot needs both, and on the vote's hot path every round trip counts."""
+    proposals = select(
+        literal("p").label("kind"),
+        Proposal.id.label("id"),
+        func.coalesce(Proposal.approved_cost, Proposal.estimated_cost).label("cost"),
+        cast(null(), String).label("name"),
+    ).where(Proposal.consultation_id == consultation.id, Proposal.status == ProposalStatus.ACCEPTED)
+    villages = (
+        select(literal("v"), Village.id, cast(null(), BigInteger), Village.name)
+        .join(consultation_villages, consultation_villages.c.village_id == Village.id)
+        .where(consultation_villages.c.consultation_id == consultation.id)
+    )
+    costs: dict[int, int] = {}
+    named: list[tuple[int, str]] = []
+    for kind, id_, cost, name in _sql().execute(union_all(proposals, villages)):
+        if kind == "p":
+            costs[id_] = cost
+        else:
+            named.append((id_, name))
+    return BallotLookups(costs, sorted(named, key=lambda village: (village[1], village[0])))
 
 
 def village_choices(consultation: Consultation) -> list[tuple[int, str]]:

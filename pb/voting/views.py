@@ -35,14 +35,12 @@ def _client_key(kind: str) -> str:
     return f"{kind}:{request.remote_addr or 'unknown'}"
 
 
-def _prepare_details(form: VoterDetailsForm, consultation: Consultation) -> list[tuple[int, str]]:
-    """Fill the choices of the voter's details; returns the consultation's villages."""
-    villages = services.village_choices(consultation)
+def _prepare_details(form: VoterDetailsForm, villages: list[tuple[int, str]]) -> None:
+    """Fill the choices of the voter's details."""
     form.age_group.choices = [("", _("Not given"))] + [
         (key, band_label(key)) for key in band_keys(current_app.config["AGE_BANDS"])
     ]
     form.village_id.choices = [("", _("Not given"))] + villages
-    return villages
 
 
 def _details(form: VoterDetailsForm) -> services.VoterDetails:
@@ -117,7 +115,12 @@ def vote(consultation_id: int) -> str | Response:
     if not by_account and not by_code:
         return render_template("voting/closed.html", consultation=consultation, no_way=True)
     form = BallotForm()
-    villages = _prepare_details(form, consultation)
+    if request.method == "POST":
+        lookups = services.ballot_lookups(consultation)
+        costs, villages = lookups.costs, lookups.villages
+    else:
+        villages = services.village_choices(consultation)
+    _prepare_details(form, villages)
     selection: dict[int, int] = {}
     if request.method == "GET":
         form.code.data = request.args.get("code", "")[:40]
@@ -127,7 +130,6 @@ def vote(consultation_id: int) -> str | Response:
             form.age_group.data = profile.age_group or ""
             form.village_id.data = profile.village_id
     elif form.validate_on_submit():
-        costs = services.ballot_costs(consultation)
         try:
             selection = parse_selection(request.form, costs, KINDS[consultation.ballot_kind].uses_points)
         except SelectionError:
@@ -288,7 +290,7 @@ def _parse_date(value: str) -> date:
 
 
 def _prepare_paper(form: PaperBallotForm, consultation: Consultation) -> None:
-    _prepare_details(form, consultation)
+    _prepare_details(form, services.village_choices(consultation))
     form.meeting_village_id.choices = [("", _("Choose…"))] + [(v.id, v.name) for v in consultation.villages]
 
 
@@ -320,7 +322,7 @@ def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
     if ballot is None:
         abort(404)
     form = VoterDetailsForm(obj=ballot)
-    _prepare_details(form, consultation)
+    _prepare_details(form, services.village_choices(consultation))
     context = _ballot_context(consultation)
     selection = {c.proposal_id: c.points for c in ballot.choices}
     if request.method == "GET":
