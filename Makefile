@@ -14,10 +14,11 @@ run: install instance/config.py translations db
 test: install translations browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The same suite on PostgreSQL (CI has a server on 127.0.0.1:5432, trust auth).
+# The same suite on PostgreSQL (CI has a server on 127.0.0.1:5432, trust auth). The counting
+# tests (tests/counting/) use no database and already ran in `make test`.
 test-postgres: install translations
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
-		$(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -m "not browser" --ignore=tests/counting $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 
