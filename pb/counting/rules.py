@@ -284,6 +284,12 @@ class _EqualShares:
                 self.initial.append(dict(by_points))
             else:
                 self.initial.append({0: sum(by_points.values())})
+        # Projects by their lowest possible price (cost / points given to it): see ``_remember``.
+        self.cheapest_first = sorted(
+            range(count), key=lambda j: self._entry(j, self._lowest_price(j))[:3]
+        )
+        self.snapshot: _Snapshot | None = None
+        self.use_snapshots = True
 
     def add1(self, whole_shares: bool = False, stop_when_spent: bool = True) -> tuple[_Run, int]:
         """The run whose outcome Add1 keeps, and its number of increments.
@@ -397,9 +403,23 @@ class _EqualShares:
         larger share at that round (prices only fall as the share grows), else cost / (points
         given to the project), a lower bound whatever its supporters hold.
         """
-        state = _State(self, share)
-        result = _Run(share, state=state)
-        for j in forced:
+        snapshot = self.snapshot
+        known: tuple[int, ...] = ()
+        if snapshot is not None and share >= snapshot.share:
+            known = snapshot.funded
+            common = min(len(known), len(forced))
+            if known[:common] != forced[:common]:  # cannot happen (see _remember); be safe
+                known = ()
+        if known:
+            state = snapshot.state.translated(share - snapshot.share)
+            result = _Run(share, state=state)
+            for j in known:
+                result.add(self._entry(j, self._lowest_price(j)), None)
+            forced = known + forced[len(known):]
+        else:
+            state = _State(self, share)
+            result = _Run(share, state=state)
+        for j in forced[len(known):]:
             entry = self._entry(j, state.price(j))
             result.add(entry, None)
             state.pay(j, entry[4])
@@ -460,7 +480,50 @@ class _EqualShares:
             entry = heapq.heappop(heap)
             result.add(entry, self._top(state, heap) if rivals else None)
             state.pay(entry[3], entry[4])
+        self._remember(result)
         return result
+
+    def _remember(self, run: _Run) -> None:
+        """Keep the voters' money after ``run``'s first rounds where every later run will fund
+        the same projects the same way, so that those runs start from it (``_start``).
+
+        A round is such a round when nobody had to pay all they had (every supporter paid the
+        price times their points, and the price was cost / points), no supporter was left with
+        nothing, and the project funded was, of all the projects not funded yet, the one with
+        the lowest possible price, cost / points. With a larger share and the same rounds before,
+        every voter holds more by the same amount, so the round again leaves nobody short and
+        costs the same; every other project's price is still at least its lowest possible price,
+        which is above: the same project wins, and every voter ends the round with what they had
+        at the smaller share plus the difference of the shares. By induction this holds for the
+        whole run of such rounds, at every larger share.
+        """
+        if not self.use_snapshots or (self.snapshot and run.share < self.snapshot.share):
+            return
+        rounds = 0
+        while (
+            rounds < len(run.funded)
+            and run.funded[rounds] == self.cheapest_first[rounds]
+            and run.poor[rounds] == 0
+        ):
+            rounds += 1
+        known = len(self.snapshot.funded) if self.snapshot else 0
+        if rounds < max(2, known + 2):  # too short to pay for the copy
+            return
+        state = _State(self, run.share)
+        funded = []
+        for j, price in zip(run.funded[:rounds], run.prices[:rounds]):
+            state.pay(j, price)
+            if -1 in state.type_class:  # somebody was left with nothing: stop before
+                break
+            funded.append(j)
+        else:
+            self.snapshot = _Snapshot(run.share, tuple(funded), state)
+            return
+        if len(funded) >= max(2, known + 2):
+            state = _State(self, run.share)
+            for j in funded:
+                state.pay(j, self._lowest_price(j)[0])
+            self.snapshot = _Snapshot(run.share, tuple(funded), state)
 
     def certify(
         self, before: _Run, share: Fraction, forced: tuple[int, ...] = (), seed: list = ()
@@ -481,8 +544,11 @@ class _EqualShares:
         result, heap = self._start(share, forced, seed)
         state = result.state
         replay, replayed = None, 0  # ``before``'s money, rebuilt only if needed
-        affine = all(result.poor[r] == before.poor[r] for r in range(len(forced)))
-        for r in range(len(forced), len(before.funded)):
+        start = len(result.funded)  # ``forced``, and perhaps more rounds (see _remember)
+        if result.funded != before.funded[:start]:
+            return None, 0, []
+        affine = all(result.poor[r] == before.poor[r] for r in range(start))
+        for r in range(start, len(before.funded)):
             top = self._top(state, heap)
             bounds = list(heap)
             if top is None or top[3] != before.funded[r]:
@@ -553,6 +619,16 @@ RHO_SCALE = 1 << 64
 
 
 @dataclass
+class _Snapshot:
+    """The voters' money at ``share`` after the first rounds, funding ``funded``, that every
+    run at a larger share begins with (see ``_EqualShares._remember``)."""
+
+    share: Fraction
+    funded: tuple[int, ...]
+    state: _State
+
+
+@dataclass
 class _Run:
     """One run of Equal Shares at a given share per voter: per round, the funded project, its
     price per point (``prices``; per approval on approval ballots), its price per unit of
@@ -603,6 +679,26 @@ class _State:
         self.outdated = [False] * count
         self.alive = [True] * count
         self.stale = [False] * count  # for the heap: the price recorded there may be too low
+
+    def translated(self, more: Fraction) -> _State:
+        """A copy in which every voter holds ``more`` besides (nobody may hold nothing)."""
+        copy = _State.__new__(_State)
+        copy.mes = self.mes
+        extra = more.denominator // math.gcd(more.denominator, self.D)
+        copy.D = D = self.D * extra
+        added = more.numerator * (D // more.denominator)
+        factor = [f * extra for f in self.factor]
+        copy.units = [u * factor[e] + added for u, e in zip(self.units, self.epoch)]
+        copy.factor = [1]
+        copy.epoch = [0] * len(copy.units)
+        copy.scaled = [u * SCALE // D for u in copy.units]
+        copy.type_class = list(self.type_class)
+        copy.holders = [dict(counts) for counts in self.holders]
+        copy.broke = list(self.broke)
+        copy.outdated = list(self.outdated)
+        copy.alive = list(self.alive)
+        copy.stale = list(self.stale)
+        return copy
 
     def counts(self, j: int) -> dict:
         if self.outdated[j]:

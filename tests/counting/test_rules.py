@@ -197,3 +197,26 @@ def test_counting_imports_only_the_standard_library_and_itself() -> None:
                 assert top in sys.stdlib_module_names or name.startswith("pb.counting"), (
                     f"{path.name} imports {name}"
                 )
+
+
+def test_runs_that_start_from_a_snapshot_are_runs_from_scratch() -> None:
+    """Later runs start from the money kept after the first rounds of an earlier run
+    (``_EqualShares._remember``): they fund, charge and leave money exactly as a run from
+    nothing."""
+    rng = random.Random(7)
+    started_from_snapshot = 0
+    for seed in range(300):
+        e = random_election(seed, voters=rng.choice((None, 30, 60, 200)))
+        if not e.ballots:
+            continue
+        fast = _EqualShares(e, e.support(), e.supporters())
+        slow = _EqualShares(e, e.support(), e.supporters())
+        slow.use_snapshots = False
+        base = Fraction(fast.budget, fast.voters)
+        for k in range(0, 60, 3):
+            if fast.snapshot is not None:
+                started_from_snapshot += 1
+            a, b = fast.run(base + k), slow.run(base + k)
+            assert (a.funded, a.prices, a.poor) == (b.funded, b.prices, b.poor), f"seed {seed}"
+            assert a.supporters_money() == b.supporters_money(), f"seed {seed}"
+    assert started_from_snapshot > 500
