@@ -71,6 +71,12 @@ How Add1 is made fast, and why it is still exact
     the two runs; runs at those shares fund those projects first without looking at their rivals,
     and then start from the prices the check had reached, lower bounds at any smaller share.
 
+    Runs also share their first rounds. Where a run's first rounds fund, one after another, the
+    project with the lowest possible price (cost / points) among those left, and leave every
+    supporter with money, every run at a larger share repeats them, each voter holding the
+    difference of the shares more (``_EqualShares._remember``); later runs start from a copy of
+    that money instead of paying those rounds again.
+
     Such certified runs let the search jump ahead (the jump doubles after each success, within
     where prices extrapolated from the last two runs would change the outcome, and shrinks after a
     failure); where no jump can be certified it moves by 1, exactly as Add1. The outcome is
