@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 
 from pb.extensions import db
 from pb.models import ThrottleEvent
@@ -24,11 +24,15 @@ def _window() -> timedelta:
 def check(key: str) -> None:
     """Refuse the attempt if ``key`` failed too often within the window."""
     since = utcnow() - _window()
-    failures = db.session.connection().scalar(
-        select(func.count()).where(ThrottleEvent.key == key, ThrottleEvent.at >= since)
-    )
+    failures = db.session.connection().scalar(_FAILURES, {"key": key, "since": since})
     if failures >= current_app.config["THROTTLE_MAX_FAILURES"]:
         raise TooManyTries()
+
+
+# Built once: the vote checks it on every ballot cast with a code.
+_FAILURES = select(func.count()).where(
+    ThrottleEvent.key == bindparam("key"), ThrottleEvent.at >= bindparam("since")
+)
 
 
 def record_failure(key: str) -> None:

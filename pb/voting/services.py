@@ -17,7 +17,21 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, String, cast, delete, func, insert, literal, null, select, union_all, update
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    String,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -184,25 +198,30 @@ class BallotLookups:
 def ballot_lookups(consultation: Consultation) -> BallotLookups:
     """The ballot's costs and the consultation's villages, read in one statement: a submitted
     ballot needs both, and on the vote's hot path every round trip counts."""
-    proposals = select(
-        literal("p").label("kind"),
-        Proposal.id.label("id"),
-        func.coalesce(Proposal.approved_cost, Proposal.estimated_cost).label("cost"),
-        cast(null(), String).label("name"),
-    ).where(Proposal.consultation_id == consultation.id, Proposal.status == ProposalStatus.ACCEPTED)
-    villages = (
-        select(literal("v"), Village.id, cast(null(), BigInteger), Village.name)
-        .join(consultation_villages, consultation_villages.c.village_id == Village.id)
-        .where(consultation_villages.c.consultation_id == consultation.id)
-    )
     costs: dict[int, int] = {}
     named: list[tuple[int, str]] = []
-    for kind, id_, cost, name in _sql().execute(union_all(proposals, villages)):
+    for kind, id_, cost, name in _sql().execute(_LOOKUPS, {"consultation_id": consultation.id}):
         if kind == "p":
             costs[id_] = cost
         else:
             named.append((id_, name))
     return BallotLookups(costs, sorted(named, key=lambda village: (village[1], village[0])))
+
+
+_LOOKUPS = union_all(
+    select(
+        literal("p").label("kind"),
+        Proposal.id.label("id"),
+        func.coalesce(Proposal.approved_cost, Proposal.estimated_cost).label("cost"),
+        cast(null(), String).label("name"),
+    ).where(
+        Proposal.consultation_id == bindparam("consultation_id"),
+        Proposal.status == ProposalStatus.ACCEPTED,
+    ),
+    select(literal("v"), Village.id, cast(null(), BigInteger), Village.name)
+    .join(consultation_villages, consultation_villages.c.village_id == Village.id)
+    .where(consultation_villages.c.consultation_id == bindparam("consultation_id")),
+)
 
 
 def village_choices(consultation: Consultation) -> list[tuple[int, str]]:
@@ -326,16 +345,19 @@ class CodeRef:
 def find_code(consultation: Consultation, typed: str) -> CodeRef | None:
     """The code if it is valid for this consultation; compared in constant time."""
     wanted = codes.digest("code", codes.normalise(typed))
-    found = _sql().execute(
-        select(VotingCode.id, VotingCode.digest, VotingCode.consultation_id, CodeBatch.voided_at)
-        .join(CodeBatch, CodeBatch.id == VotingCode.batch_id)
-        .where(VotingCode.digest == wanted)
-    ).first()
+    found = _sql().execute(_FIND_CODE, {"digest": wanted}).first()
     if found is None or not hmac.compare_digest(found.digest, wanted):
         return None
     if found.consultation_id != consultation.id or found.voided_at is not None:
         return None
     return CodeRef(found.id, found.consultation_id)
+
+
+_FIND_CODE = (
+    select(VotingCode.id, VotingCode.digest, VotingCode.consultation_id, CodeBatch.voided_at)
+    .join(CodeBatch, CodeBatch.id == VotingCode.batch_id)
+    .where(VotingCode.digest == bindparam("digest"))
+)
 
 
 # --- casting -----------------------------------------------------------------------------------
@@ -377,65 +399,44 @@ def cast_ballot(
     consultation_id = consultation.id
     user_id = user.id if user is not None else None
     code_id = code.id if code is not None else None
-    who = VoterLink.user_id == user_id if user_id is not None else VoterLink.code_id == code_id
     ballot_values = {
         "gender": details.gender,
         "age_group": details.age_group,
         "village_id": details.village_id,
     }
     receipt_digest = codes.digest("receipt", receipt)
-    postgres = db.engine.dialect.name == "postgresql"
+    statements = _CAST_POSTGRES if db.engine.dialect.name == "postgresql" else _CAST
+    who = {"consultation_id": consultation_id, "user_id": user_id, "code_id": code_id}
     begin_writing()
     for _attempt in range(3):
+        sql = _sql()
         # Voting may have closed since the checks. On PostgreSQL the shared row lock makes
         # closing (which updates this row, then seals the ballots) wait for this ballot.
-        phase_query = select(Consultation.phase).where(Consultation.id == consultation_id)
-        if postgres:
-            phase_query = phase_query.with_for_update(read=True)
-        if _sql().execute(phase_query).scalar() != Phase.VOTING:
+        if sql.execute(statements.phase, who).scalar() != Phase.VOTING:
             db.session.rollback()
             raise RuleViolation(_l("Voting is not open."))
-        link_query = select(VoterLink.id, VoterLink.ballot_id).where(
-            VoterLink.consultation_id == consultation_id, who
-        )
-        if postgres:
-            # Two submissions from one voter at once: the second waits for the first.
-            link_query = link_query.with_for_update()
-        link = _sql().execute(link_query).first()
+        link_query = statements.link_of_user if user_id is not None else statements.link_of_code
+        link = sql.execute(link_query, who).first()
         try:
             if link is None:
                 ballot_id = new_ballot_id()
-                _sql().execute(
-                    insert(Ballot).values(
-                        id=ballot_id, consultation_id=consultation_id, channel=channel, **ballot_values
-                    )
+                sql.execute(
+                    _INSERT_BALLOT,
+                    {"id": ballot_id, "consultation_id": consultation_id, "channel": channel,
+                     **ballot_values},
                 )
-                _insert_choices(ballot_id, selection)
+                _insert_choices(sql, ballot_id, selection)
                 # The unique constraints on this row are what keep one ballot per voter.
-                _sql().execute(
-                    insert(VoterLink).values(
-                        consultation_id=consultation_id,
-                        user_id=user_id,
-                        code_id=code_id,
-                        ballot_id=ballot_id,
-                        receipt_digest=receipt_digest,
-                    )
-                )
+                sql.execute(_INSERT_LINK, {**who, "ballot_id": ballot_id, "receipt_digest": receipt_digest})
                 if code_id is not None:
-                    _sql().execute(
-                        update(VotingCode).where(VotingCode.id == code_id).values(used=True)
-                    )
+                    sql.execute(_MARK_CODE_USED, who)
                 replaced = False
             else:
-                _sql().execute(
-                    update(Ballot).where(Ballot.id == link.ballot_id).values(**ballot_values)
-                )
-                _sql().execute(delete(BallotChoice).where(BallotChoice.ballot_id == link.ballot_id))
-                _insert_choices(link.ballot_id, selection)
+                sql.execute(_UPDATE_BALLOT, {"ballot": link.ballot_id, **ballot_values})
+                sql.execute(_DELETE_CHOICES, {"ballot": link.ballot_id})
+                _insert_choices(sql, link.ballot_id, selection)
                 # A new receipt for the new ballot; the old number no longer proves anything.
-                _sql().execute(
-                    update(VoterLink).where(VoterLink.id == link.id).values(receipt_digest=receipt_digest)
-                )
+                sql.execute(_NEW_RECEIPT, {"link": link.id, "receipt_digest": receipt_digest})
                 replaced = True
             db.session.commit()
             return CastResult(codes.group(receipt, 4), replaced)
@@ -445,16 +446,63 @@ def cast_ballot(
     raise RuleViolation(_l("Your ballot could not be saved. Please send it again."))
 
 
-def _insert_choices(ballot_id: str, selection: Selection) -> None:
+def _insert_choices(sql: Connection, ballot_id: str, selection: Selection) -> None:
     if not selection:  # the ballot kinds refuse empty ballots; nothing to write if one slips by
         return
-    _sql().execute(
-        insert(BallotChoice),
+    sql.execute(
+        _INSERT_CHOICES,
         [
             {"ballot_id": ballot_id, "proposal_id": pid, "points": points}
             for pid, points in sorted(selection.items())
         ],
     )
+
+
+# The statements of a vote, built once: on the hot path, building a statement costs about as
+# much as running it.
+@dataclass(frozen=True)
+class _CastStatements:
+    phase: Select
+    link_of_user: Select
+    link_of_code: Select
+
+
+def _cast_statements(postgres: bool) -> _CastStatements:
+    phase = select(Consultation.phase).where(Consultation.id == bindparam("consultation_id"))
+    link = select(VoterLink.id, VoterLink.ballot_id).where(
+        VoterLink.consultation_id == bindparam("consultation_id")
+    )
+    of_user = link.where(VoterLink.user_id == bindparam("user_id"))
+    of_code = link.where(VoterLink.code_id == bindparam("code_id"))
+    if postgres:
+        # Two submissions from one voter at once: the second waits for the first.
+        return _CastStatements(
+            phase.with_for_update(read=True), of_user.with_for_update(), of_code.with_for_update()
+        )
+    return _CastStatements(phase, of_user, of_code)
+
+
+_CAST = _cast_statements(postgres=False)
+_CAST_POSTGRES = _cast_statements(postgres=True)
+_INSERT_BALLOT = insert(Ballot)
+_INSERT_CHOICES = insert(BallotChoice)
+_INSERT_LINK = insert(VoterLink)
+_MARK_CODE_USED = update(VotingCode).where(VotingCode.id == bindparam("code_id")).values(used=True)
+_UPDATE_BALLOT = (
+    update(Ballot)
+    .where(Ballot.id == bindparam("ballot"))
+    .values(
+        gender=bindparam("gender"),
+        age_group=bindparam("age_group"),
+        village_id=bindparam("village_id"),
+    )
+)
+_DELETE_CHOICES = delete(BallotChoice).where(BallotChoice.ballot_id == bindparam("ballot"))
+_NEW_RECEIPT = (
+    update(VoterLink)
+    .where(VoterLink.id == bindparam("link"))
+    .values(receipt_digest=bindparam("receipt_digest"))
+)
 
 
 def _fill(ballot: Ballot, selection: Selection, details: VoterDetails) -> None:
