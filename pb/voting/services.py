@@ -429,7 +429,8 @@ def cast_ballot(
                 # The unique constraints on this row are what keep one ballot per voter.
                 sql.execute(_INSERT_LINK, {**who, "ballot_id": ballot_id, "receipt_digest": receipt_digest})
                 if code_id is not None:
-                    sql.execute(_MARK_CODE_USED, who)
+                    # Only the code's id: an UPDATE takes any other key given as a column to set.
+                    sql.execute(_MARK_CODE_USED, {"code_id": code_id})
                 replaced = False
             else:
                 sql.execute(_UPDATE_BALLOT, {"ballot": link.ballot_id, **ballot_values})
