@@ -261,10 +261,12 @@ class _EqualShares:
             ([], [], []) for _ in range(count)
         ]
         neighbours: list[set[int]] = [set() for _ in range(count)]
+        mult_of: list[list[int]] = [[] for _ in range(count)]
         for v, (items, n) in enumerate(self.types):
             for j, w in items:
                 types_of[j].append(v)
                 points_of[j].append(w)
+                mult_of[j].append(n)
                 if n == 1:
                     single[j][0].append(v)
                     single[j][1].append(w)
@@ -276,7 +278,8 @@ class _EqualShares:
                 together = [j for j, _ in items]
                 for j in together:
                     neighbours[j].update(together)
-        self.types_of, self.points_of = types_of, points_of
+        self.types_of, self.points_of, self.mult_of = types_of, points_of, mult_of
+        self.supporter_count = [sum(numbers) for numbers in mult_of]
         self.single, self.multiple = single, multiple
         self.neighbours = [sorted(others - {j}) for j, others in enumerate(neighbours)]
         self.initial: list[dict[int, int]] = []
@@ -738,8 +741,16 @@ class _State:
         (t, floor(t / scale * RHO_SCALE), supporters who cannot pay it in full); None if its
         supporters do not hold enough."""
         units, factor, epoch, scaled = self.units, self.factor, self.epoch, self.scaled
-        cost = self.mes.cost[j]
+        mes = self.mes
+        cost = mes.cost[j]
         D = self.D
+        if self.outdated[j]:
+            # Before counting supporters per class again: whether they hold too little even
+            # counted generously (a supporter with nothing is read as holding some class's money).
+            held = sum(map(operator.mul, map(scaled.__getitem__, map(
+                self.type_class.__getitem__, mes.types_of[j])), mes.mult_of[j]))
+            if held + mes.supporter_count[j] <= cost * SCALE:
+                return None
         counts = self.counts(j)
         if not counts:
             return None
