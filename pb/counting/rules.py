@@ -744,9 +744,11 @@ class _State:
         mes = self.mes
         cost = mes.cost[j]
         D = self.D
-        if self.outdated[j]:
+        if self.outdated[j] and mes.weighted:
             # Before counting supporters per class again: whether they hold too little even
             # counted generously (a supporter with nothing is read as holding some class's money).
+            # On points ballots classes hardly merge, so this costs less than the count; on
+            # approval ballots a class holds many voters, and the count is the cheaper test.
             held = sum(map(operator.mul, map(scaled.__getitem__, map(
                 self.type_class.__getitem__, mes.types_of[j])), mes.mult_of[j]))
             if held + mes.supporter_count[j] <= cost * SCALE:
