@@ -339,7 +339,9 @@ class _EqualShares:
                 )
                 if ahead is not None:
                     previous, current, k = current, ahead, target
-                    width, misses = 2 * width, 0
+                    # A jump of 2 saves one run for the price of one: it is no sign that
+                    # jumping pays here.
+                    width, misses = 2 * width, (0 if width > 2 else misses)
                     continue
                 if rounds > (len(prefix) if low <= k + 1 <= high else -1):
                     prefix, bounds, low, high = tuple(current.funded[:rounds]), after, k, target
@@ -354,7 +356,7 @@ class _EqualShares:
                 base + k + 1,
                 prefix if covered else (),
                 bounds if covered else [],
-                rivals=previous is not None,
+                rivals=previous is not None and wait <= 1,
             )
             if self.total(following) > self.budget:
                 return current, k
