@@ -235,13 +235,20 @@ def test_real_file_round_trip(name: str) -> None:
     assert parse_pb(write_pb(election)) == election
 
 
-@pytest.mark.parametrize("path", file_params(APPROVAL, CUMULATIVE))
+def _text(path: Path) -> str:
+    with (gzip.open if path.name.endswith(".gz") else open)(path, "rt", encoding="utf-8") as f:
+        return f.read()
+
+
+def _unquoted(params: list) -> list:
+    """The parameters whose file has no quote at all (the others go through the csv module)."""
+    return [p for p in params if p.values[0] is None or '"' not in _text(p.values[0])]
+
+
+@pytest.mark.parametrize("path", _unquoted(file_params(APPROVAL, CUMULATIVE)))
 def test_unquoted_files_read_the_same_without_the_csv_module(path: Path) -> None:
     """Files without a quote are split by hand (faster); the csv module must read them alike."""
-    with (gzip.open if path.name.endswith(".gz") else open)(path, "rt", encoding="utf-8") as f:
-        text = f.read()
-    if '"' in text:
-        pytest.skip("this file has quoted cells: the csv module reads it")
+    text = _text(path)
     # With a quoted cell added (in a META value), the same file goes through the csv module.
     quoted = text.replace("\nvote_type;", '\nunused_key;"x"\nvote_type;', 1)
     assert '"' in quoted and '"' not in text
