@@ -12,7 +12,7 @@ from pb.consultations.forms import ConsultationForm, PhaseForm
 from pb.errors import RuleViolation
 from pb.labels import PHASES
 from pb.models import Municipality, Phase, Role
-from pb.municipalities.services import get_by_slug
+from pb.municipalities.helpers import municipality_or_404
 from pb.results.services import decisions as council_decisions
 
 
@@ -35,9 +35,7 @@ def _prepare(form: ConsultationForm, municipality: Municipality) -> None:
 @bp.route("/m/<slug>/consultations/new", methods=["GET", "POST"])
 @login_required
 def new(slug: str) -> str | Response:
-    municipality = get_by_slug(slug)
-    if municipality is None:
-        abort(404)
+    municipality = municipality_or_404(slug)
     ensure_officer(current_user, municipality.id)
     form = ConsultationForm()
     _prepare(form, municipality)

@@ -3,7 +3,17 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.extensions import db
@@ -107,10 +117,16 @@ class Proposal(db.Model):
     def beneficiaries(self) -> list[Beneficiary]:
         return [row.group for row in self.beneficiary_rows]
 
-    @property
+    @hybrid_property
     def cost(self) -> int:
         """The cost that counts: the officer's corrected figure if there is one."""
         return self.approved_cost if self.approved_cost is not None else self.estimated_cost
+
+    @cost.inplace.expression
+    @classmethod
+    def _cost_expression(cls) -> ColumnElement[int]:
+        # The same rule in SQL, for the queries that read costs without loading proposals.
+        return func.coalesce(cls.approved_cost, cls.estimated_cost)
 
     @property
     def is_offline(self) -> bool:

@@ -12,6 +12,7 @@ from pb.extensions import db
 from pb.models import Membership, Municipality, Role
 from pb.municipalities import bp, services
 from pb.municipalities.forms import AppointForm, MunicipalityForm, PopulationForm
+from pb.municipalities.helpers import municipality_or_404
 
 
 def _get_or_404(municipality_id: int) -> Municipality:
@@ -23,9 +24,7 @@ def _get_or_404(municipality_id: int) -> Municipality:
 
 @bp.route("/m/<slug>")
 def show(slug: str) -> str:
-    municipality = services.get_by_slug(slug)
-    if municipality is None:
-        abort(404)
+    municipality = municipality_or_404(slug)
     officer = is_officer(current_user, municipality.id)
     consultations = consultations_for(municipality, include_drafts=officer)
     is_resident = current_user.is_authenticated and current_user.has_role(
@@ -124,9 +123,7 @@ def admin_revoke(membership_id: int) -> Response:
 @bp.route("/m/<slug>/population", methods=["GET", "POST"])
 @login_required
 def population(slug: str) -> str | Response:
-    municipality = services.get_by_slug(slug)
-    if municipality is None:
-        abort(404)
+    municipality = municipality_or_404(slug)
     ensure_officer(current_user, municipality.id)
     form = PopulationForm(obj=services.population(municipality))
     if form.validate_on_submit():

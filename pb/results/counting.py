@@ -25,10 +25,9 @@ from pb.models import (
     Consultation,
     CountedResult,
     Phase,
-    Proposal,
-    ProposalStatus,
 )
 from pb.models.base import utcnow
+from pb.voting.services import ballot_costs
 
 
 def ballots_fingerprint(consultation: Consultation) -> str:
@@ -49,14 +48,7 @@ def ballots_fingerprint(consultation: Consultation) -> str:
 
 def build_election(consultation: Consultation) -> Election:
     """The consultation as pb.counting sees it: accepted proposals (ids as text) and ballots."""
-    costs = db.session.execute(
-        select(Proposal.id, func.coalesce(Proposal.approved_cost, Proposal.estimated_cost))
-        .where(
-            Proposal.consultation_id == consultation.id,
-            Proposal.status == ProposalStatus.ACCEPTED,
-        )
-        .order_by(Proposal.id)
-    ).all()
+    costs = sorted(ballot_costs(consultation).items())
     ballots: dict[str, dict[str, int]] = defaultdict(dict)
     for ballot_id, proposal_id, points in db.session.execute(
         select(BallotChoice.ballot_id, BallotChoice.proposal_id, BallotChoice.points)
@@ -118,10 +110,6 @@ def result_for(consultation: Consultation) -> CountedResult:
     ):
         return stored
     fingerprint = ballots_fingerprint(consultation)
-    if stored is not None and _same_settings(stored, consultation) and (
-        stored.ballots_digest == fingerprint
-    ):
-        return stored
     election = build_election(consultation)
     outcome = run_rule(consultation, election)
     if stored is None:

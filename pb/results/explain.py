@@ -29,7 +29,7 @@ def _fraction(text: str | None) -> Fraction | None:
     return Fraction(text) if text else None
 
 
-def explain(rule: str, entry: dict[str, object], voter_share: Fraction | None) -> str:
+def explain(rule: str, entry: dict[str, object]) -> str:
     """One sentence on why a proposal was or was not funded, in the reader's language."""
     reason = entry["reason"]
     if reason == NO_VOTES:
@@ -72,7 +72,6 @@ def result_rows(consultation: Consultation, stored: CountedResult) -> list[Resul
             .options(joinedload(Proposal.category), joinedload(Proposal.village), selectinload(Proposal.beneficiary_rows))
         )
     }
-    voter_share = _fraction(stored.details.get("voter_share"))  # type: ignore[arg-type]
     rows = []
     for pid, entry in stored.details["projects"].items():  # type: ignore[union-attr]
         proposal = proposals.get(pid)
@@ -86,7 +85,7 @@ def result_rows(consultation: Consultation, stored: CountedResult) -> list[Resul
                 funded=entry["reason"] in (FUNDED, FUNDED_IN_COMPLETION),
                 position=entry.get("position"),
                 reason=str(entry["reason"]),
-                explanation=explain(stored.rule, entry, voter_share),
+                explanation=explain(stored.rule, entry),
             )
         )
     # Funded in the order funded, then the rest by votes.

@@ -4,19 +4,19 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from pb.auth.access import ensure_role, is_member
+from pb.auth.access import ensure_officer, ensure_role, is_member
 from pb.consultations.helpers import visible_consultation_or_404
 from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
 from pb.labels import GENDERS
 from pb.models import Consultation, Decision, Phase, Role
 from pb.models.base import utcnow
-from pb.municipalities.services import get_by_slug
+from pb.municipalities.helpers import municipality_or_404
 from pb.results import bp, exports, imports, services
 from pb.results.counting import result_for
 from pb.results.explain import result_rows, served_budget
-from pb.results.participation import participation as participation_figures
 from pb.results.forms import DecisionForm, ImportForm
+from pb.results.participation import participation as participation_figures
 from pb.voting.services import turnout
 
 
@@ -164,10 +164,8 @@ def protocol(consultation_id: int) -> str | tuple[str, int]:
 @bp.route("/m/<slug>/import", methods=["GET", "POST"])
 @login_required
 def import_file(slug: str) -> str | Response:
-    municipality = get_by_slug(slug)
-    if municipality is None:
-        abort(404)
-    ensure_role(current_user, municipality.id, Role.OFFICER)
+    municipality = municipality_or_404(slug)
+    ensure_officer(current_user, municipality.id)
     form = ImportForm()
     form.village_id.choices = [(v.id, v.name) for v in municipality.villages]
     if form.validate_on_submit():

@@ -127,7 +127,7 @@ def ballot_costs(consultation: Consultation) -> dict[int, int]:
     """The proposals on the ballot and what each costs, without loading them whole."""
     return dict(
         _sql().execute(
-            select(Proposal.id, func.coalesce(Proposal.approved_cost, Proposal.estimated_cost)).where(
+            select(Proposal.id, Proposal.cost).where(
                 Proposal.consultation_id == consultation.id,
                 Proposal.status == ProposalStatus.ACCEPTED,
             )
@@ -212,7 +212,7 @@ _LOOKUPS = union_all(
     select(
         literal("p").label("kind"),
         Proposal.id.label("id"),
-        func.coalesce(Proposal.approved_cost, Proposal.estimated_cost).label("cost"),
+        Proposal.cost.label("cost"),
         cast(null(), String).label("name"),
     ).where(
         Proposal.consultation_id == bindparam("consultation_id"),
