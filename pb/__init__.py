@@ -41,6 +41,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
             app.instance_path, "pb.sqlite"
         )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        from pb import sqlite
+
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            **sqlite.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+        }
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
             raise RuntimeError(
@@ -77,7 +84,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            _configure_sqlite(db.engine)
+            from pb import sqlite
+
+            sqlite.configure(db.engine)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 
@@ -95,41 +104,6 @@ def _init_extensions(app: Flask) -> None:
             .where(models.User.login_token == token)
             .options(selectinload(models.User.memberships))
         )
-
-
-def _configure_sqlite(engine: Any) -> None:
-    """SQLite for development and small installations, made to behave under concurrent writes.
-
-    pysqlite's own transaction handling breaks SAVEPOINTs and starts write transactions late, so
-    two requests that both read and then write fail with "database is locked". We take over:
-    every transaction begins IMMEDIATE (writers queue up, waiting up to 30 s; the vote reads
-    first and locks only to write, see pb.transactions), the journal is WAL (readers do not
-    block the writer), and foreign keys are enforced as on PostgreSQL.
-    An in-memory database (the test suite's) is one shared connection and keeps pysqlite's ways.
-    """
-    from sqlalchemy import event
-
-    in_memory = engine.url.database in (None, "", ":memory:")
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        if not in_memory:
-            dbapi_connection.isolation_level = None
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    if in_memory:
-        return
-
-    from pb.transactions import takes_write_lock
-
-    @event.listens_for(engine, "begin")
-    def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if takes_write_lock() else "BEGIN")
 
 
 def _register_blueprints(app: Flask) -> None:

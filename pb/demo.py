@@ -22,11 +22,12 @@ from pb.proposals.services import (
 )
 from pb.voting.services import (
     VotingSettings,
-    cast_ballot,
     details_from_profile,
     generate_codes,
     save_settings,
 )
+from pb.voting.casting import cast_ballot
+from pb.voting.sheets import sheet_of
 
 DEMO_PASSWORD = "demo1234"
 
@@ -218,7 +219,7 @@ def _voting_consultation(officer, municipality, villages, *voters) -> None:  # t
     for proposal in proposals:
         accept(officer, proposal, None)
     advance_phase(officer, consultation, Phase.REVIEW)
-    costs = {p.id: p.cost for p in proposals}
+    sheet = sheet_of(consultation)
     for voter, chosen in zip(voters, ([proposals[0], proposals[2]], [proposals[1], proposals[3]])):
-        cast_ballot(consultation, {p.id: 1 for p in chosen}, details_from_profile(voter), user=voter, costs=costs)
+        cast_ballot(sheet, {p.id: 1 for p in chosen}, details_from_profile(voter), voter)
     generate_codes(officer, consultation, 16, "Демо")

@@ -1,4 +1,4 @@
-"""The base form: Flask-WTF's CSRF, with WTForms' own messages read from pb's catalogs.
+"""The base form: Flask-WTF, with WTForms' own messages read from pb's catalogs.
 
 WTForms ships no Kyrgyz catalog, so the few built-in messages a form can show are listed below
 for extraction and translated in translations/ like every other string.
@@ -33,6 +33,10 @@ class _CatalogTranslations:
 
 class Form(FlaskForm):
     class Meta(FlaskForm.Meta):
+        # CSRFProtect checks every POST before any view runs (pb.extensions.csrf), and the
+        # templates put its token in each form; a second check per form would only cost time.
+        csrf = False
+
         def get_translations(self, form: object) -> _CatalogTranslations:
             return _CatalogTranslations()
 

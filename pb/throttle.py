@@ -21,18 +21,34 @@ def _window() -> timedelta:
     return timedelta(seconds=current_app.config["THROTTLE_WINDOW_SECONDS"])
 
 
-def check(key: str) -> None:
-    """Refuse the attempt if ``key`` failed too often within the window."""
-    since = utcnow() - _window()
-    failures = db.session.connection().scalar(_FAILURES, {"key": key, "since": since})
-    if failures >= current_app.config["THROTTLE_MAX_FAILURES"]:
+# Built once: how often a client failed within the window (parameters: window(key)). The vote
+# asks it in the same statement that looks up the code.
+FAILURES = (
+    select(func.count())
+    .where(ThrottleEvent.key == bindparam("throttle_key"), ThrottleEvent.at >= bindparam("throttle_since"))
+    .scalar_subquery()
+)
+_CHECK = select(FAILURES)
+
+
+def window(key: str) -> dict[str, object]:
+    """The parameters of FAILURES for the client ``key``."""
+    return {"throttle_key": key, "throttle_since": utcnow() - _window()}
+
+
+def max_failures() -> int:
+    """How many failures within the window a client may have and still try again."""
+    return current_app.config["THROTTLE_MAX_FAILURES"]
+
+
+def refuse_if_too_many(failures: int) -> None:
+    if failures >= max_failures():
         raise TooManyTries()
 
 
-# Built once: the vote checks it on every ballot cast with a code.
-_FAILURES = select(func.count()).where(
-    ThrottleEvent.key == bindparam("key"), ThrottleEvent.at >= bindparam("since")
-)
+def check(key: str) -> None:
+    """Refuse the attempt if ``key`` failed too often within the window."""
+    refuse_if_too_many(db.session.connection().scalar(_CHECK, window(key)))
 
 
 def record_failure(key: str) -> None:

@@ -2,7 +2,7 @@
 
 On SQLite every transaction begins IMMEDIATE, taking the database's single write lock at its
 first statement: a request that reads and then writes cannot then fail halfway because another
-wrote in between (see ``pb._configure_sqlite``). The price is that such a request holds the lock
+wrote in between (see ``pb.sqlite``). The price is that such a request holds the lock
 while it does everything else, and concurrent writers queue for all of it.
 
 The vote, pb's one hot path, instead declares ``reads_first()``: its checks (the consultation,

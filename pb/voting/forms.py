@@ -64,8 +64,15 @@ class VoterDetailsForm(Form):
     """The optional questions at the foot of every ballot."""
 
     gender = SelectField(_l("Gender (optional)"), choices=gender_choices, validators=[Optional()], filters=[empty_to_none])
-    age_group = SelectField(_l("Age group (optional)"), validators=[Optional()], filters=[empty_to_none])
-    village_id = SelectField(_l("Village (optional)"), coerce=_int_or_none, validators=[Optional()])
+    # The choices of these two depend on the settings and the consultation; the views fill them
+    # in to show the form, and the services check a submitted value against the same lists
+    # (voting.services._check_details), so the form need not build them to take a ballot.
+    age_group = SelectField(
+        _l("Age group (optional)"), validators=[Optional()], filters=[empty_to_none], validate_choice=False
+    )
+    village_id = SelectField(
+        _l("Village (optional)"), coerce=_int_or_none, validators=[Optional()], validate_choice=False
+    )
 
 
 class BallotForm(VoterDetailsForm):

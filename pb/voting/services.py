@@ -1,4 +1,5 @@
-"""Voting: the officer's settings, ballots by account, code and paper, secrecy at close, receipts.
+"""Voting: the officer's settings, codes, paper ballots, secrecy at close, receipts. Ballots
+cast online are recorded by pb.voting.casting, against the sheets of pb.voting.sheets.
 
 Secrecy, in short: a ballot row holds the choices and the voter's optional self-declared
 details, never who cast it. While voting is open a separate VoterLink row ties an account or a
@@ -11,33 +12,17 @@ from __future__ import annotations
 import hmac
 import random
 from collections import Counter
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import (
-    BigInteger,
-    Select,
-    String,
-    bindparam,
-    cast,
-    delete,
-    func,
-    insert,
-    literal,
-    null,
-    select,
-    union_all,
-    update,
-)
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from pb.auth.access import ensure_officer, ensure_role, is_member
-from pb.demographics import age_group, band_keys
+from pb.auth.access import ensure_officer, is_member
+from pb.demographics import age_group
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import (
@@ -47,7 +32,6 @@ from pb.models import (
     Channel,
     CodeBatch,
     Consultation,
-    Gender,
     Meeting,
     Phase,
     Proposal,
@@ -63,9 +47,9 @@ from pb.models import (
 from pb.models.base import utcnow
 from pb.models.voting import new_ballot_id
 from pb.proposals.services import get_or_create_meeting
-from pb.transactions import begin_writing
 from pb.voting import codes
 from pb.voting.kinds import KINDS, BallotRules, Selection
+from pb.voting.sheets import BallotSheet, VoterDetails, check_ballot, sheet_of
 
 # The counting rules a consultation may use (their implementations: pb.counting.RULES).
 COUNTING_RULE_NAMES = ("greedy", "equal-shares")
@@ -85,21 +69,6 @@ class VotingSettings:
     allow_paper: bool
     counting_rule: str = "greedy"
     complete_with_greedy: bool = False
-
-
-@dataclass
-class VoterDetails:
-    """Self-declared, optional: feeds the participation figures, never tied to the person."""
-
-    gender: Gender | None = None
-    age_group: str | None = None
-    village_id: int | None = None
-
-
-@dataclass
-class CastResult:
-    receipt: str
-    replaced: bool
 
 
 def ballot_proposals(consultation: Consultation) -> list[Proposal]:
@@ -135,17 +104,14 @@ def ballot_costs(consultation: Consultation) -> dict[int, int]:
     )
 
 
-def rules_for(consultation: Consultation, costs: Mapping[int, int] | None = None) -> BallotRules:
-    return BallotRules(
-        costs=ballot_costs(consultation) if costs is None else costs,
+def settings_errors(consultation: Consultation) -> list[object]:
+    rules = BallotRules(
+        costs={},
         budget=consultation.budget,
         approval_limit=consultation.approval_limit,
         points_total=consultation.points_total,
     )
-
-
-def settings_errors(consultation: Consultation) -> list[object]:
-    problems = KINDS[consultation.ballot_kind].settings_errors(rules_for(consultation, {}))
+    problems = KINDS[consultation.ballot_kind].settings_errors(rules)
     if not (consultation.allow_accounts or consultation.allow_codes or consultation.allow_paper):
         problems.append(_l("Open at least one way to vote."))
     return problems
@@ -187,43 +153,6 @@ def details_from_profile(user: User) -> VoterDetails:
     )
 
 
-@dataclass(frozen=True)
-class BallotLookups:
-    """What a submitted ballot is checked against."""
-
-    costs: dict[int, int]  # proposal id -> cost, for the proposals on the ballot
-    villages: list[tuple[int, str]]  # (id, name) of the villages the consultation covers
-
-
-def ballot_lookups(consultation: Consultation) -> BallotLookups:
-    """The ballot's costs and the consultation's villages, read in one statement: a submitted
-    ballot needs both, and on the vote's hot path every round trip counts."""
-    costs: dict[int, int] = {}
-    named: list[tuple[int, str]] = []
-    for kind, id_, cost, name in _sql().execute(_LOOKUPS, {"consultation_id": consultation.id}):
-        if kind == "p":
-            costs[id_] = cost
-        else:
-            named.append((id_, name))
-    return BallotLookups(costs, sorted(named, key=lambda village: (village[1], village[0])))
-
-
-_LOOKUPS = union_all(
-    select(
-        literal("p").label("kind"),
-        Proposal.id.label("id"),
-        Proposal.cost.label("cost"),
-        cast(null(), String).label("name"),
-    ).where(
-        Proposal.consultation_id == bindparam("consultation_id"),
-        Proposal.status == ProposalStatus.ACCEPTED,
-    ),
-    select(literal("v"), Village.id, cast(null(), BigInteger), Village.name)
-    .join(consultation_villages, consultation_villages.c.village_id == Village.id)
-    .where(consultation_villages.c.consultation_id == bindparam("consultation_id")),
-)
-
-
 def village_choices(consultation: Consultation) -> list[tuple[int, str]]:
     """The villages the consultation covers, by name (id, name), read in one light query."""
     return [
@@ -235,27 +164,6 @@ def village_choices(consultation: Consultation) -> list[tuple[int, str]]:
             .order_by(Village.name)
         )
     ]
-
-
-def _check_details(
-    consultation: Consultation,
-    details: VoterDetails,
-    villages: Sequence[tuple[int, str]] | None = None,
-) -> None:
-    if details.age_group and details.age_group not in band_keys(current_app.config["AGE_BANDS"]):
-        raise RuleViolation(_l("Not a valid choice."))
-    if villages is None:
-        villages = village_choices(consultation)
-    if details.village_id and details.village_id not in dict(villages):
-        raise RuleViolation(_l("Choose a village this consultation covers."))
-
-
-def check_selection(
-    consultation: Consultation, selection: Selection, costs: Mapping[int, int] | None = None
-) -> None:
-    problems = KINDS[consultation.ballot_kind].errors(selection, rules_for(consultation, costs))
-    if problems:
-        raise RuleViolation(problems[0])
 
 
 def _ensure_voting(consultation: Consultation) -> None:
@@ -336,176 +244,6 @@ def batch_codes(batch: CodeBatch) -> list[str]:
     ]
 
 
-@dataclass(frozen=True)
-class CodeRef:
-    id: int
-    consultation_id: int
-
-
-def find_code(consultation: Consultation, typed: str) -> CodeRef | None:
-    """The code if it is valid for this consultation; compared in constant time."""
-    wanted = codes.digest("code", codes.normalise(typed))
-    found = _sql().execute(_FIND_CODE, {"digest": wanted}).first()
-    if found is None or not hmac.compare_digest(found.digest, wanted):
-        return None
-    if found.consultation_id != consultation.id or found.voided_at is not None:
-        return None
-    return CodeRef(found.id, found.consultation_id)
-
-
-_FIND_CODE = (
-    select(VotingCode.id, VotingCode.digest, VotingCode.consultation_id, CodeBatch.voided_at)
-    .join(CodeBatch, CodeBatch.id == VotingCode.batch_id)
-    .where(VotingCode.digest == bindparam("digest"))
-)
-
-
-# --- casting -----------------------------------------------------------------------------------
-
-
-def cast_ballot(
-    consultation: Consultation,
-    selection: Selection,
-    details: VoterDetails,
-    *,
-    user: User | None = None,
-    code: CodeRef | None = None,
-    costs: Mapping[int, int] | None = None,
-    villages: Sequence[tuple[int, str]] | None = None,
-) -> CastResult:
-    """Record or replace the ballot of one account or one code; the last one counts.
-
-    This is the hot path of a vote, so it speaks SQL directly rather than through the ORM's
-    unit of work; ``costs`` and ``villages`` may be passed when the caller already read them.
-    The checks may have run in a read transaction of their own (``pb.transactions``): the
-    writes begin by checking again, under lock, that voting is still open.
-    """
-    _ensure_voting(consultation)
-    if (user is None) == (code is None):
-        raise ValueError("a ballot is cast by exactly one account or one code")
-    if user is not None:
-        if not consultation.allow_accounts:
-            raise RuleViolation(_l("This consultation does not take votes from accounts."))
-        ensure_role(user, consultation.municipality_id, Role.RESIDENT)
-        channel = Channel.ONLINE
-    else:
-        assert code is not None
-        if not consultation.allow_codes or code.consultation_id != consultation.id:
-            raise RuleViolation(_l("This code is not valid."))
-        channel = Channel.CODE
-    check_selection(consultation, selection, costs)
-    _check_details(consultation, details, villages)
-    receipt = codes.new_receipt()
-    consultation_id = consultation.id
-    user_id = user.id if user is not None else None
-    code_id = code.id if code is not None else None
-    ballot_values = {
-        "gender": details.gender,
-        "age_group": details.age_group,
-        "village_id": details.village_id,
-    }
-    receipt_digest = codes.digest("receipt", receipt)
-    statements = _CAST_POSTGRES if db.engine.dialect.name == "postgresql" else _CAST
-    who = {"consultation_id": consultation_id, "user_id": user_id, "code_id": code_id}
-    begin_writing()
-    for _attempt in range(3):
-        sql = _sql()
-        # Voting may have closed since the checks. On PostgreSQL the shared row lock makes
-        # closing (which updates this row, then seals the ballots) wait for this ballot.
-        if sql.execute(statements.phase, who).scalar() != Phase.VOTING:
-            db.session.rollback()
-            raise RuleViolation(_l("Voting is not open."))
-        link_query = statements.link_of_user if user_id is not None else statements.link_of_code
-        link = sql.execute(link_query, who).first()
-        try:
-            if link is None:
-                ballot_id = new_ballot_id()
-                sql.execute(
-                    _INSERT_BALLOT,
-                    {"id": ballot_id, "consultation_id": consultation_id, "channel": channel,
-                     **ballot_values},
-                )
-                _insert_choices(sql, ballot_id, selection)
-                # The unique constraints on this row are what keep one ballot per voter.
-                sql.execute(_INSERT_LINK, {**who, "ballot_id": ballot_id, "receipt_digest": receipt_digest})
-                if code_id is not None:
-                    # Only the code's id: an UPDATE takes any other key given as a column to set.
-                    sql.execute(_MARK_CODE_USED, {"code_id": code_id})
-                replaced = False
-            else:
-                sql.execute(_UPDATE_BALLOT, {"ballot": link.ballot_id, **ballot_values})
-                sql.execute(_DELETE_CHOICES, {"ballot": link.ballot_id})
-                _insert_choices(sql, link.ballot_id, selection)
-                # A new receipt for the new ballot; the old number no longer proves anything.
-                sql.execute(_NEW_RECEIPT, {"link": link.id, "receipt_digest": receipt_digest})
-                replaced = True
-            db.session.commit()
-            return CastResult(codes.group(receipt, 4), replaced)
-        except IntegrityError:
-            # The same voter's other submission won the race: replace its ballot instead.
-            db.session.rollback()
-    raise RuleViolation(_l("Your ballot could not be saved. Please send it again."))
-
-
-def _insert_choices(sql: Connection, ballot_id: str, selection: Selection) -> None:
-    if not selection:  # the ballot kinds refuse empty ballots; nothing to write if one slips by
-        return
-    sql.execute(
-        _INSERT_CHOICES,
-        [
-            {"ballot_id": ballot_id, "proposal_id": pid, "points": points}
-            for pid, points in sorted(selection.items())
-        ],
-    )
-
-
-# The statements of a vote, built once: on the hot path, building a statement costs about as
-# much as running it.
-@dataclass(frozen=True)
-class _CastStatements:
-    phase: Select
-    link_of_user: Select
-    link_of_code: Select
-
-
-def _cast_statements(postgres: bool) -> _CastStatements:
-    phase = select(Consultation.phase).where(Consultation.id == bindparam("consultation_id"))
-    link = select(VoterLink.id, VoterLink.ballot_id).where(
-        VoterLink.consultation_id == bindparam("consultation_id")
-    )
-    of_user = link.where(VoterLink.user_id == bindparam("user_id"))
-    of_code = link.where(VoterLink.code_id == bindparam("code_id"))
-    if postgres:
-        # Two submissions from one voter at once: the second waits for the first.
-        return _CastStatements(
-            phase.with_for_update(read=True), of_user.with_for_update(), of_code.with_for_update()
-        )
-    return _CastStatements(phase, of_user, of_code)
-
-
-_CAST = _cast_statements(postgres=False)
-_CAST_POSTGRES = _cast_statements(postgres=True)
-_INSERT_BALLOT = insert(Ballot)
-_INSERT_CHOICES = insert(BallotChoice)
-_INSERT_LINK = insert(VoterLink)
-_MARK_CODE_USED = update(VotingCode).where(VotingCode.id == bindparam("code_id")).values(used=True)
-_UPDATE_BALLOT = (
-    update(Ballot)
-    .where(Ballot.id == bindparam("ballot"))
-    .values(
-        gender=bindparam("gender"),
-        age_group=bindparam("age_group"),
-        village_id=bindparam("village_id"),
-    )
-)
-_DELETE_CHOICES = delete(BallotChoice).where(BallotChoice.ballot_id == bindparam("ballot"))
-_NEW_RECEIPT = (
-    update(VoterLink)
-    .where(VoterLink.id == bindparam("link"))
-    .values(receipt_digest=bindparam("receipt_digest"))
-)
-
-
 def _fill(ballot: Ballot, selection: Selection, details: VoterDetails) -> None:
     ballot.choices = [BallotChoice(proposal_id=pid, points=points) for pid, points in sorted(selection.items())]
     ballot.gender = details.gender
@@ -525,7 +263,7 @@ def has_voted(consultation: Consultation, user: User) -> bool:
     )
 
 
-def may_vote_with_account(consultation: Consultation, user: User | None) -> bool:
+def may_vote_with_account(consultation: Consultation | BallotSheet, user: User | None) -> bool:
     return consultation.allow_accounts and is_member(user, consultation.municipality_id, Role.RESIDENT)
 
 
@@ -548,12 +286,12 @@ def add_paper_ballot(
     details: VoterDetails,
 ) -> Ballot:
     _ensure_paper(actor, consultation)
-    if village_id not in dict(village_choices(consultation)):
+    sheet = sheet_of(consultation)
+    if village_id not in dict(sheet.villages):
         raise RuleViolation(_l("Choose a village this consultation covers."))
     if held_on > utcnow().date():
         raise RuleViolation(_l("The meeting date cannot be in the future."))
-    check_selection(consultation, selection)
-    _check_details(consultation, details)
+    check_ballot(sheet, selection, details)
     meeting = get_or_create_meeting(actor, consultation, village_id, held_on)
     ballot = Ballot(consultation_id=consultation.id, channel=Channel.PAPER, meeting_id=meeting.id)
     _fill(ballot, selection, details)
@@ -570,8 +308,8 @@ def update_paper_ballot(
     _ensure_paper(actor, consultation)
     if ballot.channel != Channel.PAPER:
         raise RuleViolation(_l("Only paper ballots can be corrected here."))
-    check_selection(consultation, selection)
-    _check_details(consultation, details)
+    sheet = sheet_of(consultation)
+    check_ballot(sheet, selection, details)
     _fill(ballot, selection, details)
     db.session.commit()
 

@@ -17,7 +17,7 @@ from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import BallotKind, CodeBatch, Consultation, Gender, Phase, Role
 from pb.transactions import reads_first
-from pb.voting import bp, services
+from pb.voting import bp, casting, services
 from pb.voting.forms import (
     BallotForm,
     CodeBatchForm,
@@ -28,7 +28,8 @@ from pb.voting.forms import (
     VotingSettingsForm,
     parse_selection,
 )
-from pb.voting.kinds import KINDS
+from pb.voting.kinds import KINDS, Selection
+from pb.voting.sheets import BallotSheet, VoterDetails, voting_sheet
 
 
 def _client_key(kind: str) -> str:
@@ -43,8 +44,8 @@ def _prepare_details(form: VoterDetailsForm, villages: list[tuple[int, str]]) ->
     form.village_id.choices = [("", _("Not given"))] + villages
 
 
-def _details(form: VoterDetailsForm) -> services.VoterDetails:
-    return services.VoterDetails(
+def _details(form: VoterDetailsForm) -> VoterDetails:
+    return VoterDetails(
         gender=Gender(form.gender.data) if form.gender.data else None,
         age_group=form.age_group.data or None,
         village_id=form.village_id.data,
@@ -105,8 +106,19 @@ def setup(consultation_id: int) -> str | Response:
 
 @bp.route("/c/<int:consultation_id>/vote", methods=["GET", "POST"])
 def vote(consultation_id: int) -> str | Response:
+    form: BallotForm | None = None
+    selection: Selection = {}
     if request.method == "POST":
-        reads_first()  # the checks take no write lock; cast_ballot's writes check again
+        reads_first()  # the checks take no write lock; the writes check again (pb.voting.casting)
+        # While voting runs the ballot is fixed, and the worker may already hold its sheet.
+        # Without one (no such consultation, voting not running) the page below says why.
+        sheet = voting_sheet(consultation_id)
+        if sheet is not None:
+            submitted = _submit_ballot(sheet)
+            if isinstance(submitted, Response):
+                return submitted
+            if submitted is not None:
+                form, selection = submitted
     consultation = visible_consultation_or_404(consultation_id)
     if consultation.phase != Phase.VOTING:
         return render_template("voting/closed.html", consultation=consultation)
@@ -114,41 +126,15 @@ def vote(consultation_id: int) -> str | Response:
     by_code = consultation.allow_codes and not by_account
     if not by_account and not by_code:
         return render_template("voting/closed.html", consultation=consultation, no_way=True)
-    form = BallotForm()
-    if request.method == "POST":
-        lookups = services.ballot_lookups(consultation)
-        costs, villages = lookups.costs, lookups.villages
-    else:
-        villages = services.village_choices(consultation)
-    _prepare_details(form, villages)
-    selection: dict[int, int] = {}
-    if request.method == "GET":
+    if form is None:
+        form = BallotForm(formdata=None)
         form.code.data = request.args.get("code", "")[:40]
         if by_account:
             profile = services.details_from_profile(current_user)
             form.gender.data = profile.gender.value if profile.gender else ""
             form.age_group.data = profile.age_group or ""
             form.village_id.data = profile.village_id
-    elif form.validate_on_submit():
-        try:
-            selection = parse_selection(request.form, costs, KINDS[consultation.ballot_kind].uses_points)
-        except SelectionError:
-            flash(_("Points must be whole numbers above zero."), "error")
-        else:
-            try:
-                if by_account:
-                    result = services.cast_ballot(
-                        consultation, selection, _details(form), user=current_user, costs=costs,
-                        villages=villages,
-                    )
-                else:
-                    result = _cast_with_code(consultation, form, selection, costs, villages)
-            except RuleViolation as error:
-                flash(str(error.message), "error")
-            else:
-                # consultation_id, not consultation.id: after the commit that would load it again.
-                session["receipt"] = {"consultation": consultation_id, "number": result.receipt, "replaced": result.replaced}
-                return redirect(url_for("voting.voted", consultation_id=consultation_id))
+    _prepare_details(form, services.village_choices(consultation))
     return render_template(
         "voting/ballot.html",
         form=form,
@@ -160,24 +146,38 @@ def vote(consultation_id: int) -> str | Response:
     )
 
 
-def _cast_with_code(
-    consultation: Consultation,
-    form: BallotForm,
-    selection: dict[int, int],
-    costs: dict[int, int],
-    villages: list[tuple[int, str]],
-) -> services.CastResult:
-    if not form.code.data:
-        raise RuleViolation(_("Type the code from your slip."))
-    key = _client_key("code")
-    throttle.check(key)
-    code = services.find_code(consultation, form.code.data)
-    if code is None:
-        throttle.record_failure(key)
-        raise RuleViolation(_("This code is not valid. Check it against your slip and try again."))
-    return services.cast_ballot(
-        consultation, selection, _details(form), code=code, costs=costs, villages=villages
-    )
+def _submit_ballot(sheet: BallotSheet) -> Response | tuple[BallotForm, Selection] | None:
+    """Check and record a submitted ballot: a redirect to the receipt once it is recorded, else
+    the form and the choices to show again (with the reasons flashed or on the form), or None
+    when this visitor has no way to vote here."""
+    by_account = services.may_vote_with_account(sheet, current_user)
+    if not by_account and not sheet.allow_codes:
+        return None
+    form = BallotForm()
+    selection: Selection = {}
+    if not form.validate_on_submit():
+        return form, selection
+    try:
+        selection = parse_selection(request.form, sheet.costs, sheet.kind.uses_points)
+    except SelectionError:
+        flash(_("Points must be whole numbers above zero."), "error")
+        return form, selection
+    try:
+        if by_account:
+            result = casting.cast_ballot(sheet, selection, _details(form), current_user)
+        elif not form.code.data:
+            raise RuleViolation(_("Type the code from your slip."))
+        else:
+            result = casting.cast_with_code(
+                sheet, selection, _details(form), form.code.data, client=_client_key("code")
+            )
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+        return form, selection
+    session["receipt"] = {
+        "consultation": sheet.consultation_id, "number": result.receipt, "replaced": result.replaced,
+    }
+    return redirect(url_for("voting.voted", consultation_id=sheet.consultation_id))
 
 
 @bp.route("/c/<int:consultation_id>/voted")

@@ -1,8 +1,9 @@
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from pb.extensions import db
 from pb.models import Ballot, BallotChoice, BallotKind, Channel, Gender, Phase, ProposalStatus, VoterLink
+from pb.voting import services
 from tests import factories
 
 
@@ -73,11 +74,20 @@ def test_proposals_not_on_the_ballot_are_refused(resident_client, world):
     assert ballots_count() == 0
 
 
-@pytest.mark.parametrize("fields", [{"age_group": "5-9"}, {"gender": "x"}, {"village_id": "99999"}])
-def test_bad_details_are_refused(resident_client, world, fields):
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"age_group": "5-9"}, "Not a valid choice"),
+        ({"gender": "x"}, "Not a valid choice"),
+        ({"village_id": "99999"}, "Choose a village this consultation covers"),
+        ({"village_id": "abc"}, "could not coerce"),
+    ],
+)
+def test_bad_details_are_refused(resident_client, world, fields, message):
     proposals = factories.open_voting(world.consultation)
     response = cast(resident_client, world.consultation, proposals[:1], **fields)
     assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
     assert ballots_count() == 0
 
 
@@ -102,6 +112,47 @@ def test_a_voter_changes_their_ballot_and_the_last_one_counts(resident_client, w
     ballot = db.session.scalars(select(Ballot)).one()
     assert [c.proposal_id for c in ballot.choices] == [p2.id]
     assert db.session.scalar(select(func.count()).select_from(VoterLink)) == 1
+
+
+def choices_of_the_ballot():
+    ballot = db.session.scalars(select(Ballot)).one()
+    return ballot, {c.proposal_id: c.points for c in ballot.choices}
+
+
+def test_a_changed_points_ballot_keeps_exactly_the_new_choices(app, resident_client, world):
+    # The new ballot shares one proposal with the old one (with other points), drops one and
+    # adds one: what is stored must be the new ballot, whole, for accounts and codes alike.
+    p1, p2, p3, *_ = factories.open_voting(world.consultation, kind=BallotKind.POINTS, points_total=10)
+    assert cast(resident_client, world.consultation, points={p1: 6, p2: 4}, gender="female").status_code == 302
+    assert cast(resident_client, world.consultation, points={p2: 7, p3: 3}, gender="male").status_code == 302
+    ballot, choices = choices_of_the_ballot()
+    assert choices == {p2.id: 7, p3.id: 3} and ballot.gender == Gender.MALE
+    assert db.session.scalar(select(func.count()).select_from(BallotChoice)) == 2
+    db.session.execute(delete(BallotChoice))
+    db.session.execute(delete(VoterLink))
+    db.session.execute(delete(Ballot))
+    db.session.commit()
+    (code,) = services.batch_codes(services.generate_codes(world.officer, world.consultation, 1, None))
+    voter = app.test_client()
+    assert cast(voter, world.consultation, points={p3: 5, p1: 5}, code=code).status_code == 302
+    assert cast(voter, world.consultation, points={p3: 9, p2: 1}, code=code, age_group="18-35").status_code == 302
+    ballot, choices = choices_of_the_ballot()
+    assert choices == {p3.id: 9, p2.id: 1} and ballot.age_group == "18-35"
+
+
+def test_a_ballot_sent_after_voting_closed_is_refused_though_the_worker_kept_the_ballot(
+    officer_client, resident_client, world
+):
+    p1, p2, *_ = factories.open_voting(world.consultation)
+    assert cast(resident_client, world.consultation, [p1]).status_code == 302  # the sheet is kept
+    closed = officer_client.post(
+        f"/c/{world.consultation.id}/phase", data={"direction": "advance", "expected": "voting"}
+    )
+    assert closed.status_code == 302
+    response = cast(resident_client, world.consultation, [p2])
+    assert response.status_code == 200 and b"Voting is not open" in response.data
+    ballot, choices = choices_of_the_ballot()
+    assert choices == {p1.id: 1}
 
 
 def test_residents_of_another_municipality_and_staff_only_accounts_cannot_vote(app, world):

@@ -83,14 +83,18 @@ def test_a_code_of_another_consultation_is_refused(app, officer_client, world):
     assert b"This code is not valid" in vote_with(app.test_client(), world.consultation, code, [p1]).data
 
 
-def test_guessing_codes_is_throttled(app, world):
+def test_guessing_codes_is_throttled(app, officer_client, world):
     p1, *_ = factories.open_voting(world.consultation)
+    _, (code,) = generate(officer_client, world.consultation, size=1)
     voter = app.test_client()
     for i in range(10):
         assert vote_with(voter, world.consultation, f"WRONG-{i:05d}", [p1]).status_code == 200
     response = vote_with(voter, world.consultation, "WRONG-99999", [p1])
     assert response.status_code == 429
     assert "Too many tries" in response.get_data(as_text=True)
+    # Even a right guess is refused now: otherwise guessing would just go on.
+    assert vote_with(voter, world.consultation, code, [p1]).status_code == 429
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
     # Another client is not affected.
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "10.9.8.7"

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, text
 from pb import create_app
 from pb.extensions import db
 from pb.models import Ballot, VoterLink
-from pb.voting import services
+from pb.voting import casting, services
 from tests import conftest, factories
 
 THREADS = 8
@@ -78,20 +78,20 @@ def test_racing_submissions_with_one_code_leave_one_ballot(shared_app):
 
 
 def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkeypatch):
-    """The vote's checks run before it takes the write lock; if voting closes in between, the
-    writes see it, and nothing of the vote is left (no ballot, and no link to a voter that
-    closing would otherwise have missed)."""
+    """The vote's checks run before its writes (and before it takes SQLite's write lock); if
+    voting closes in between, the writes see it, and nothing of the vote is left (no ballot,
+    and no link to a voter that closing would otherwise have missed)."""
     world = factories.build_world()
     p1, *_ = factories.open_voting(world.consultation)
     consultation_id, choice = world.consultation.id, str(p1.id)
     voter = shared_app.test_client(user=world.resident)
     officer = shared_app.test_client(user=world.officer)
     db.session.close()
-    real_begin_writing = services.begin_writing
+    real_vote = casting._vote
     closed = []
 
-    def close_meanwhile():
-        real_begin_writing()
+    def close_meanwhile(*args, **kwargs):
+        checked = real_vote(*args, **kwargs)
         closing = threading.Thread(
             target=lambda: closed.append(
                 officer.post(
@@ -101,8 +101,9 @@ def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkey
         )
         closing.start()
         closing.join(timeout=60)
+        return checked
 
-    monkeypatch.setattr(services, "begin_writing", close_meanwhile)
+    monkeypatch.setattr(casting, "_vote", close_meanwhile)
     response = voter.post(f"/c/{consultation_id}/vote", data={"choice": [choice]})
     assert closed == [302]
     assert response.status_code == 200 and "Voting is not open." in response.get_data(as_text=True)

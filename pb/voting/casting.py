@@ -1,0 +1,495 @@
+"""Casting a ballot online, with an account or a code: pb's hot path, where a village votes at
+once after its meeting.
+
+A ballot is checked against the consultation's sheet (``pb.voting.sheets``), then recorded
+with the voter's link, whose unique constraints keep one ballot per account or code; the
+voter's next ballot replaces it. Whatever the checks saw, the statements that record the
+ballot check again, under lock, that voting runs: closing waits for them, or they see it.
+
+The same rules run two ways, and the suite runs on both databases:
+
+- on PostgreSQL, a single statement with data-modifying CTEs, run on its own (a statement is
+  atomic without a transaction around it), plus one more when it replaces a ballot. On a
+  database server a round trip costs more than the work it carries: with the pool's liveness
+  check that makes two, where statement by statement inside BEGIN … COMMIT took thirteen;
+- on SQLite, a few plain statements in one write transaction: there they cost microseconds.
+
+Codes are looked up by their digest, keyed with the app's secret (``codes.digest``): how long
+the lookup takes depends on that digest, which a guesser can neither choose nor see, never on
+how much of a guess was right.
+"""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    null,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
+
+from pb import throttle
+from pb.auth.access import ensure_role
+from pb.errors import RuleViolation
+from pb.extensions import db
+from pb.models import (
+    Ballot,
+    BallotChoice,
+    Channel,
+    CodeBatch,
+    Consultation,
+    Phase,
+    Role,
+    User,
+    VoterLink,
+    VotingCode,
+)
+from pb.models.voting import new_ballot_id
+from pb.transactions import begin_writing
+from pb.voting import codes
+from pb.voting.kinds import Selection
+from pb.voting.sheets import BallotSheet, VoterDetails, check_ballot
+
+
+@dataclass
+class CastResult:
+    receipt: str  # to show the voter once; only its digest is kept
+    replaced: bool  # the voter's earlier ballot was replaced
+
+
+def cast_ballot(
+    sheet: BallotSheet, selection: Selection, details: VoterDetails, user: User
+) -> CastResult:
+    """Record, or replace, the ballot of a resident's account."""
+    if not sheet.allow_accounts:
+        raise RuleViolation(_l("This consultation does not take votes from accounts."))
+    ensure_role(user, sheet.municipality_id, Role.RESIDENT)
+    return _store(_vote(sheet, selection, details, Channel.ONLINE, user_id=user.id))
+
+
+def cast_with_code(
+    sheet: BallotSheet, selection: Selection, details: VoterDetails, typed_code: str, client: str
+) -> CastResult:
+    """Record, or replace, the ballot of a code from a printed slip. A ``client`` (who sends
+    it: see ``pb.throttle``) that failed too often is refused before the code is looked at, and
+    a code that is not valid here counts as one more failure."""
+    if not sheet.allow_codes:
+        raise RuleViolation(_l("This code is not valid."))
+    digest = codes.digest("code", codes.normalise(typed_code))
+    vote = _vote(sheet, selection, details, Channel.CODE, code_digest=digest)
+    try:
+        return _store(vote, client)
+    except _NotAValidCode:
+        throttle.record_failure(client)
+        raise RuleViolation(
+            _l("This code is not valid. Check it against your slip and try again.")
+        ) from None
+
+
+class _NotAValidCode(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class _Vote:
+    """A checked ballot, ready for the statements that record it."""
+
+    consultation_id: int
+    user_id: int | None  # one of these two
+    code_digest: str | None
+    channel: Channel
+    details: dict[str, object]  # gender, age_group, village_id
+    choices: list[tuple[int, int]]  # (proposal id, points), by proposal
+    receipt: str
+
+
+def _vote(
+    sheet: BallotSheet,
+    selection: Selection,
+    details: VoterDetails,
+    channel: Channel,
+    user_id: int | None = None,
+    code_digest: str | None = None,
+) -> _Vote:
+    if sheet.phase != Phase.VOTING:
+        raise RuleViolation(_l("Voting is not open."))
+    check_ballot(sheet, selection, details)
+    return _Vote(
+        consultation_id=sheet.consultation_id,
+        user_id=user_id,
+        code_digest=code_digest,
+        channel=channel,
+        details={
+            "gender": details.gender,
+            "age_group": details.age_group,
+            "village_id": details.village_id,
+        },
+        choices=sorted(selection.items()),
+        receipt=codes.new_receipt(),
+    )
+
+
+def _store(vote: _Vote, client: str | None = None) -> CastResult:
+    if db.engine.dialect.name == "postgresql":
+        replaced = _store_postgres(vote, client)
+    else:
+        replaced = _store_in_transaction(vote, client)
+    return CastResult(codes.group(vote.receipt, 4), replaced)
+
+
+def _voting_closed() -> RuleViolation:
+    return RuleViolation(_l("Voting is not open."))
+
+
+def _not_saved() -> RuleViolation:
+    return RuleViolation(_l("Your ballot could not be saved. Please send it again."))
+
+
+# --- SQLite: statement by statement, in one write transaction ----------------------------------
+
+
+def _store_in_transaction(vote: _Vote, client: str | None) -> bool:
+    """True if the ballot replaced one. The code is looked up in the view's read transaction;
+    the writes then take the database's write lock (``pb.transactions``)."""
+    code_id = None
+    if vote.code_digest is not None:
+        assert client is not None
+        found = db.session.connection().execute(
+            _FIND_CODE, {"code_digest": vote.code_digest, **throttle.window(client)}
+        ).one()
+        throttle.refuse_if_too_many(found.failures)
+        if (
+            found.id is None
+            or not hmac.compare_digest(found.digest, vote.code_digest)
+            or found.consultation_id != vote.consultation_id
+            or found.voided_at is not None
+        ):
+            raise _NotAValidCode()
+        code_id = found.id
+    who = {"consultation_id": vote.consultation_id, "user_id": vote.user_id, "code_id": code_id}
+    begin_writing()
+    for _attempt in range(3):
+        try:
+            replaced = _record(db.session.connection(), vote, who)
+            db.session.commit()
+            return replaced
+        except IntegrityError:
+            # The same voter's other submission won the race: replace its ballot instead.
+            db.session.rollback()
+    raise _not_saved()
+
+
+def _record(sql: Connection, vote: _Vote, who: dict[str, int | None]) -> bool:
+    # Voting may have closed since the checks.
+    found = sql.execute(_PHASE_AND_LINK_OF_USER if vote.user_id else _PHASE_AND_LINK_OF_CODE, who).one()
+    if found.phase != Phase.VOTING:
+        db.session.rollback()
+        raise _voting_closed()
+    if found.link_id is not None:
+        _replace(sql, found, vote)
+        return True
+    ballot_id = new_ballot_id()
+    sql.execute(
+        _INSERT_BALLOT,
+        {"id": ballot_id, "consultation_id": vote.consultation_id, "channel": vote.channel, **vote.details},
+    )
+    _insert_choices(sql, ballot_id, vote.choices)
+    # The unique constraints on this row are what keep one ballot per voter.
+    sql.execute(
+        _INSERT_LINK, {**who, "ballot_id": ballot_id, "receipt_digest": codes.digest("receipt", vote.receipt)}
+    )
+    if who["code_id"] is not None:
+        # Only the code's id: an UPDATE takes any other key given as a column to set.
+        sql.execute(_MARK_CODE_USED, {"code_id": who["code_id"]})
+    return False
+
+
+def _replace(sql: Connection, link: Row[Any], vote: _Vote) -> None:
+    sql.execute(_UPDATE_BALLOT, {"ballot": link.ballot_id, **vote.details})
+    sql.execute(_DELETE_CHOICES, {"ballot": link.ballot_id})
+    _insert_choices(sql, link.ballot_id, vote.choices)
+    # A new receipt for the new ballot; the old number no longer proves anything.
+    sql.execute(_NEW_RECEIPT, {"link": link.link_id, "receipt_digest": codes.digest("receipt", vote.receipt)})
+
+
+def _insert_choices(sql: Connection, ballot_id: str, choices: list[tuple[int, int]]) -> None:
+    sql.execute(
+        _INSERT_CHOICES,
+        [{"ballot_id": ballot_id, "proposal_id": pid, "points": points} for pid, points in choices],
+    )
+
+
+def _find_code() -> Select:
+    """One row: the client's recent failures, and the code with that digest, if there is one."""
+    failures = select(throttle.FAILURES.label("failures")).subquery("failures")
+    code = (
+        select(VotingCode.id, VotingCode.digest, VotingCode.consultation_id, CodeBatch.voided_at)
+        .join(CodeBatch, CodeBatch.id == VotingCode.batch_id)
+        .where(VotingCode.digest == bindparam("code_digest"))
+        .subquery("code")
+    )
+    return select(
+        failures.c.failures, code.c.id, code.c.digest, code.c.consultation_id, code.c.voided_at
+    ).select_from(failures.outerjoin(code, true()))
+
+
+def _phase_and_link(of_user: bool) -> Select:
+    """The consultation's phase, and the voter's link if they have one."""
+    voter = VoterLink.user_id == bindparam("user_id") if of_user else VoterLink.code_id == bindparam("code_id")
+    return (
+        select(Consultation.phase, VoterLink.id.label("link_id"), VoterLink.ballot_id)
+        .select_from(Consultation)
+        .outerjoin(VoterLink, and_(VoterLink.consultation_id == Consultation.id, voter))
+        .where(Consultation.id == bindparam("consultation_id"))
+    )
+
+
+# Built once: on the hot path, building a statement costs about as much as running it.
+_FIND_CODE = _find_code()
+_PHASE_AND_LINK_OF_USER = _phase_and_link(of_user=True)
+_PHASE_AND_LINK_OF_CODE = _phase_and_link(of_user=False)
+_INSERT_BALLOT = insert(Ballot)
+_INSERT_CHOICES = insert(BallotChoice)
+_INSERT_LINK = insert(VoterLink)
+_MARK_CODE_USED = update(VotingCode).where(VotingCode.id == bindparam("code_id")).values(used=True)
+_UPDATE_BALLOT = (
+    update(Ballot)
+    .where(Ballot.id == bindparam("ballot"))
+    .values(
+        gender=bindparam("gender"),
+        age_group=bindparam("age_group"),
+        village_id=bindparam("village_id"),
+    )
+)
+_DELETE_CHOICES = delete(BallotChoice).where(BallotChoice.ballot_id == bindparam("ballot"))
+_NEW_RECEIPT = (
+    update(VoterLink)
+    .where(VoterLink.id == bindparam("link"))
+    .values(receipt_digest=bindparam("receipt_digest"))
+)
+
+
+# --- PostgreSQL: one statement --------------------------------------------------------------
+
+
+def _store_postgres(vote: _Vote, client: str | None) -> bool:
+    """True if the ballot replaced one."""
+    by_code = vote.code_digest is not None
+    # No parameter shares its name with a column of a table these statements update:
+    # SQLAlchemy would set that column too.
+    params: dict[str, object] = {
+        "consultation": vote.consultation_id,
+        "account": vote.user_id,
+        "receipt_digest": codes.digest("receipt", vote.receipt),
+        **vote.details,
+        "proposal_ids": [pid for pid, _points in vote.choices],
+        "points": [points for _pid, points in vote.choices],
+    }
+    if by_code:
+        assert client is not None
+        params.update(code_digest=vote.code_digest, **throttle.window(client))
+        params["max_failures"] = throttle.max_failures()
+    with db.engine.connect() as sql:
+        sql.execution_options(isolation_level="AUTOCOMMIT")
+        first = sql.execute(
+            _FIRST_BALLOT_OF_CODE if by_code else _FIRST_BALLOT_OF_ACCOUNT,
+            {**params, "new_ballot": new_ballot_id(), "channel": vote.channel},
+        ).one()
+        if by_code:
+            throttle.refuse_if_too_many(first.failures)
+            if first.code is None:
+                raise _NotAValidCode()
+            params["code"] = first.code
+        if not first.open:
+            raise _voting_closed()
+        if first.recorded:
+            return False
+        # The voter has a ballot already (or another submission of theirs just recorded one:
+        # the statement waited for it to commit, then left it alone).
+        replaced = sql.execute(_REPLACE_OF_CODE if by_code else _REPLACE_OF_ACCOUNT, params).one()
+    if not replaced.open:
+        raise _voting_closed()
+    if not replaced.found:
+        raise _not_saved()
+    return True
+
+
+def _voting_cte() -> Any:
+    """The consultation if its voting runs, with a shared row lock: closing (which updates
+    this row, then seals the ballots) waits for the statement."""
+    return (
+        select(Consultation.id)
+        .where(Consultation.id == bindparam("consultation"), Consultation.phase == Phase.VOTING)
+        .with_for_update(read=True)
+        .cte("voting")
+    )
+
+
+def _chosen() -> Any:
+    """The ballot's choices, from two arrays of equal length: one statement for any number."""
+    return (
+        func.unnest(
+            bindparam("proposal_ids", type_=postgresql.ARRAY(Integer)),
+            bindparam("points", type_=postgresql.ARRAY(Integer)),
+        )
+        .table_valued("proposal_id", "points")
+        .render_derived(name="chosen")
+    )
+
+
+def _first_ballot(by_code: bool) -> Select:
+    """A voter's first ballot, in one statement:
+
+    - ``failures``, ``code`` (codes only): the code with that digest, if it belongs to this
+      consultation, its batch is not void, and the client has not failed too often;
+    - ``voting``: see ``_voting_cte``;
+    - ``link``: the voter's link, unless they have one (ON CONFLICT DO NOTHING on the unique
+      constraints; a racing submission of the same voter makes this one wait for it, then do
+      nothing);
+    - ``ballot``, ``choices``, ``used``: the ballot, its choices and the code's use, only if
+      the link was made. The foreign keys are checked at the end, when the ballot exists.
+
+    It answers whether voting runs, whether the ballot was recorded, and for codes the
+    client's failures and the code found.
+    """
+    voting = _voting_cte()
+    ballot_columns = Ballot.__table__.c
+    answers = []
+    if by_code:
+        failures = select(throttle.FAILURES.label("n")).cte("failures")
+        code = (
+            select(VotingCode.id)
+            .join(CodeBatch, CodeBatch.id == VotingCode.batch_id)
+            .where(
+                VotingCode.digest == bindparam("code_digest"),
+                VotingCode.consultation_id == bindparam("consultation"),
+                CodeBatch.voided_at.is_(None),
+                select(failures.c.n).scalar_subquery() < bindparam("max_failures", type_=Integer),
+            )
+            .cte("code")
+        )
+        voter = select(voting.c.id, bindparam("account", type_=Integer), code.c.id).select_from(
+            voting.join(code, true())
+        )
+        answers = [
+            select(failures.c.n).scalar_subquery().label("failures"),
+            select(code.c.id).scalar_subquery().label("code"),
+        ]
+    else:
+        voter = select(voting.c.id, bindparam("account", type_=Integer), cast(null(), Integer))
+    link = (
+        postgresql.insert(VoterLink)
+        .from_select(
+            ["consultation_id", "user_id", "code_id", "ballot_id", "receipt_digest"],
+            voter.add_columns(
+                bindparam("new_ballot", type_=String), bindparam("receipt_digest", type_=String)
+            ),
+        )
+        .on_conflict_do_nothing()
+        .returning(VoterLink.ballot_id, VoterLink.code_id)
+        .cte("link")
+    )
+    ballot = insert(Ballot).from_select(
+        ["id", "consultation_id", "channel", "gender", "age_group", "village_id"],
+        select(
+            link.c.ballot_id,
+            bindparam("consultation", type_=Integer),
+            bindparam("channel", type_=ballot_columns.channel.type),
+            bindparam("gender", type_=ballot_columns.gender.type),
+            bindparam("age_group", type_=ballot_columns.age_group.type),
+            bindparam("village_id", type_=Integer),
+        ),
+    ).cte("ballot")
+    chosen = _chosen()
+    choices = insert(BallotChoice).from_select(
+        ["ballot_id", "proposal_id", "points"],
+        select(link.c.ballot_id, chosen.c.proposal_id, chosen.c.points).select_from(
+            link.join(chosen, true())
+        ),
+    ).cte("choices")
+    used = (
+        update(VotingCode).where(VotingCode.id == link.c.code_id).values(used=True).cte("used")
+    )
+    return select(
+        exists(select(voting.c.id)).label("open"),
+        exists(select(link.c.ballot_id)).label("recorded"),
+        *answers,
+    ).add_cte(ballot, choices, used)
+
+
+def _replace_ballot(by_code: bool) -> Select:
+    """A voter's ballot replaced, in one statement: ``voting`` (see ``_voting_cte``); the
+    voter's link, locked (a third submission from the same voter waits for this one); the
+    ballot's details; the choices no longer made deleted and the others written, as disjoint
+    rows (the parts of one statement do not see each other's changes); a new receipt, the old
+    number no longer proving anything. It answers whether voting runs and the link was found.
+    """
+    voting = _voting_cte()
+    voter = VoterLink.code_id == bindparam("code") if by_code else VoterLink.user_id == bindparam("account")
+    link = (
+        select(VoterLink.id, VoterLink.ballot_id)
+        .join(voting, voting.c.id == VoterLink.consultation_id)
+        .where(voter)
+        .with_for_update(of=VoterLink)
+        .cte("link")
+    )
+    details = (
+        update(Ballot)
+        .where(Ballot.id == link.c.ballot_id)
+        .values(
+            gender=bindparam("gender", type_=Ballot.__table__.c.gender.type),
+            age_group=bindparam("age_group"),
+            village_id=bindparam("village_id"),
+        )
+        .cte("details")
+    )
+    dropped = (
+        delete(BallotChoice)
+        .where(
+            BallotChoice.ballot_id == link.c.ballot_id,
+            BallotChoice.proposal_id != func.all(bindparam("proposal_ids", type_=postgresql.ARRAY(Integer))),
+        )
+        .cte("dropped")
+    )
+    chosen = _chosen()
+    written = postgresql.insert(BallotChoice).from_select(
+        ["ballot_id", "proposal_id", "points"],
+        select(link.c.ballot_id, chosen.c.proposal_id, chosen.c.points).select_from(
+            link.join(chosen, true())
+        ),
+    )
+    written = written.on_conflict_do_update(
+        index_elements=["ballot_id", "proposal_id"], set_={"points": written.excluded.points}
+    ).cte("written")
+    receipt = (
+        update(VoterLink)
+        .where(VoterLink.id == link.c.id)
+        .values(receipt_digest=bindparam("receipt_digest"))
+        .cte("receipt")
+    )
+    return select(
+        exists(select(voting.c.id)).label("open"), exists(select(link.c.id)).label("found")
+    ).add_cte(details, dropped, written, receipt)
+
+
+_FIRST_BALLOT_OF_CODE = _first_ballot(by_code=True)
+_FIRST_BALLOT_OF_ACCOUNT = _first_ballot(by_code=False)
+_REPLACE_OF_CODE = _replace_ballot(by_code=True)
+_REPLACE_OF_ACCOUNT = _replace_ballot(by_code=False)
