@@ -2,10 +2,10 @@
 
 pysqlite's own transaction handling breaks SAVEPOINTs and starts write transactions late, so two
 requests that both read and then write fail with "database is locked". We take over: every
-transaction begins IMMEDIATE (the vote reads first and locks only to write, see
-``pb.transactions``), the journal is WAL (readers do not block the writer), and foreign keys are
-enforced as on PostgreSQL. An in-memory database (the test suite's) is one shared connection and
-keeps pysqlite's ways.
+transaction begins IMMEDIATE, taking the database's one write lock at once, so a request that
+reads and then writes cannot fail halfway because another wrote in between; the journal is WAL
+(readers outside pb do not block the writer), and foreign keys are enforced as on PostgreSQL. An
+in-memory database (the test suite's) is one shared connection and keeps pysqlite's ways.
 
 Writers queue at a gate. SQLite has one write lock, and a writer that finds it taken polls:
 SQLite's busy handler sleeps 1 ms, 2 ms, 5 ms … between tries, though the holder (a vote) keeps
@@ -114,13 +114,8 @@ def configure(engine: Any) -> None:
     if in_memory:
         return
 
-    from pb.transactions import takes_write_lock
-
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        if not takes_write_lock():
-            connection.exec_driver_sql("BEGIN")
-            return
         dbapi_connection = connection.connection.dbapi_connection
         if isinstance(dbapi_connection, GatedConnection):
             dbapi_connection.begin_immediate()

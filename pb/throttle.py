@@ -10,7 +10,6 @@ from sqlalchemy import bindparam, delete, func, select
 from pb.extensions import db
 from pb.models import ThrottleEvent
 from pb.models.base import utcnow
-from pb.transactions import begin_writing
 
 
 class TooManyTries(Exception):
@@ -53,7 +52,6 @@ def check(key: str) -> None:
 
 def record_failure(key: str) -> None:
     """Remember one failed attempt (in its own commit: the failed action itself is rolled back)."""
-    begin_writing()
     now = utcnow()
     db.session.add(ThrottleEvent(key=key[:100], at=now))
     # Old events serve no purpose and would identify clients; drop them as we go.

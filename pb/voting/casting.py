@@ -62,7 +62,6 @@ from pb.models import (
     VotingCode,
 )
 from pb.models.voting import new_ballot_id
-from pb.transactions import begin_writing
 from pb.voting import codes
 from pb.voting.kinds import Selection
 from pb.voting.sheets import BallotSheet, VoterDetails, check_ballot
@@ -166,8 +165,8 @@ def _not_saved() -> RuleViolation:
 
 
 def _store_in_transaction(vote: _Vote, client: str | None) -> bool:
-    """True if the ballot replaced one. The code is looked up in the view's read transaction;
-    the writes then take the database's write lock (``pb.transactions``)."""
+    """True if the ballot replaced one. The transaction holds SQLite's write lock from its
+    start (``pb.sqlite``), so nothing changes between the lookups and the writes."""
     code_id = None
     if vote.code_digest is not None:
         assert client is not None
@@ -184,7 +183,6 @@ def _store_in_transaction(vote: _Vote, client: str | None) -> bool:
             raise _NotAValidCode()
         code_id = found.id
     who = {"consultation_id": vote.consultation_id, "user_id": vote.user_id, "code_id": code_id}
-    begin_writing()
     for _attempt in range(3):
         try:
             replaced = _record(db.session.connection(), vote, who)

@@ -63,7 +63,10 @@ class VotingSettingsForm(Form):
 class VoterDetailsForm(Form):
     """The optional questions at the foot of every ballot."""
 
-    gender = SelectField(_l("Gender (optional)"), choices=gender_choices, validators=[Optional()], filters=[empty_to_none])
+    # Not given (or left out of the request) is "", one of the choices: as None it would be
+    # refused by the choice check first and only then let through by Optional(), at the cost of
+    # choosing the reader's language on the vote's hot path.
+    gender = SelectField(_l("Gender (optional)"), choices=gender_choices, default="", validators=[Optional()])
     # The choices of these two depend on the settings and the consultation; the views fill them
     # in to show the form, and the services check a submitted value against the same lists
     # (voting.services._check_details), so the form need not build them to take a ballot.

@@ -16,7 +16,6 @@ from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import BallotKind, CodeBatch, Consultation, Gender, Phase, Role
-from pb.transactions import reads_first
 from pb.voting import bp, casting, services
 from pb.voting.forms import (
     BallotForm,
@@ -109,7 +108,6 @@ def vote(consultation_id: int) -> str | Response:
     form: BallotForm | None = None
     selection: Selection = {}
     if request.method == "POST":
-        reads_first()  # the checks take no write lock; the writes check again (pb.voting.casting)
         # While voting runs the ballot is fixed, and the worker may already hold its sheet.
         # Without one (no such consultation, voting not running) the page below says why.
         sheet = voting_sheet(consultation_id)

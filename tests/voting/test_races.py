@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from pb import create_app
 from pb.extensions import db
-from pb.models import Ballot, VoterLink
+from pb.models import Ballot, VoterLink, VotingCode
 from pb.voting import casting, services
 from tests import conftest, factories
 
@@ -78,15 +78,20 @@ def test_racing_submissions_with_one_code_leave_one_ballot(shared_app):
 
 
 def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkeypatch):
-    """The vote's checks run before its writes (and before it takes SQLite's write lock); if
-    voting closes in between, the writes see it, and nothing of the vote is left (no ballot,
-    and no link to a voter that closing would otherwise have missed)."""
+    """A vote is checked against the ballot sheet its worker keeps, without the database; if
+    voting closes before the writes, they see it, and nothing of the vote is left (no ballot,
+    no used code, and no link to a voter that closing would otherwise have missed)."""
     world = factories.build_world()
     p1, *_ = factories.open_voting(world.consultation)
+    services.generate_codes(world.officer, world.consultation, 1, None)
+    (code,) = services.batch_codes(db.session.scalars(select(services.CodeBatch)).one())
     consultation_id, choice = world.consultation.id, str(p1.id)
-    voter = shared_app.test_client(user=world.resident)
+    resident = shared_app.test_client(user=world.resident)
     officer = shared_app.test_client(user=world.officer)
     db.session.close()
+    # A first ballot, so the worker keeps the sheet and the next vote reads nothing before
+    # its writes.
+    assert resident.post(f"/c/{consultation_id}/vote", data={"choice": [choice]}).status_code == 302
     real_vote = casting._vote
     closed = []
 
@@ -104,8 +109,11 @@ def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkey
         return checked
 
     monkeypatch.setattr(casting, "_vote", close_meanwhile)
-    response = voter.post(f"/c/{consultation_id}/vote", data={"choice": [choice]})
+    response = shared_app.test_client().post(
+        f"/c/{consultation_id}/vote", data={"choice": [choice], "code": code}
+    )
     assert closed == [302]
     assert response.status_code == 200 and "Voting is not open." in response.get_data(as_text=True)
-    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1  # the resident's
     assert db.session.scalar(select(func.count()).select_from(VoterLink)) == 0
+    assert not db.session.scalar(select(VotingCode.used))
