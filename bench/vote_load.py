@@ -6,7 +6,9 @@ Run from the repository root:  .venv/bin/python bench/vote_load.py [--quick] [--
 For each database it prints ballots per second, the 99th-percentile latency of casting a ballot,
 errors, and ballots stored against ballots acknowledged (every code is also sent a second time
 by a racing client, to look for duplicates); in the same run it measures a trivial endpoint of
-the same app (/health) with the same clients, and prints the ratio of the two throughputs.
+the same app (/health) with the same clients, and prints the ratio of the two throughputs. Then,
+one request at a time, the CPU a vote and a /health request cost the workers (and PostgreSQL);
+the ballots of that phase count among those acknowledged and stored.
 The last line reads: acknowledged=N stored=N duplicates=N errors=N ratio=X
 (summed over the databases, and the lowest ratio). Targets: no lost or duplicated ballots, no
 errors, vote throughput at least a third of the trivial endpoint's.
@@ -184,7 +186,8 @@ def run_clients(port: int, clients: int, jobs: list, work) -> tuple[Tally, float
 
 def bench(label: str, database_url: str, voters: int, clients: int, workers: int) -> dict[str, float]:
     secret = secrets.token_hex(16)
-    consultation_id, proposal_ids, codes = prepare(database_url, secret, voters)
+    consultation_id, proposal_ids, codes = prepare(database_url, secret, voters + CPU_SAMPLE)
+    codes, spare = codes[:voters], codes[voters:]
     server = Server(database_url, secret, workers)
     try:
         vote_path = f"/c/{consultation_id}/vote"
@@ -220,6 +223,7 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
                     tally.errors += 1
 
         trivial, trivial_seconds = run_clients(server.port, clients, list(range(len(jobs))), health)
+        cpu = cpu_per_request(server, vote_path, proposal_ids, spare)
     finally:
         server.stop()
     stored, used = count_stored(database_url, secret)
@@ -227,6 +231,9 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
     trivial_rate = len(trivial.latencies) / trivial_seconds
     p99 = statistics.quantiles(votes.latencies, n=100)[98] * 1000
     ratio = vote_rate / trivial_rate
+    if cpu:
+        votes.acknowledged |= cpu["acknowledged"]
+        votes.errors += cpu["errors"]
     print(
         f"{label}: {len(votes.latencies)} ballots sent by {clients} clients in {vote_seconds:.1f} s: "
         f"{vote_rate:.0f} ballots/s, p99 {p99:.0f} ms, errors {votes.errors}; "
@@ -234,6 +241,12 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
         f"ratio {ratio:.2f}; acknowledged {len(votes.acknowledged)} distinct codes, stored {stored}, "
         f"codes used {used}"
     )
+    if cpu:
+        database = f" + {cpu['vote'][1]:.2f} ms in PostgreSQL" if label == "postgres" else ""
+        print(
+            f"{label}: CPU per request, one client at a time: vote {cpu['vote'][0]:.2f} ms in the "
+            f"workers{database}; /health {cpu['health'][0]:.2f} ms"
+        )
     return {
         "acknowledged": len(votes.acknowledged),
         "stored": stored,
@@ -241,6 +254,57 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
         "errors": votes.errors + trivial.errors,
         "ratio": ratio,
     }
+
+
+CPU_SAMPLE = 300  # codes kept aside for measuring the CPU of one vote
+
+
+def _cpu_seconds(pids: list[str]) -> float:
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _pids(*pgrep_arguments: str) -> list[str]:
+    found = subprocess.run(["pgrep", *pgrep_arguments], capture_output=True, text=True)
+    return found.stdout.split()
+
+
+def cpu_per_request(server: Server, vote_path: str, proposal_ids: list[int], codes: list[str]):  # type: ignore[no-untyped-def]
+    """CPU seconds per request of gunicorn's workers (and of PostgreSQL's backends for the
+    bench database), one request at a time: what the ratio above comes down to on a machine
+    whose cores are all busy. Read from /proc (Linux); None elsewhere."""
+    if not Path("/proc/self/stat").exists():
+        return None
+    workers = _pids("-P", str(server.process.pid))
+    client = Client(server.port)
+    status, page, _ = client.request("GET", f"{vote_path}?code={codes[0]}")
+    client.token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    result: dict[str, object] = {"acknowledged": set(), "errors": 0}
+    for name in ("vote", "health"):
+        backends = _pids("-f", f"postgres: .* {PG_DATABASE} ")
+        before = _cpu_seconds(workers), _cpu_seconds(backends)
+        for code in codes:
+            if name == "vote":
+                body = urllib.parse.urlencode(
+                    [("csrf_token", client.token), ("code", code)]
+                    + [("choice", str(p)) for p in proposal_ids[:2]]
+                )
+                status, _, _ = client.request("POST", vote_path, body)
+                if status == 302:
+                    result["acknowledged"].add(code)
+                else:
+                    result["errors"] += 1
+            else:
+                client.request("GET", "/health")
+        after = _cpu_seconds(workers), _cpu_seconds(backends)
+        result[name] = tuple((b - a) / len(codes) * 1000 for a, b in zip(before, after))
+    return result
 
 
 def postgres_url() -> str | None:
