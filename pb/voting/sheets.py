@@ -5,8 +5,8 @@ From the moment voting opens the ballot cannot change: the settings are locked
 the villages are fixed (``consultations.services.update_consultation``); voting never steps back.
 So while a consultation's voting runs, each worker keeps its sheet for a short while, and a
 ballot is checked without reading the consultation, its proposals and villages again: on the
-vote, pb's hot path, that is a third of the work. Only the phase changes under a kept sheet;
-``services.cast_ballot`` checks it again, under lock, in the transaction that records the ballot.
+vote, pb's hot path, that was a fifth of the work. Only the phase changes under a kept sheet;
+``pb.voting.casting`` checks it again, under lock, in the statements that record the ballot.
 """
 from __future__ import annotations
 
