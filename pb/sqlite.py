@@ -23,6 +23,7 @@ import threading
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
 try:
     import fcntl
@@ -82,8 +83,8 @@ class GatedConnection(sqlite3.Connection):
             fcntl.flock(self._gate, fcntl.LOCK_UN)
 
 
-def is_file_database(uri: str) -> bool:
-    return uri.startswith("sqlite") and uri not in ("sqlite://", "sqlite:///:memory:")
+def _in_memory(url: Any) -> bool:
+    return make_url(url).database in (None, "", ":memory:")
 
 
 def engine_options(uri: str) -> dict[str, Any]:
@@ -91,14 +92,14 @@ def engine_options(uri: str) -> dict[str, Any]:
     # A database file cannot drop the connection the way a server can: testing each
     # connection before use (a query per request) would buy nothing.
     options: dict[str, Any] = {"pool_pre_ping": False}
-    if is_file_database(uri):
+    if not _in_memory(uri):
         options["connect_args"] = {"factory": GatedConnection}
     return options
 
 
 def configure(engine: Any) -> None:
     """Pragmas on every new connection, and transactions begun by pb (see the module's doc)."""
-    in_memory = engine.url.database in (None, "", ":memory:")
+    in_memory = _in_memory(engine.url)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, connection_record: Any) -> None:

@@ -27,7 +27,7 @@ from pb.models import (
     Phase,
 )
 from pb.models.base import utcnow
-from pb.voting.services import ballot_costs
+from pb.voting.sheets import ballot_costs
 
 
 def ballots_fingerprint(consultation: Consultation) -> str:
@@ -48,7 +48,7 @@ def ballots_fingerprint(consultation: Consultation) -> str:
 
 def build_election(consultation: Consultation) -> Election:
     """The consultation as pb.counting sees it: accepted proposals (ids as text) and ballots."""
-    costs = sorted(ballot_costs(consultation).items())
+    costs = sorted(ballot_costs(consultation.id).items())
     ballots: dict[str, dict[str, int]] = defaultdict(dict)
     for ballot_id, proposal_id, points in db.session.execute(
         select(BallotChoice.ballot_id, BallotChoice.proposal_id, BallotChoice.points)

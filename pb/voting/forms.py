@@ -69,7 +69,7 @@ class VoterDetailsForm(Form):
     gender = SelectField(_l("Gender (optional)"), choices=gender_choices, default="", validators=[Optional()])
     # The choices of these two depend on the settings and the consultation; the views fill them
     # in to show the form, and the services check a submitted value against the same lists
-    # (voting.services._check_details), so the form need not build them to take a ballot.
+    # (pb.voting.sheets.check_ballot), so the form need not build them to take a ballot.
     age_group = SelectField(
         _l("Age group (optional)"), validators=[Optional()], filters=[empty_to_none], validate_choice=False
     )

@@ -18,7 +18,6 @@ from datetime import date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import joinedload, selectinload
 
 from pb.auth.access import ensure_officer, is_member
@@ -39,10 +38,8 @@ from pb.models import (
     Receipt,
     Role,
     User,
-    Village,
     VoterLink,
     VotingCode,
-    consultation_villages,
 )
 from pb.models.base import utcnow
 from pb.models.voting import new_ballot_id
@@ -83,24 +80,6 @@ def ballot_proposals(consultation: Consultation) -> list[Proposal]:
             .options(joinedload(Proposal.category), joinedload(Proposal.village))
             .order_by(Proposal.title, Proposal.id)
         )
-    )
-
-
-def _sql() -> Connection:
-    """The session's connection, for the voting hot path: plain SQL statements, in the
-    session's transaction, without the ORM's bookkeeping (about half the cost per statement)."""
-    return db.session.connection()
-
-
-def ballot_costs(consultation: Consultation) -> dict[int, int]:
-    """The proposals on the ballot and what each costs, without loading them whole."""
-    return dict(
-        _sql().execute(
-            select(Proposal.id, Proposal.cost).where(
-                Proposal.consultation_id == consultation.id,
-                Proposal.status == ProposalStatus.ACCEPTED,
-            )
-        ).all()
     )
 
 
@@ -151,19 +130,6 @@ def details_from_profile(user: User) -> VoterDetails:
         age_group=age_group(user.birth_year, utcnow().year, current_app.config["AGE_BANDS"]),
         village_id=user.village_id,
     )
-
-
-def village_choices(consultation: Consultation) -> list[tuple[int, str]]:
-    """The villages the consultation covers, by name (id, name), read in one light query."""
-    return [
-        (row.id, row.name)
-        for row in _sql().execute(
-            select(Village.id, Village.name)
-            .join(consultation_villages, consultation_villages.c.village_id == Village.id)
-            .where(consultation_villages.c.consultation_id == consultation.id)
-            .order_by(Village.name)
-        )
-    ]
 
 
 def _ensure_voting(consultation: Consultation) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, String, bindparam, cast, literal, null, select, union_all
+from sqlalchemy import bindparam, select
 
 from pb.demographics import band_keys
 from pb.errors import RuleViolation
@@ -83,8 +83,7 @@ def check_ballot(sheet: BallotSheet, selection: Selection, details: VoterDetails
 
 def sheet_of(consultation: Consultation) -> BallotSheet:
     """The sheet of a consultation already loaded, whatever its phase (read afresh)."""
-    costs, villages = _lookups(consultation.id)
-    return _sheet(consultation, costs, villages)
+    return _sheet(consultation, ballot_costs(consultation.id), village_choices(consultation.id))
 
 
 def voting_sheet(consultation_id: int) -> BallotSheet | None:
@@ -99,8 +98,7 @@ def voting_sheet(consultation_id: int) -> BallotSheet | None:
     if row is None or row.phase != Phase.VOTING:
         kept.pop(consultation_id, None)
         return None
-    costs, villages = _lookups(consultation_id)
-    sheet = _sheet(row, costs, villages)
+    sheet = _sheet(row, ballot_costs(consultation_id), village_choices(consultation_id))
     if consultation_id not in kept and len(kept) >= KEEP_AT_MOST:
         kept.pop(next(iter(kept)))  # the oldest
     kept[consultation_id] = (now, sheet)
@@ -131,17 +129,17 @@ def _sheet(settings: Any, costs: dict[int, int], villages: list[tuple[int, str]]
     )
 
 
-def _lookups(consultation_id: int) -> tuple[dict[int, int], list[tuple[int, str]]]:
-    """The ballot's costs and the consultation's villages, in one statement."""
-    costs: dict[int, int] = {}
-    named: list[tuple[int, str]] = []
-    rows = db.session.connection().execute(_LOOKUPS, {"consultation_id": consultation_id})
-    for kind, id_, cost, name in rows:
-        if kind == "p":
-            costs[id_] = cost
-        else:
-            named.append((id_, name))
-    return costs, sorted(named, key=lambda village: (village[1], village[0]))
+def ballot_costs(consultation_id: int) -> dict[int, int]:
+    """The proposals on the ballot (the accepted ones) and what each costs."""
+    return dict(
+        db.session.connection().execute(_COSTS, {"consultation_id": consultation_id}).all()
+    )
+
+
+def village_choices(consultation_id: int) -> list[tuple[int, str]]:
+    """The villages the consultation covers, by name, as (id, name)."""
+    rows = db.session.connection().execute(_VILLAGES, {"consultation_id": consultation_id})
+    return [(row.id, row.name) for row in rows]
 
 
 _SETTINGS = select(
@@ -156,17 +154,13 @@ _SETTINGS = select(
     Consultation.points_total,
 ).where(Consultation.id == bindparam("consultation_id"))
 
-_LOOKUPS = union_all(
-    select(
-        literal("p").label("kind"),
-        Proposal.id.label("id"),
-        Proposal.cost.label("cost"),
-        cast(null(), String).label("name"),
-    ).where(
-        Proposal.consultation_id == bindparam("consultation_id"),
-        Proposal.status == ProposalStatus.ACCEPTED,
-    ),
-    select(literal("v"), Village.id, cast(null(), BigInteger), Village.name)
+_COSTS = select(Proposal.id, Proposal.cost).where(
+    Proposal.consultation_id == bindparam("consultation_id"),
+    Proposal.status == ProposalStatus.ACCEPTED,
+)
+_VILLAGES = (
+    select(Village.id, Village.name)
     .join(consultation_villages, consultation_villages.c.village_id == Village.id)
-    .where(consultation_villages.c.consultation_id == bindparam("consultation_id")),
+    .where(consultation_villages.c.consultation_id == bindparam("consultation_id"))
+    .order_by(Village.name, Village.id)
 )

@@ -28,19 +28,18 @@ from pb.voting.forms import (
     parse_selection,
 )
 from pb.voting.kinds import KINDS, Selection
-from pb.voting.sheets import BallotSheet, VoterDetails, voting_sheet
+from pb.voting.sheets import BallotSheet, VoterDetails, village_choices, voting_sheet
 
 
 def _client_key(kind: str) -> str:
     return f"{kind}:{request.remote_addr or 'unknown'}"
 
 
-def _prepare_details(form: VoterDetailsForm, villages: list[tuple[int, str]]) -> None:
-    """Fill the choices of the voter's details."""
+def _prepare_details(form: VoterDetailsForm, consultation: Consultation) -> None:
     form.age_group.choices = [("", _("Not given"))] + [
         (key, band_label(key)) for key in band_keys(current_app.config["AGE_BANDS"])
     ]
-    form.village_id.choices = [("", _("Not given"))] + villages
+    form.village_id.choices = [("", _("Not given"))] + village_choices(consultation.id)
 
 
 def _details(form: VoterDetailsForm) -> VoterDetails:
@@ -132,7 +131,7 @@ def vote(consultation_id: int) -> str | Response:
             form.gender.data = profile.gender.value if profile.gender else ""
             form.age_group.data = profile.age_group or ""
             form.village_id.data = profile.village_id
-    _prepare_details(form, services.village_choices(consultation))
+    _prepare_details(form, consultation)
     return render_template(
         "voting/ballot.html",
         form=form,
@@ -288,7 +287,7 @@ def _parse_date(value: str) -> date:
 
 
 def _prepare_paper(form: PaperBallotForm, consultation: Consultation) -> None:
-    _prepare_details(form, services.village_choices(consultation))
+    _prepare_details(form, consultation)
     form.meeting_village_id.choices = [("", _("Choose…"))] + [(v.id, v.name) for v in consultation.villages]
 
 
@@ -320,7 +319,7 @@ def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
     if ballot is None:
         abort(404)
     form = VoterDetailsForm(obj=ballot)
-    _prepare_details(form, services.village_choices(consultation))
+    _prepare_details(form, consultation)
     context = _ballot_context(consultation)
     selection = {c.proposal_id: c.points for c in ballot.choices}
     if request.method == "GET":
