@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+# typing.TYPE_CHECKING without importing typing, nor pathlib below: every import here delays
+# ``python -m pb.counting`` (the counting core, a subpackage), whose whole process bench/count.py
+# times.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from flask import Flask
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -24,12 +28,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # instance/ and translations/ at the repository root.
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        instance_path=str(ROOT / "instance"),
+        template_folder=os.path.join(ROOT, "templates"),
+        instance_path=os.path.join(ROOT, "instance"),
         instance_relative_config=True,
     )
     app.config.from_object(Config)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(ROOT, "translations")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_mapping(environment_overrides(os.environ))
@@ -37,7 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
             app.instance_path, "pb.sqlite"
         )
@@ -74,7 +78,7 @@ def _init_extensions(app: Flask) -> None:
     from pb.i18n import select_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(
         app,

@@ -19,12 +19,10 @@ kept either; ``write_pb`` numbers the ballots 1, 2, 3...
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import os
 import re
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 
 from pb.counting.model import APPROVAL, CUMULATIVE, LIMIT_KEYS, Election, Project
 
@@ -61,16 +59,21 @@ class UnsupportedVoteType(PabulibError):
 
 def read_pb(path: str | os.PathLike[str]) -> Election:
     """Read a ``.pb`` file, or a gzip-compressed ``.pb.gz``, into an Election."""
-    path = Path(path)
-    opener = gzip.open if path.name.endswith(".gz") else open
+    name = os.path.basename(path)
+    if name.endswith(".gz"):
+        import gzip  # only here: ``python -m pb.counting`` starts sooner without it
+
+        opener, unreadable = gzip.open, (gzip.BadGzipFile, EOFError)
+    else:
+        opener, unreadable = open, ()
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
             text = handle.read()
     except UnicodeDecodeError as error:
-        raise PabulibError(f"{path.name}: the file is not UTF-8 text ({error.reason}).") from None
-    except (gzip.BadGzipFile, EOFError) as error:
-        raise PabulibError(f"{path.name}: not a readable gzip file ({error}).") from None
-    return parse_pb(text, source=path.name)
+        raise PabulibError(f"{name}: the file is not UTF-8 text ({error.reason}).") from None
+    except unreadable as error:
+        raise PabulibError(f"{name}: not a readable gzip file ({error}).") from None
+    return parse_pb(text, source=name)
 
 
 def parse_pb(text: str, source: str | None = None) -> Election:

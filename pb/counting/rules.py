@@ -92,9 +92,8 @@ import itertools
 import math
 import operator
 from collections import Counter, deque
-from itertools import repeat
-from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import repeat
 
 from pb.counting.model import (
     APPROVAL,
@@ -629,30 +628,32 @@ SCALE = 1 << 40
 RHO_SCALE = 1 << 64
 
 
-@dataclass
 class _Snapshot:
     """The voters' money at ``share`` after the first rounds, funding ``funded``, that every
     run at a larger share begins with (see ``_EqualShares._remember``)."""
 
-    share: Fraction
-    funded: tuple[int, ...]
-    state: _State
+    __slots__ = ("share", "funded", "state")
+
+    def __init__(self, share: Fraction, funded: tuple[int, ...], state: _State) -> None:
+        self.share, self.funded, self.state = share, funded, state
 
 
-@dataclass
 class _Run:
     """One run of Equal Shares at a given share per voter: per round, the funded project, its
     price per point (``prices``; per approval on approval ballots), its price per unit of
     satisfaction with its tie-break key (``bests``, as in heap entries), how many of its
     supporters paid all they had left (``poor``), and its closest rival's heap entry."""
 
-    share: Fraction
-    funded: list[int] = field(default_factory=list)
-    prices: list[Fraction] = field(default_factory=list)
-    bests: list[tuple] = field(default_factory=list)
-    poor: list[int] = field(default_factory=list)
-    rivals: list[tuple | None] = field(default_factory=list)
-    state: _State | None = None
+    __slots__ = ("share", "funded", "prices", "bests", "poor", "rivals", "state")
+
+    def __init__(self, share: Fraction, state: _State) -> None:
+        self.share = share
+        self.funded: list[int] = []
+        self.prices: list[Fraction] = []
+        self.bests: list[tuple] = []
+        self.poor: list[int] = []
+        self.rivals: list[tuple | None] = []
+        self.state = state
 
     def add(self, entry: tuple, rival: tuple | None) -> None:
         self.funded.append(entry[3])

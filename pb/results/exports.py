@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import replace
 
 import xlsxwriter
 from flask_babel import gettext as _
@@ -118,8 +117,7 @@ def ballots_pb(consultation: Consultation) -> str:
         }
         for p in listed
     }
-    election = replace(
-        election,
+    election = election.replace(
         projects=tuple(listed),
         ballots=tuple({pid: n for pid, n in b.items() if n > 0} for b in election.ballots),
         project_meta=project_meta,
