@@ -293,34 +293,39 @@ def _store_postgres(vote: _Vote, client: str | None) -> bool:
         **vote.details,
         "proposal_ids": [pid for pid, _points in vote.choices],
         "points": [points for _pid, points in vote.choices],
+        "new_ballot": new_ballot_id(),
+        "channel": vote.channel,
     }
     if by_code:
         assert client is not None
         params.update(code_digest=vote.code_digest, **throttle.window(client))
         params["max_failures"] = throttle.max_failures()
+    statement = _CAST_WITH_CODE if by_code else _CAST_WITH_ACCOUNT
     with db.engine.connect() as sql:
         sql.execution_options(isolation_level="AUTOCOMMIT")
-        first = sql.execute(
-            _FIRST_BALLOT_OF_CODE if by_code else _FIRST_BALLOT_OF_ACCOUNT,
-            {**params, "new_ballot": new_ballot_id(), "channel": vote.channel},
-        ).one()
-        if by_code:
-            throttle.refuse_if_too_many(first.failures)
-            if first.code is None:
-                raise _NotAValidCode()
-            params["code"] = first.code
-        if not first.open:
-            raise _voting_closed()
-        if first.recorded:
-            return False
-        # The voter has a ballot already (or another submission of theirs just recorded one:
-        # the statement waited for it to commit, then left it alone).
-        replaced = sql.execute(_REPLACE_OF_CODE if by_code else _REPLACE_OF_ACCOUNT, params).one()
-    if not replaced.open:
+        cast = sql.execute(statement, params).one()
+    if by_code:
+        throttle.refuse_if_too_many(cast.failures)
+        if cast.code is None:
+            raise _NotAValidCode()
+    if not cast.open:
         raise _voting_closed()
-    if not replaced.found:
+    if cast.recorded:
+        return cast.replaced
+    # It lost a race with another submission of the same voter, and wrote nothing. Again,
+    # holding that voter's link: the statement then reads what the others committed, and
+    # none can commit in between.
+    with db.engine.begin() as sql:
+        if by_code:
+            sql.execute(_LOCK_LINK_OF_CODE, {"code": cast.code})
+        else:
+            sql.execute(_LOCK_LINK_OF_ACCOUNT, params)
+        cast = sql.execute(statement, params).one()
+    if not cast.open:
+        raise _voting_closed()
+    if not cast.recorded:
         raise _not_saved()
-    return True
+    return cast.replaced
 
 
 def _voting_cte() -> Any:
@@ -346,19 +351,25 @@ def _chosen() -> Any:
     )
 
 
-def _first_ballot(by_code: bool) -> Select:
-    """A voter's first ballot, in one statement:
+def _cast(by_code: bool) -> Select:
+    """A voter's ballot, first or replacing their last, in one statement:
 
     - ``failures``, ``code`` (codes only): the code with that digest, if it belongs to this
       consultation, its batch is not void, and the client has not failed too often;
     - ``voting``: see ``_voting_cte``;
-    - ``link``: the voter's link, unless they have one (ON CONFLICT DO NOTHING on the unique
-      constraints; a racing submission of the same voter makes this one wait for it, then do
-      nothing);
-    - ``ballot``, ``choices``, ``used``: the ballot, its choices and the code's use, only if
-      the link was made. The foreign keys are checked at the end, when the ballot exists.
-
-    It answers whether voting runs, whether the ballot was recorded, and for codes the
+    - ``seen``: the voter's link as this statement's snapshot shows it, if any;
+    - ``link``: the voter's link made, or, if they have one, given the new receipt (the old
+      number no longer proves anything) - but only if it is still the link ``seen`` (the same
+      receipt digest, or none on either side). Otherwise another submission of the same voter
+      committed after this statement's snapshot was taken; the parts below, which read that
+      snapshot, would miss its choices, so nothing is written and the caller tries again.
+      A racing submission makes this one wait for it to commit, on the unique constraint;
+    - ``ballot``: the ballot made, or its details replaced;
+    - ``dropped``, ``written``: the choices no longer made deleted, the others written, as
+      disjoint rows (the parts of one statement do not see each other's changes);
+    - ``used``: the code marked used.
+    The foreign keys are checked at the end, when the ballot exists. It answers whether voting
+    runs, whether the ballot was recorded and whether it replaced one, and for codes the
     client's failures and the code found.
     """
     voting = _voting_cte()
@@ -380,25 +391,38 @@ def _first_ballot(by_code: bool) -> Select:
         voter = select(voting.c.id, bindparam("account", type_=Integer), code.c.id).select_from(
             voting.join(code, true())
         )
+        is_voter = VoterLink.code_id == select(code.c.id).scalar_subquery()
+        conflict = ["code_id"]
         answers = [
             select(failures.c.n).scalar_subquery().label("failures"),
             select(code.c.id).scalar_subquery().label("code"),
         ]
     else:
         voter = select(voting.c.id, bindparam("account", type_=Integer), cast(null(), Integer))
+        is_voter = and_(
+            VoterLink.consultation_id == bindparam("consultation"),
+            VoterLink.user_id == bindparam("account"),
+        )
+        conflict = ["consultation_id", "user_id"]
+    seen = select(VoterLink.receipt_digest).where(is_voter).cte("seen")
+    made = postgresql.insert(VoterLink).from_select(
+        ["consultation_id", "user_id", "code_id", "ballot_id", "receipt_digest"],
+        voter.add_columns(
+            bindparam("new_ballot", type_=String), bindparam("receipt_digest", type_=String)
+        ),
+    )
     link = (
-        postgresql.insert(VoterLink)
-        .from_select(
-            ["consultation_id", "user_id", "code_id", "ballot_id", "receipt_digest"],
-            voter.add_columns(
-                bindparam("new_ballot", type_=String), bindparam("receipt_digest", type_=String)
+        made.on_conflict_do_update(
+            index_elements=conflict,
+            set_={"receipt_digest": made.excluded.receipt_digest},
+            where=VoterLink.receipt_digest.is_not_distinct_from(
+                select(seen.c.receipt_digest).scalar_subquery()
             ),
         )
-        .on_conflict_do_nothing()
         .returning(VoterLink.ballot_id, VoterLink.code_id)
         .cte("link")
     )
-    ballot = insert(Ballot).from_select(
+    ballot = postgresql.insert(Ballot).from_select(
         ["id", "consultation_id", "channel", "gender", "age_group", "village_id"],
         select(
             link.c.ballot_id,
@@ -408,50 +432,15 @@ def _first_ballot(by_code: bool) -> Select:
             bindparam("age_group", type_=ballot_columns.age_group.type),
             bindparam("village_id", type_=Integer),
         ),
+    )
+    ballot = ballot.on_conflict_do_update(
+        index_elements=["id"],
+        set_={
+            "gender": ballot.excluded.gender,
+            "age_group": ballot.excluded.age_group,
+            "village_id": ballot.excluded.village_id,
+        },
     ).cte("ballot")
-    chosen = _chosen()
-    choices = insert(BallotChoice).from_select(
-        ["ballot_id", "proposal_id", "points"],
-        select(link.c.ballot_id, chosen.c.proposal_id, chosen.c.points).select_from(
-            link.join(chosen, true())
-        ),
-    ).cte("choices")
-    used = (
-        update(VotingCode).where(VotingCode.id == link.c.code_id).values(used=True).cte("used")
-    )
-    return select(
-        exists(select(voting.c.id)).label("open"),
-        exists(select(link.c.ballot_id)).label("recorded"),
-        *answers,
-    ).add_cte(ballot, choices, used)
-
-
-def _replace_ballot(by_code: bool) -> Select:
-    """A voter's ballot replaced, in one statement: ``voting`` (see ``_voting_cte``); the
-    voter's link, locked (a third submission from the same voter waits for this one); the
-    ballot's details; the choices no longer made deleted and the others written, as disjoint
-    rows (the parts of one statement do not see each other's changes); a new receipt, the old
-    number no longer proving anything. It answers whether voting runs and the link was found.
-    """
-    voting = _voting_cte()
-    voter = VoterLink.code_id == bindparam("code") if by_code else VoterLink.user_id == bindparam("account")
-    link = (
-        select(VoterLink.id, VoterLink.ballot_id)
-        .join(voting, voting.c.id == VoterLink.consultation_id)
-        .where(voter)
-        .with_for_update(of=VoterLink)
-        .cte("link")
-    )
-    details = (
-        update(Ballot)
-        .where(Ballot.id == link.c.ballot_id)
-        .values(
-            gender=bindparam("gender", type_=Ballot.__table__.c.gender.type),
-            age_group=bindparam("age_group"),
-            village_id=bindparam("village_id"),
-        )
-        .cte("details")
-    )
     dropped = (
         delete(BallotChoice)
         .where(
@@ -470,18 +459,28 @@ def _replace_ballot(by_code: bool) -> Select:
     written = written.on_conflict_do_update(
         index_elements=["ballot_id", "proposal_id"], set_={"points": written.excluded.points}
     ).cte("written")
-    receipt = (
-        update(VoterLink)
-        .where(VoterLink.id == link.c.id)
-        .values(receipt_digest=bindparam("receipt_digest"))
-        .cte("receipt")
+    used = (
+        update(VotingCode)
+        .where(VotingCode.id == link.c.code_id, VotingCode.used.is_(False))
+        .values(used=True)
+        .cte("used")
     )
     return select(
-        exists(select(voting.c.id)).label("open"), exists(select(link.c.id)).label("found")
-    ).add_cte(details, dropped, written, receipt)
+        exists(select(voting.c.id)).label("open"),
+        exists(select(link.c.ballot_id)).label("recorded"),
+        exists(select(seen.c.receipt_digest)).label("replaced"),
+        *answers,
+    ).add_cte(ballot, dropped, written, used)
 
 
-_FIRST_BALLOT_OF_CODE = _first_ballot(by_code=True)
-_FIRST_BALLOT_OF_ACCOUNT = _first_ballot(by_code=False)
-_REPLACE_OF_CODE = _replace_ballot(by_code=True)
-_REPLACE_OF_ACCOUNT = _replace_ballot(by_code=False)
+_CAST_WITH_CODE = _cast(by_code=True)
+_CAST_WITH_ACCOUNT = _cast(by_code=False)
+_LOCK_LINK_OF_CODE = select(VoterLink.id).where(VoterLink.code_id == bindparam("code")).with_for_update()
+_LOCK_LINK_OF_ACCOUNT = (
+    select(VoterLink.id)
+    .where(
+        VoterLink.consultation_id == bindparam("consultation"),
+        VoterLink.user_id == bindparam("account"),
+    )
+    .with_for_update()
+)

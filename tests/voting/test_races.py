@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 
 from pb import create_app
 from pb.extensions import db
-from pb.models import Ballot, VoterLink, VotingCode
+from pb.models import Ballot, BallotChoice, VoterLink, VotingCode
 from pb.voting import casting, services
 from tests import conftest, factories
 
@@ -75,6 +75,43 @@ def test_racing_submissions_with_one_code_leave_one_ballot(shared_app):
     statuses = race(clients, url, data)
     assert statuses == [302] * THREADS
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
+
+
+def test_racing_changes_from_one_code_leave_one_of_the_ballots_whole(shared_app):
+    """Submissions from one code with different choices, racing: the ballot kept is exactly
+    one of them, never a mix (a replacement that read the choices before another submission
+    committed would leave that one's choices beside its own)."""
+    world = factories.build_world()
+    proposals = factories.open_voting(world.consultation)
+    services.generate_codes(world.officer, world.consultation, 1, None)
+    (code,) = services.batch_codes(db.session.scalars(select(services.CodeBatch)).one())
+    url = f"/c/{world.consultation.id}/vote"
+    ids = [p.id for p in proposals]
+    # The last proposal is the cheapest: any of the others with it fits the budget.
+    choice_sets = [{i} for i in ids] + [{i, ids[-1]} for i in ids[:-1]]
+    for _round in range(3):
+        clients = [shared_app.test_client() for _ in choice_sets]
+        db.session.close()
+        barrier = threading.Barrier(len(clients))
+        statuses = []
+
+        def submit(client, chosen):
+            barrier.wait()
+            data = {"code": code, "choice": [str(i) for i in sorted(chosen)]}
+            statuses.append(client.post(url, data=data).status_code)
+
+        threads = [
+            threading.Thread(target=submit, args=(c, chosen))
+            for c, chosen in zip(clients, choice_sets)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        assert statuses == [302] * len(choice_sets)
+        assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
+        kept = set(db.session.scalars(select(BallotChoice.proposal_id)))
+        assert kept in choice_sets
 
 
 def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkeypatch):
