@@ -15,15 +15,23 @@ beside the database (``<database>-writers.lock``) and holds it until its transac
 kernel hands it to the next writer the moment it is free. SQLite's own lock and its 30-second
 busy timeout still guard against writers that do not use the gate (the sqlite3 shell, say).
 Where the OS has no ``flock`` (Windows), writers simply use SQLite's waiting.
+
+A hot path may run its statements as ``Prepared``: compiled once, then run on the DBAPI
+connection of the transaction under way, without SQLAlchemy's execution machinery.
 """
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections import namedtuple
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects.sqlite import DATETIME
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.sql import ClauseElement
 
 try:
     import fcntl
@@ -122,3 +130,48 @@ def configure(engine: Any) -> None:
             dbapi_connection.begin_immediate()
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# pysqlite takes named parameters as well as its default "?" ones; a dict is clearer.
+_NAMED = sqlite_dialect(paramstyle="named")
+_STORED_DATETIME = DATETIME().bind_processor(_NAMED)
+
+
+class Prepared:
+    """A Core statement compiled once, run on the DBAPI connection of a SQLAlchemy connection's
+    transaction (which began as every transaction here does, IMMEDIATE behind the gate).
+
+    Through SQLAlchemy a statement costs some 60 microseconds of Python, ten times what SQLite
+    itself does for a one-row insert; a vote runs five or six. Values go to pysqlite as they
+    are, but for datetimes, stored as SQLAlchemy stores them (text that sorts as time); enums
+    here are ``StrEnum``, stored as their values, which is what they are as text.
+    """
+
+    def __init__(self, statement: ClauseElement) -> None:
+        compiled = statement.compile(dialect=_NAMED)
+        self.sql = compiled.string
+        # Every parameter, with the values fixed in the statement (a literal True, say).
+        self.fixed = dict(compiled.params)
+        columns = getattr(statement, "selected_columns", None)
+        self.row = namedtuple("Row", [c.key for c in columns]) if columns is not None else None
+
+    def _values(self, params: dict[str, Any]) -> dict[str, Any]:
+        values = {**self.fixed, **params}
+        for name, value in values.items():
+            if isinstance(value, datetime):
+                values[name] = _STORED_DATETIME(value)
+        return values
+
+    def run(self, connection: Connection, params: dict[str, Any]) -> sqlite3.Cursor:
+        return connection.connection.driver_connection.execute(self.sql, self._values(params))
+
+    def run_many(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        connection.connection.driver_connection.executemany(
+            self.sql, [self._values(row) for row in rows]
+        )
+
+    def one(self, connection: Connection, params: dict[str, Any]) -> Any:
+        found = self.run(connection, params).fetchall()
+        if len(found) != 1:
+            raise LookupError(f"expected one row, found {len(found)}")
+        return self.row._make(found[0])
