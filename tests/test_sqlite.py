@@ -90,3 +90,46 @@ def test_a_thread_holding_the_gate_does_not_wait_for_itself(file_app):
                 second.execute(text("INSERT INTO notes (body) VALUES ('second')"))
         first.commit()
     assert gate_is_free(lock_path)
+
+
+def test_prepared_statements_store_what_sqlalchemy_stores_and_read_it_back(file_app):
+    """pb.sqlite.Prepared bypasses SQLAlchemy's type handling: what it writes must read back
+    through the ORM unchanged (datetimes as SQLAlchemy's text, enums as their values), with the
+    values fixed in the statement, and ``one`` must insist on one row."""
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import bindparam, insert, select, update
+
+    from pb.models import Ballot, Channel, Gender, ThrottleEvent
+    from pb.sqlite import Prepared
+
+    from tests import factories
+
+    db.create_all()
+    consultation_id = factories.build_world().consultation.id
+    db.session.commit()
+    at = datetime(2026, 3, 8, 9, 30, 0, 5)
+    db.session.add(ThrottleEvent(key="orm", at=at))
+    db.session.commit()
+    with db.engine.begin() as connection:
+        Prepared(insert(ThrottleEvent)).run(connection, {"key": "client", "at": at})
+        Prepared(insert(Ballot)).run_many(connection, [
+            {"id": "b1", "consultation_id": consultation_id, "channel": Channel.CODE, "gender": Gender.FEMALE},
+            {"id": "b2", "consultation_id": consultation_id, "channel": Channel.ONLINE},
+        ])
+        fixed = update(Ballot).where(Ballot.id == bindparam("ballot")).values(age_group="18-35")
+        Prepared(fixed).run(connection, {"ballot": "b2"})
+        # Compared as text with what the ORM stored: the same format, or the order breaks.
+        since = Prepared(
+            select(ThrottleEvent.key).where(
+                ThrottleEvent.key == "orm", ThrottleEvent.at >= bindparam("since")
+            )
+        )
+        assert since.one(connection, {"since": at - timedelta(microseconds=1)}).key == "orm"
+        with pytest.raises(LookupError):
+            since.one(connection, {"since": at + timedelta(microseconds=1)})
+    db.session.expire_all()
+    assert db.session.scalar(select(ThrottleEvent.at).where(ThrottleEvent.key == "client")) == at
+    ballots = {b.id: b for b in db.session.scalars(select(Ballot))}
+    assert ballots["b1"].channel is Channel.CODE and ballots["b1"].gender is Gender.FEMALE
+    assert ballots["b2"].gender is None and ballots["b2"].age_group == "18-35"
