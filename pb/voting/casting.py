@@ -9,10 +9,13 @@ ballot check again, under lock, that voting runs: closing waits for them, or the
 The same rules run two ways, and the suite runs on both databases:
 
 - on PostgreSQL, a single statement with data-modifying CTEs, run on its own (a statement is
-  atomic without a transaction around it), plus one more when it replaces a ballot. On a
-  database server a round trip costs more than the work it carries: with the pool's liveness
-  check that makes two, where statement by statement inside BEGIN … COMMIT took thirteen;
-- on SQLite, a few plain statements in one write transaction: there they cost microseconds.
+  atomic without a transaction around it), for a first ballot and a replacement alike; only a
+  submission that lost a race with the same voter's other one runs it again. On a database
+  server a round trip costs more than the work it carries: with the pool's liveness check
+  that makes two, where statement by statement inside BEGIN … COMMIT took thirteen;
+- on SQLite, a few plain statements in one write transaction, compiled once and run on the
+  DBAPI connection (``pb.sqlite.Prepared``): there SQLite's work costs microseconds, and
+  SQLAlchemy's execution of each statement ten times that.
 
 Codes are looked up by their digest, keyed with the app's secret (``codes.digest``): how long
 the lookup takes depends on that digest, which a guesser can neither choose nor see, never on
