@@ -310,9 +310,12 @@ class _Parser:
                 raise self.error(
                     line, f"voter {voter} lists {len(chosen)} projects but {len(points)} points."
                 )
+            if cell.isascii() and cell.replace(",", "").isdigit() and "" not in points:
+                # Plain digits, by far the most common: read in one go.
+                ballots.append(dict(zip(chosen, map(int, points))))
+                continue
             ballots.append(
                 {
-                    # Plain digits are by far the most common; anything else is checked fully.
                     project_id: int(value)
                     if value.isascii() and value.isdigit()
                     else self.whole(value.strip(), f"points of voter {voter}", line, 0)
