@@ -752,8 +752,13 @@ class _State:
             # counted generously (a supporter with nothing is read as holding some class's money).
             # On points ballots classes hardly merge, so this costs less than the count; on
             # approval ballots a class holds many voters, and the count is the cheaper test.
-            held = sum(map(operator.mul, map(scaled.__getitem__, map(
-                self.type_class.__getitem__, mes.types_of[j])), mes.mult_of[j]))
+            money_of = scaled.__getitem__
+            class_of = self.type_class.__getitem__
+            single_types = mes.single[j][0]
+            multiple_types, _, multiplicity = mes.multiple[j]
+            held = sum(map(money_of, map(class_of, single_types))) + sum(
+                map(operator.mul, map(money_of, map(class_of, multiple_types)), multiplicity)
+            )
             if held + mes.supporter_count[j] <= cost * SCALE:
                 return None
         counts = self.counts(j)
