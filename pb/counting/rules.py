@@ -882,12 +882,12 @@ class _State:
             outdated[j2] = stale[j2] = True
 
     def supporters_money(self) -> list[Fraction]:
-        totals = []
-        for j in range(len(self.mes.ids)):
-            self.outdated[j] = True
-            held = 0
-            for k, n in self.counts(j).items():
-                c = k // self.mes.W if self.mes.weighted else k
-                held += self.units[c] * self.factor[self.epoch[c]] * n
-            totals.append(Fraction(held, self.D))
-        return totals
+        """What each project's supporters hold, in all."""
+        factor = self.factor
+        # Each class's money in units of 1/D, and nothing for class -1 (the last item).
+        money = [u * factor[e] for u, e in zip(self.units, self.epoch)] + [0]
+        money_of, class_of = money.__getitem__, self.type_class.__getitem__
+        return [
+            Fraction(sum(map(operator.mul, map(money_of, map(class_of, types)), times)), self.D)
+            for types, times in zip(self.mes.types_of, self.mes.mult_of)
+        ]
