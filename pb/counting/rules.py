@@ -486,12 +486,48 @@ class _EqualShares:
         ``_start``); ``rivals``: also find each round's closest rival, for ``predict``."""
         result, heap = self._start(share, forced, seed)
         state = result.state
+        # While its first rounds could start later runs (see _remember), the run copies the
+        # money where they end, instead of _remember paying them again afterwards.
+        keep_from = self._worth_keeping(result)
+        kept = None
         while self._top(state, heap) is not None:
             entry = heapq.heappop(heap)
+            rounds = len(result.funded)
+            if keep_from is not None and (entry[3] != self.cheapest_first[rounds] or entry[5]):
+                if rounds >= keep_from:
+                    kept = self._kept(result, state)
+                keep_from = None
             result.add(entry, self._top(state, heap) if rivals else None)
-            state.pay(entry[3], entry[4])
-        self._remember(result)
+            if state.pay(entry[3], entry[4]):
+                keep_from = None  # somebody has nothing left: _remember stops before
+        if keep_from is not None and len(result.funded) >= keep_from:
+            kept = self._kept(result, state)
+        if kept is not None:
+            self.snapshot = kept
+        else:
+            self._remember(result)
         return result
+
+    def _kept(self, run: _Run, state: _State) -> _Snapshot:
+        """The money of ``state`` after ``run``'s rounds so far, for later runs: a copy, in which
+        only the projects funded are out (this run found others unaffordable at its share)."""
+        copy = state.translated(Fraction(0))
+        copy.alive = [True] * len(self.ids)
+        for j in run.funded:
+            copy.alive[j] = False
+        return _Snapshot(run.share, tuple(run.funded), copy)
+
+    def _worth_keeping(self, run: _Run) -> int | None:
+        """How many first rounds ``run`` (just started) must have for its money after them to
+        be kept for later runs (see _remember), or None if it cannot be: a smaller share than
+        the money kept already, or rounds paid at its start that are not that money's own."""
+        snapshot = self.snapshot
+        if not self.use_snapshots or (snapshot and run.share < snapshot.share):
+            return None
+        known = snapshot.funded if snapshot else ()
+        if run.funded and tuple(run.funded) != known:
+            return None
+        return max(2, len(known) + 2)
 
     def _remember(self, run: _Run) -> None:
         """Keep the voters' money after ``run``'s first rounds where every later run will fund
@@ -832,8 +868,9 @@ class _State:
     def _price(self, j: int, top: int, bottom: int, poor: int) -> tuple[Fraction, int, int]:
         return Fraction(top, bottom), top * RHO_SCALE // (bottom * self.mes.scale[j]), poor
 
-    def pay(self, j: int, t: Fraction) -> None:
-        """Project j is funded at t per point: its supporters pay, and move to new classes."""
+    def pay(self, j: int, t: Fraction) -> bool:
+        """Project j is funded at t per point: its supporters pay, and move to new classes.
+        True if some of them have nothing left."""
         mes = self.mes
         units, factor, epoch, scaled = self.units, self.factor, self.epoch, self.scaled
         weighted = mes.weighted
@@ -880,6 +917,7 @@ class _State:
         outdated, stale = self.outdated, self.stale
         for j2 in mes.neighbours[j]:
             outdated[j2] = stale[j2] = True
+        return len(kept) < len(left)
 
     def supporters_money(self) -> list[Fraction]:
         """What each project's supporters hold, in all."""
