@@ -20,13 +20,13 @@ from pb.proposals.services import (
     reject,
     submit_proposal,
 )
+from pb.voting.casting import cast_ballot
 from pb.voting.services import (
     VotingSettings,
     details_from_profile,
     generate_codes,
     save_settings,
 )
-from pb.voting.casting import cast_ballot
 from pb.voting.sheets import sheet_of
 
 DEMO_PASSWORD = "demo1234"

@@ -132,7 +132,7 @@ def _vote(
     code_digest: str | None = None,
 ) -> _Vote:
     if sheet.phase != Phase.VOTING:
-        raise RuleViolation(_l("Voting is not open."))
+        raise _voting_closed()
     check_ballot(sheet, selection, details)
     return _Vote(
         consultation_id=sheet.consultation_id,
