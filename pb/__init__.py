@@ -52,6 +52,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
             **sqlite.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
         }
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        from pb import postgres
+
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            **postgres.engine_options(),
+        }
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
             raise RuntimeError(
@@ -91,6 +98,10 @@ def _init_extensions(app: Flask) -> None:
             from pb import sqlite
 
             sqlite.configure(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            from pb import postgres
+
+            postgres.configure(db.engine)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
 

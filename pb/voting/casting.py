@@ -11,8 +11,9 @@ The same rules run two ways, and the suite runs on both databases:
 - on PostgreSQL, a single statement with data-modifying CTEs, run on its own (a statement is
   atomic without a transaction around it), for a first ballot and a replacement alike; only a
   submission that lost a race with the same voter's other one runs it again. On a database
-  server a round trip costs more than the work it carries: with the pool's liveness check
-  that makes two, where statement by statement inside BEGIN … COMMIT took thirteen;
+  server a round trip costs more than the work it carries: this is one, where statement by
+  statement inside BEGIN … COMMIT took thirteen. It runs as ``pb.postgres.Prepared``,
+  compiled once, prepared on the server, on psycopg without SQLAlchemy's execution;
 - on SQLite, a few plain statements in one write transaction, compiled once and run on the
   DBAPI connection (``pb.sqlite.Prepared``): there SQLite's work costs microseconds, and
   SQLAlchemy's execution of each statement ten times that.
@@ -48,7 +49,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from pb import throttle
+from pb import postgres, throttle
 from pb.auth.access import ensure_role
 from pb.errors import RuleViolation
 from pb.extensions import db
@@ -309,9 +310,7 @@ def _store_postgres(vote: _Vote, client: str | None) -> bool:
         params.update(code_digest=vote.code_digest, **throttle.window(client))
         params["max_failures"] = throttle.max_failures()
     statement = _CAST_WITH_CODE if by_code else _CAST_WITH_ACCOUNT
-    with db.engine.connect() as sql:
-        sql.execution_options(isolation_level="AUTOCOMMIT")
-        cast = sql.execute(statement, params).one()
+    cast = (_PG_CAST_WITH_CODE if by_code else _PG_CAST_WITH_ACCOUNT).one(db.engine, params)
     if by_code:
         throttle.refuse_if_too_many(cast.failures)
         if cast.code is None:
@@ -483,6 +482,10 @@ def _cast(by_code: bool) -> Select:
 
 _CAST_WITH_CODE = _cast(by_code=True)
 _CAST_WITH_ACCOUNT = _cast(by_code=False)
+# Run straight on psycopg: a ballot may safely be cast twice (a connection lost after the
+# commit): the second run finds the first one's link and writes the same ballot again.
+_PG_CAST_WITH_CODE = postgres.Prepared(_CAST_WITH_CODE)
+_PG_CAST_WITH_ACCOUNT = postgres.Prepared(_CAST_WITH_ACCOUNT)
 _LOCK_LINK_OF_CODE = select(VoterLink.id).where(VoterLink.code_id == bindparam("code")).with_for_update()
 _LOCK_LINK_OF_ACCOUNT = (
     select(VoterLink.id)

@@ -1,0 +1,126 @@
+"""PostgreSQL (pb.postgres): pooled connections tested only after sitting idle, a dropped one
+replaced before use, and ``Prepared`` statements that store what SQLAlchemy stores.
+
+These need a PostgreSQL server: ``make test-postgres`` (and CI) runs them.
+"""
+import time
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+from sqlalchemy import bindparam, event, insert, select, text
+from sqlalchemy.exc import OperationalError
+
+from pb import postgres
+from pb.extensions import db
+from pb.models import Ballot, Channel, Consultation, Phase, ThrottleEvent
+from tests import conftest, factories
+
+pytestmark = pytest.mark.skipif(
+    not (conftest.TEST_DATABASE_URL or "").startswith("postgresql"),
+    reason="needs PostgreSQL: set TEST_DATABASE_URL (make test-postgres does)",
+)
+
+
+def backend_pid() -> int:
+    return db.session.scalar(text("SELECT pg_backend_pid()"))
+
+
+def drop_connection(pid: int) -> None:
+    """What a server restart or a forgetful firewall does to one connection."""
+    with psycopg.connect(conftest.TEST_DATABASE_URL.replace("+psycopg", ""), autocommit=True) as admin:
+        assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
+    time.sleep(0.2)
+
+
+def pool_of_one_dropped_connection() -> tuple[int, object]:
+    """A pool holding one connection, which the server has dropped: its backend's pid and its
+    pool record."""
+    db.session.remove()
+    db.engine.dispose()
+    pid = backend_pid()
+    given_back = []
+    listener = lambda dbapi_connection, record: given_back.append(record)  # noqa: E731
+    event.listen(db.engine, "checkin", listener)
+    db.session.remove()
+    event.remove(db.engine, "checkin", listener)
+    drop_connection(pid)
+    (record,) = given_back
+    return pid, record
+
+
+def test_a_connection_that_sat_idle_is_tested_and_replaced_if_the_server_dropped_it(app):
+    pid, record = pool_of_one_dropped_connection()
+    record.info["idle_since"] -= postgres.PING_AFTER_IDLE_SECONDS + 1  # as if it sat there
+
+    assert db.session.scalar(select(1)) == 1
+    assert backend_pid() != pid
+
+
+def test_a_connection_given_back_a_moment_ago_is_used_without_a_test(app):
+    # The other side of the test above: nothing tests it, so the test above shows the test
+    # is what replaced the connection there.
+    pool_of_one_dropped_connection()
+
+    with pytest.raises(OperationalError):
+        db.session.scalar(select(1))
+    db.session.rollback()
+    assert db.session.scalar(select(1)) == 1  # SQLAlchemy dropped the dead connection
+
+
+def test_prepared_runs_again_on_a_new_connection_when_the_server_dropped_its_own(app):
+    world = factories.build_world()
+    db.session.commit()
+    consultation_id, phase = world.consultation.id, world.consultation.phase
+    pool_of_one_dropped_connection()
+    statement = postgres.Prepared(
+        select(Consultation.id, Consultation.phase).where(Consultation.id == bindparam("id"))
+    )
+
+    found = statement.one(db.engine, {"id": consultation_id})
+
+    assert (found.id, found.phase) == (consultation_id, phase.value)
+    assert db.session.scalar(select(1)) == 1  # and the pool holds no dead connection
+
+
+@pytest.fixture
+def bishkek_app(_database):
+    """A server that speaks local time: an aware datetime handed to it as it is would be stored
+    as Bishkek's wall clock, six hours off the UTC that pb stores."""
+    options = {"connect_args": {"options": "-c timezone=Asia/Bishkek"}}
+    with conftest._app_context(conftest._make_app(SQLALCHEMY_ENGINE_OPTIONS=options)) as app:
+        yield app
+
+
+def test_prepared_stores_what_sqlalchemy_stores_and_reads_it_back(bishkek_app):
+    world = factories.build_world()
+    db.session.commit()
+    at = datetime(2026, 3, 8, 10, 30, tzinfo=UTC)
+    store = postgres.Prepared(
+        insert(ThrottleEvent).values(key=bindparam("key"), at=bindparam("at")).returning(ThrottleEvent.id)
+    )
+    assert store.one(db.engine, {"key": "code:10.0.0.1", "at": at}).id
+
+    stored = db.session.scalars(select(ThrottleEvent)).one()
+    assert stored.key == "code:10.0.0.1"
+    assert stored.at.replace(tzinfo=UTC) == at  # aware in, naive UTC stored, as the ORM does
+
+    # Enums go in as their stored values, whether fixed in the statement or passed.
+    voting = postgres.Prepared(
+        select(Consultation.id).where(
+            Consultation.id == bindparam("id"), Consultation.phase == Phase.VOTING
+        )
+    )
+    world.consultation.phase = Phase.VOTING
+    db.session.commit()
+    assert voting.one(db.engine, {"id": world.consultation.id}).id == world.consultation.id
+    channel = postgres.Prepared(
+        select(bindparam("channel", type_=Ballot.__table__.c.channel.type).label("channel"))
+    )
+    assert channel.one(db.engine, {"channel": Channel.CODE}).channel == "code"
+
+
+def test_prepared_insists_on_one_row(app):
+    statement = postgres.Prepared(select(Consultation.id).where(Consultation.id == bindparam("id")))
+    with pytest.raises(LookupError):
+        statement.one(db.engine, {"id": -1})
