@@ -66,6 +66,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             )
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
+    from pb.sessions import CookieSessionInterface
+
+    app.session_interface = CookieSessionInterface()
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
