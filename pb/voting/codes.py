@@ -13,8 +13,22 @@ CODE_LENGTH = 10  # 25**10 ≈ 9.5e13 possible codes
 RECEIPT_LENGTH = 12
 
 
+# Bytes below this map evenly onto the alphabet (ten each); the others are dropped.
+_EVEN_BELOW = 256 - 256 % len(ALPHABET)
+
+
+def characters(random_bytes: bytes) -> list[str]:
+    """The alphabet's characters that random bytes stand for, each as likely as the next."""
+    return [ALPHABET[b % len(ALPHABET)] for b in random_bytes if b < _EVEN_BELOW]
+
+
 def _random(length: int) -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+    # One read of the system's randomness for the lot, not one per character: a receipt is
+    # drawn on every vote.
+    chosen: list[str] = []
+    while len(chosen) < length:
+        chosen += characters(secrets.token_bytes(2 * length))
+    return "".join(chosen[:length])
 
 
 def group(text: str, size: int = 5) -> str:
