@@ -6,7 +6,11 @@ Run from the repository root:  .venv/bin/python bench/vote_load.py [--quick] [--
 For each database it prints ballots per second, the 99th-percentile latency of casting a ballot,
 errors, and ballots stored against ballots acknowledged (every code is also sent a second time
 by a racing client, to look for duplicates); in the same run it measures a trivial endpoint of
-the same app (/health) with the same clients, and prints the ratio of the two throughputs. Then,
+the same app (/health) with as many clients, and prints the ratio of the two throughputs. The
+two take turns (ROUNDS slices of each), so that a shared host whose speed drifts during the run
+slows both alike; each client opens its ballot (session cookie, CSRF token) before the timing
+starts, and what it will send is drawn beforehand, so that the clients, on the same cores as the
+server, spend no more per request than they must. Then,
 one request at a time, the CPU a vote and a /health request cost the workers (and PostgreSQL);
 the ballots of that phase count among those acknowledged and stored.
 The last line reads: acknowledged=N stored=N duplicates=N errors=N ratio=X
@@ -41,6 +45,7 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1
 PG_DATABASE = "pb_bench"
 TIME_LIMIT = 120  # seconds per phase, whatever happens
 THREADS = int(os.environ.get("BENCH_THREADS", "1"))
+ROUNDS = 5  # turns of votes and /health
 
 
 def free_port() -> int:
@@ -124,6 +129,11 @@ class Client:
     token: str = ""
     conn: http.client.HTTPConnection | None = None
 
+    def open_ballot(self, vote_path: str) -> None:
+        """Take a session cookie and a CSRF token from the ballot page."""
+        status, page, _ = self.request("GET", vote_path)
+        self.token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str, float]:
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
@@ -156,14 +166,13 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def run_clients(port: int, clients: int, jobs: list, work) -> tuple[Tally, float]:  # type: ignore[no-untyped-def]
-    tally = Tally()
+def run_clients(clients: list[Client], jobs: list, work, tally: Tally) -> float:  # type: ignore[no-untyped-def]
+    """Run ``work`` over the jobs, each client in a thread of its own; the seconds it took."""
     queue = list(jobs)
     queue_lock = threading.Lock()
     deadline = time.time() + TIME_LIMIT
 
-    def worker() -> None:
-        client = Client(port)
+    def worker(client: Client) -> None:
         while time.time() < deadline:
             with queue_lock:
                 if not queue:
@@ -175,13 +184,13 @@ def run_clients(port: int, clients: int, jobs: list, work) -> tuple[Tally, float
                 with tally.lock:
                     tally.errors += 1
 
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    threads = [threading.Thread(target=worker, args=(client,)) for client in clients]
     started = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return tally, time.perf_counter() - started
+    return time.perf_counter() - started
 
 
 def bench(label: str, database_url: str, voters: int, clients: int, workers: int) -> dict[str, float]:
@@ -192,15 +201,9 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
     try:
         vote_path = f"/c/{consultation_id}/vote"
 
-        def cast(client: Client, code: str, tally: Tally) -> None:
-            if not client.token:
-                # Like a voter opening the ballot: a session cookie and a CSRF token, once.
-                status, page, _ = client.request("GET", f"{vote_path}?code={code}")
-                client.token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-            chosen = secrets.SystemRandom().sample(proposal_ids, 2)
-            body = urllib.parse.urlencode(
-                [("csrf_token", client.token), ("code", code)] + [("choice", str(p)) for p in chosen]
-            )
+        def cast(client: Client, job: tuple[str, str], tally: Tally) -> None:
+            code, choices = job
+            body = urllib.parse.urlencode([("csrf_token", client.token)]) + choices
             status, _, elapsed = client.request("POST", vote_path, body)
             with tally.lock:
                 tally.latencies.append(elapsed)
@@ -209,12 +212,6 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
                 else:
                     tally.errors += 1
 
-        # Every code twice, the two submissions spread among different clients: a voter who
-        # taps "vote" twice, or two people who share one slip.
-        jobs = codes + codes
-        secrets.SystemRandom().shuffle(jobs)
-        votes, vote_seconds = run_clients(server.port, clients, jobs, cast)
-
         def health(client: Client, _: int, tally: Tally) -> None:
             status, _, elapsed = client.request("GET", "/health")
             with tally.lock:
@@ -222,7 +219,30 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
                 if status != 200:
                     tally.errors += 1
 
-        trivial, trivial_seconds = run_clients(server.port, clients, list(range(len(jobs))), health)
+        # Every code twice, the two submissions spread among different clients: a voter who
+        # taps "vote" twice, or two people who share one slip.
+        # What each sends is drawn beforehand: the clients share the cores with the server.
+        chooser = secrets.SystemRandom()
+        jobs = [
+            (code, "&" + urllib.parse.urlencode([("code", code)] + [("choice", p) for p in chooser.sample(proposal_ids, 2)]))
+            for code in codes + codes
+        ]
+        chooser.shuffle(jobs)
+        # Votes and /health take turns, a slice of each per round, so that a machine whose
+        # speed drifts during the run (a shared host) slows both alike.
+        votes, trivial = Tally(), Tally()
+        vote_seconds = trivial_seconds = 0.0
+        voters = [Client(server.port) for _ in range(clients)]
+        visitors = [Client(server.port) for _ in range(clients)]
+        # Untimed, like a voter opening the ballot: each client's session cookie and CSRF token.
+        # This also warms up both endpoints (the workers compile templates on first use).
+        for voter, visitor in zip(voters, visitors):
+            voter.open_ballot(vote_path)
+            visitor.request("GET", "/health")
+        size = -(-len(jobs) // ROUNDS)
+        for start in range(0, len(jobs), size):
+            vote_seconds += run_clients(voters, jobs[start:start + size], cast, votes)
+            trivial_seconds += run_clients(visitors, list(range(size)), health, trivial)
         cpu = cpu_per_request(server, vote_path, proposal_ids, spare)
     finally:
         server.stop()
@@ -283,8 +303,7 @@ def cpu_per_request(server: Server, vote_path: str, proposal_ids: list[int], cod
         return None
     workers = _pids("-P", str(server.process.pid))
     client = Client(server.port)
-    status, page, _ = client.request("GET", f"{vote_path}?code={codes[0]}")
-    client.token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    client.open_ballot(vote_path)
     result: dict[str, object] = {"acknowledged": set(), "errors": 0}
     for name in ("vote", "health"):
         backends = _pids("-f", f"postgres: .* {PG_DATABASE} ")
