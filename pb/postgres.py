@@ -49,7 +49,10 @@ def configure(engine: Engine) -> None:
             raise exc.DisconnectionError() from error
 
 
-_DIALECT = psycopg_dialect.dialect()
+# PostgreSQL's own placeholders ($1, $2 …, one per name however often it is used), which
+# psycopg's RawCursor sends as they are: a named parameter costs psycopg a conversion of the
+# query and a reordering of the values on every execution.
+_DIALECT = psycopg_dialect.dialect(paramstyle="numeric_dollar")
 
 
 class Prepared:
@@ -65,6 +68,7 @@ class Prepared:
     def __init__(self, statement: ClauseElement) -> None:
         compiled = statement.compile(dialect=_DIALECT)
         self.sql = compiled.string
+        self.names = compiled.positiontup  # the parameter of $1, $2 …
         self.processors: dict[str, Any] = {}
         for name, bind in compiled.binds.items():
             processor = bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT)
@@ -82,9 +86,10 @@ class Prepared:
     def one(self, engine: Engine, params: dict[str, Any]) -> Any:
         """The statement's one row. On a connection the server dropped, once more on a new one:
         only for statements that may safely run twice."""
-        values = dict(self.fixed)
+        given = dict(self.fixed)
         for name, value in params.items():
-            values[name] = self._convert(name, value)
+            given[name] = self._convert(name, value)
+        values = [given[name] for name in self.names]
         try:
             found = self._run(engine, values)
         except _Disconnected:
@@ -99,13 +104,13 @@ class Prepared:
             raise LookupError(f"expected one row, found {len(found)}")
         return self.row._make(found[0])
 
-    def _run(self, engine: Engine, values: dict[str, Any]) -> list[tuple[Any, ...]]:
+    def _run(self, engine: Engine, values: list[Any]) -> list[tuple[Any, ...]]:
         connection = engine.raw_connection()
         try:
             driver = connection.driver_connection
             driver.autocommit = True
             try:
-                return driver.execute(self.sql, values, prepare=True).fetchall()
+                return psycopg.RawCursor(driver).execute(self.sql, values, prepare=True).fetchall()
             finally:
                 if not (driver.closed or driver.broken):
                     driver.autocommit = False
