@@ -5,6 +5,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, NumberRange, Optional, ValidationError
 
 from pb.auth.phone import PhoneError, normalise_phone
@@ -51,8 +52,11 @@ def language_choices() -> list[tuple[str, str]]:
     return list(LANGUAGE_NAMES.items())
 
 
-def gender_choices() -> list[tuple[str, str]]:
-    return [("", _l("Prefer not to say"))] + [(g.value, label) for g, label in GENDERS.items()]
+# A list, not a function: the labels are lazy (each page shows them in its reader's language),
+# and WTForms inspects a function's signature each time it checks a submitted choice.
+GENDER_CHOICES = [SelectChoice("", _l("Prefer not to say"))] + [
+    SelectChoice(g.value, label) for g, label in GENDERS.items()
+]
 
 
 class ProfileFields(Form):
@@ -65,7 +69,7 @@ class ProfileFields(Form):
     locale = SelectField(_l("Language"), choices=language_choices, validators=[required()])
     gender = SelectField(
         _l("Gender (optional)"),
-        choices=gender_choices,
+        choices=GENDER_CHOICES,
         validators=[Optional()],
         filters=[empty_to_none],
         description=_l("Only used, without your name, to count who takes part."),

@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from pb.auth.forms import gender_choices
+from pb.auth.forms import GENDER_CHOICES
 from pb.forms import Form, number_range, empty_to_none, length, required, strip
 from pb.models import BallotKind
 
@@ -66,7 +66,7 @@ class VoterDetailsForm(Form):
     # Not given (or left out of the request) is "", one of the choices: as None it would be
     # refused by the choice check first and only then let through by Optional(), at the cost of
     # choosing the reader's language on the vote's hot path.
-    gender = SelectField(_l("Gender (optional)"), choices=gender_choices, default="", validators=[Optional()])
+    gender = SelectField(_l("Gender (optional)"), choices=GENDER_CHOICES, default="", validators=[Optional()])
     # The choices of these two depend on the settings and the consultation; the views fill them
     # in to show the form, and the services check a submitted value against the same lists
     # (pb.voting.sheets.check_ballot), so the form need not build them to take a ballot.
