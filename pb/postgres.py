@@ -59,10 +59,10 @@ class Prepared:
     """A Core statement compiled once for psycopg and run on a pooled connection on its own, as
     a server-side prepared statement, outside any transaction: one statement is atomic.
 
-    Through SQLAlchemy's execution a statement costs the worker about 0.1 ms of Python more
-    than psycopg itself does; the vote runs one per ballot. Values are converted as SQLAlchemy
-    converts them: by each parameter's type's bind processor (enums to their stored strings,
-    aware datetimes to naive UTC).
+    The vote's statement cost a worker 0.40-0.42 ms of CPU through SQLAlchemy's execution, and
+    costs 0.17-0.18 ms here, pool checkout included (in process, 2000 votes). Values are
+    converted as SQLAlchemy converts them: by each parameter's type's bind processor (enums to
+    their stored strings, aware datetimes to naive UTC).
     """
 
     def __init__(self, statement: ClauseElement) -> None:
