@@ -45,20 +45,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
             app.instance_path, "pb.sqlite"
         )
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        from pb import sqlite
-
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-            **sqlite.engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
-        }
-    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        from pb import postgres
-
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-            **postgres.engine_options(),
-        }
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        **_engine_options(app.config["SQLALCHEMY_DATABASE_URI"]),
+    }
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing):
             raise RuntimeError(
@@ -80,6 +70,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+def _engine_options(uri: str) -> dict[str, Any]:
+    """What this database's engine needs beyond the defaults (pb.sqlite, pb.postgres)."""
+    if uri.startswith("sqlite"):
+        from pb import sqlite
+
+        return sqlite.engine_options(uri)
+    if uri.startswith("postgresql"):
+        from pb import postgres
+
+        return postgres.ENGINE_OPTIONS
+    return {}
 
 
 def _init_extensions(app: Flask) -> None:

@@ -27,9 +27,8 @@ from sqlalchemy.sql import ClauseElement
 PING_AFTER_IDLE_SECONDS = 2.0
 
 
-def engine_options() -> dict[str, Any]:
-    """What the engine of a PostgreSQL database is created with (see the module's doc)."""
-    return {"pool_pre_ping": False}
+# What the engine of a PostgreSQL database is created with (see the module's doc).
+ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": False}
 
 
 def configure(engine: Engine) -> None:
@@ -106,21 +105,18 @@ class Prepared:
 
     def _run(self, engine: Engine, values: list[Any]) -> list[tuple[Any, ...]]:
         connection = engine.raw_connection()
+        driver = connection.driver_connection
         try:
-            driver = connection.driver_connection
             driver.autocommit = True
-            try:
-                return psycopg.RawCursor(driver).execute(self.sql, values, prepare=True).fetchall()
-            finally:
-                if not (driver.closed or driver.broken):
-                    driver.autocommit = False
+            return psycopg.RawCursor(driver).execute(self.sql, values, prepare=True).fetchall()
         except psycopg.Error as error:
-            driver = connection.driver_connection
             if not (driver.closed or driver.broken):
                 raise
             connection.invalidate()
             raise _Disconnected() from error
         finally:
+            if not (driver.closed or driver.broken):
+                driver.autocommit = False  # as the pool lends it to everyone else
             connection.close()
 
 

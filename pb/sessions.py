@@ -11,8 +11,8 @@ session (a CSRF token, a vote's receipt) saves a few bytes at best and costs abo
 microseconds in a worker (zlib sets up its 256 KB of buffers each time; 60 in a process whose
 allocator has not yet taken to reusing such blocks). Sessions under ``COMPRESS_FROM`` bytes of
 JSON are written plain. Together these took a vote's web side (all but its statement, in
-process) from 0.58-0.62 ms to 0.53 ms. Either way the cookie's
-format, salt, key derivation and digest are Flask's own, and each side reads the other's.
+process) from 0.58-0.62 ms to 0.53 ms. Either way the cookie's format, salt, key derivation
+and digest are Flask's own, and each side reads the other's.
 """
 from __future__ import annotations
 

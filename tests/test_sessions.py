@@ -28,7 +28,7 @@ def test_pb_and_flask_read_each_others_cookies(app):
 def test_a_tampered_cookie_opens_an_empty_session(app):
     ours = CookieSessionInterface()
     value = cookie(app, ours, {"_user_id": "1"})
-    payload, timestamp, signature = value.rsplit(".", 2)
+    _payload, timestamp, signature = value.rsplit(".", 2)
     forged = cookie(app, ours, {"_user_id": "2"}).rsplit(".", 2)[0]
     assert opened(app, ours, f"{forged}.{timestamp}.{signature}") == {}
     assert opened(app, ours, value[:-2] + ("AA" if not value.endswith("AA") else "BB")) == {}
