@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from sqlalchemy import bindparam, event, insert, select, text
+from sqlalchemy import bindparam, event, func, insert, select, text
 from sqlalchemy.exc import OperationalError
 
 from pb import postgres
@@ -124,3 +124,59 @@ def test_prepared_insists_on_one_row(app):
     statement = postgres.Prepared(select(Consultation.id).where(Consultation.id == bindparam("id")))
     with pytest.raises(LookupError):
         statement.one(db.engine, {"id": -1})
+
+
+def test_prepared_prepares_again_when_its_statement_was_dropped(app):
+    # psycopg sends DEALLOCATE ALL when a transaction in which it prepared statements of its
+    # own is rolled back, on the pooled connection that Prepared uses next.
+    backend = postgres.Prepared(select(func.pg_backend_pid().label("pid")))
+    pid = backend.one(db.engine, {}).pid
+    assert backend_pid() == pid  # the same pooled connection (the pool lends the last one back)
+    db.session.execute(text("DEALLOCATE ALL"))
+    db.session.commit()
+
+    assert backend.one(db.engine, {}).pid == pid
+
+
+def test_prepared_commits_on_its_own_after_a_connection_came_back_mid_transaction(app):
+    # Prepared sends its statement as it is: a transaction left open on the connection would
+    # swallow it. The pool's reset on return (psycopg's rollback, which asks libpq itself
+    # whether a transaction is open) is what hands the connection back idle.
+    connection = db.engine.raw_connection()
+    connection.driver_connection.pgconn.exec_(b"BEGIN")  # behind psycopg's back
+    connection.close()
+    store = postgres.Prepared(
+        insert(ThrottleEvent).values(key=bindparam("key"), at=bindparam("at")).returning(ThrottleEvent.id)
+    )
+    store.one(db.engine, {"key": "code:10.0.0.2", "at": datetime.now(UTC)})
+
+    with psycopg.connect(conftest.TEST_DATABASE_URL.replace("+psycopg", "")) as other:
+        keys = other.execute("SELECT key FROM throttle_events").fetchall()
+    assert keys == [("code:10.0.0.2",)]
+
+
+def test_prepared_raises_the_servers_error_and_keeps_the_connection(app):
+    store = postgres.Prepared(
+        insert(ThrottleEvent).values(key=bindparam("key"), at=bindparam("at")).returning(ThrottleEvent.id)
+    )
+    pid = backend_pid()
+    db.session.commit()
+
+    with pytest.raises(psycopg.errors.StringDataRightTruncation):
+        store.one(db.engine, {"key": "x" * 101, "at": datetime.now(UTC)})  # the column holds 100
+
+    assert store.one(db.engine, {"key": "x" * 100, "at": datetime.now(UTC)}).id
+    assert backend_pid() == pid  # nothing was taken for a lost connection
+    assert db.session.scalar(select(func.count()).select_from(ThrottleEvent)) == 1
+
+
+def test_the_pool_lends_the_connection_given_back_last(app):
+    db.session.remove()
+    first, second = db.engine.raw_connection(), db.engine.raw_connection()
+    first_driver, second_driver = first.driver_connection, second.driver_connection
+    first.close()
+    second.close()
+
+    again = db.engine.raw_connection()
+    assert again.driver_connection is second_driver is not first_driver
+    again.close()
