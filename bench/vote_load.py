@@ -1,5 +1,6 @@
 """Load test of voting: many concurrent voters cast ballots with codes against pb served by
-gunicorn on loopback, on SQLite and on PostgreSQL.
+gunicorn on loopback (with pb.serving's settings, as the README runs it), on SQLite and on
+PostgreSQL.
 
 Run from the repository root:  .venv/bin/python bench/vote_load.py [--quick] [--db sqlite|postgres|both]
 
@@ -102,8 +103,9 @@ class Server:
         self.port = free_port()
         env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(THREADS),
-             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "pb:create_app()"],
+            [sys.executable, "-m", "gunicorn", "-c", "python:pb.serving", "--workers", str(workers),
+             "--threads", str(THREADS), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+             "pb:create_app()"],
             cwd=ROOT, env=env,
         )
         deadline = time.time() + 30
