@@ -9,8 +9,7 @@ from typing import Any
 def post_worker_init(worker: Any) -> None:
     """Once the worker has loaded the app: its modules, templates and tables live as long as
     the worker, so the collector is told to leave them be (``gc.freeze``). A request leaves
-    cycles behind (WTForms' fields point back at their form), so the collector runs every few
-    requests; without this, each of its rare full passes also walked the app's ~150,000 objects,
-    90 ms in one go in a worker, in process, and far more under load, where it empties the CPU's
-    caches for the requests after it."""
+    cycles behind (WTForms' fields point back at their form), so the collector runs every
+    twenty votes or so; without this, each of its rare full passes also walked the app's
+    ~150,000 objects: 90 ms in one go, measured in process, all of it spent on one request."""
     gc.freeze()
