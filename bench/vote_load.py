@@ -195,6 +195,18 @@ def run_clients(clients: list[Client], jobs: list, work, tally: Tally) -> float:
     return time.perf_counter() - started
 
 
+def vote_jobs(
+    codes: list[str], proposal_ids: list[int], chooser: secrets.SystemRandom
+) -> list[tuple[str, str]]:
+    """Per code, what its voter sends besides the CSRF token: the code and two choices."""
+    return [
+        (code, "&" + urllib.parse.urlencode(
+            [("code", code)] + [("choice", p) for p in chooser.sample(proposal_ids, 2)]
+        ))
+        for code in codes
+    ]
+
+
 def bench(label: str, database_url: str, voters: int, clients: int, workers: int) -> dict[str, float]:
     secret = secrets.token_hex(16)
     consultation_id, proposal_ids, codes = prepare(database_url, secret, voters + CPU_SAMPLE)
@@ -225,10 +237,7 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
         # taps "vote" twice, or two people who share one slip.
         # What each sends is drawn beforehand: the clients share the cores with the server.
         chooser = secrets.SystemRandom()
-        jobs = [
-            (code, "&" + urllib.parse.urlencode([("code", code)] + [("choice", p) for p in chooser.sample(proposal_ids, 2)]))
-            for code in codes + codes
-        ]
+        jobs = vote_jobs(codes + codes, proposal_ids, chooser)
         chooser.shuffle(jobs)
         # Votes and /health take turns, a slice of each per round, so that a machine whose
         # speed drifts during the run (a shared host) slows both alike.
@@ -245,7 +254,9 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
         for start in range(0, len(jobs), size):
             vote_seconds += run_clients(voters, jobs[start:start + size], cast, votes)
             trivial_seconds += run_clients(visitors, list(range(size)), health, trivial)
-        cpu = cpu_per_request(server, vote_path, proposal_ids, spare)
+        cpu = cpu_per_request(
+            server, vote_path, cast, health, vote_jobs(spare, proposal_ids, chooser)
+        )
     finally:
         server.stop()
     stored, used = count_stored(database_url, secret)
@@ -254,8 +265,8 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
     p99 = statistics.quantiles(votes.latencies, n=100)[98] * 1000
     ratio = vote_rate / trivial_rate
     if cpu:
-        votes.acknowledged |= cpu["acknowledged"]
-        votes.errors += cpu["errors"]
+        votes.acknowledged |= cpu["tally"].acknowledged
+        votes.errors += cpu["tally"].errors
     print(
         f"{label}: {len(votes.latencies)} ballots sent by {clients} clients in {vote_seconds:.1f} s: "
         f"{vote_rate:.0f} ballots/s, p99 {p99:.0f} ms, errors {votes.errors}; "
@@ -297,34 +308,25 @@ def _pids(*pgrep_arguments: str) -> list[str]:
     return found.stdout.split()
 
 
-def cpu_per_request(server: Server, vote_path: str, proposal_ids: list[int], codes: list[str]):  # type: ignore[no-untyped-def]
+def cpu_per_request(server: Server, vote_path: str, cast, health, jobs: list[tuple[str, str]]):  # type: ignore[no-untyped-def]
     """CPU seconds per request of gunicorn's workers (and of PostgreSQL's backends for the
     bench database), one request at a time: what the ratio above comes down to on a machine
-    whose cores are all busy. Read from /proc (Linux); None elsewhere."""
+    whose cores are all busy. Read from /proc (Linux); None elsewhere. The votes' tally (what
+    was acknowledged, errors) is returned too."""
     if not Path("/proc/self/stat").exists():
         return None
     workers = _pids("-P", str(server.process.pid))
     client = Client(server.port)
     client.open_ballot(vote_path)
-    result: dict[str, object] = {"acknowledged": set(), "errors": 0}
-    for name in ("vote", "health"):
+    tally = Tally()
+    result: dict[str, object] = {"tally": tally}
+    for name, work, items in (("vote", cast, jobs), ("health", health, range(len(jobs)))):
         backends = _pids("-f", f"postgres: .* {PG_DATABASE} ")
         before = _cpu_seconds(workers), _cpu_seconds(backends)
-        for code in codes:
-            if name == "vote":
-                body = urllib.parse.urlencode(
-                    [("csrf_token", client.token), ("code", code)]
-                    + [("choice", str(p)) for p in proposal_ids[:2]]
-                )
-                status, _, _ = client.request("POST", vote_path, body)
-                if status == 302:
-                    result["acknowledged"].add(code)
-                else:
-                    result["errors"] += 1
-            else:
-                client.request("GET", "/health")
+        for item in items:
+            work(client, item, tally)
         after = _cpu_seconds(workers), _cpu_seconds(backends)
-        result[name] = tuple((b - a) / len(codes) * 1000 for a, b in zip(before, after))
+        result[name] = tuple((b - a) / len(jobs) * 1000 for a, b in zip(before, after))
     return result
 
 

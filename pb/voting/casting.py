@@ -309,7 +309,6 @@ def _store_postgres(vote: _Vote, client: str | None) -> bool:
         assert client is not None
         params.update(code_digest=vote.code_digest, **throttle.window(client))
         params["max_failures"] = throttle.max_failures()
-    statement = _CAST_WITH_CODE if by_code else _CAST_WITH_ACCOUNT
     cast = (_PG_CAST_WITH_CODE if by_code else _PG_CAST_WITH_ACCOUNT).one(db.engine, params)
     if by_code:
         throttle.refuse_if_too_many(cast.failures)
@@ -327,7 +326,7 @@ def _store_postgres(vote: _Vote, client: str | None) -> bool:
             sql.execute(_LOCK_LINK_OF_CODE, {"code": cast.code})
         else:
             sql.execute(_LOCK_LINK_OF_ACCOUNT, params)
-        cast = sql.execute(statement, params).one()
+        cast = sql.execute(_CAST_WITH_CODE if by_code else _CAST_WITH_ACCOUNT, params).one()
     if not cast.open:
         raise _voting_closed()
     if not cast.recorded:
