@@ -109,4 +109,5 @@ class FilterForm(Form):
 
     category = SelectField(_l("Category"), coerce=_int_or_none, validators=[Optional()])
     village = SelectField(_l("Village"), coerce=_int_or_none, validators=[Optional()])
-    status = SelectField(_l("Status"), validators=[Optional()])
+    # Stripped: blanks alone pass Optional, and then named no status.
+    status = SelectField(_l("Status"), validators=[Optional()], filters=[strip])

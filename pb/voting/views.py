@@ -18,6 +18,8 @@ from pb.extensions import db
 from pb.models import BallotKind, CodeBatch, Consultation, Gender, Phase, Role
 from pb.voting import bp, casting, services
 from pb.voting.forms import (
+    BallotFields,
+    CODE_MAX_LENGTH,
     BallotForm,
     CodeBatchForm,
     PaperBallotForm,
@@ -26,6 +28,7 @@ from pb.voting.forms import (
     VoterDetailsForm,
     VotingSettingsForm,
     parse_selection,
+    plainly_valid_ballot,
 )
 from pb.voting.kinds import KINDS, Selection
 from pb.voting.sheets import BallotSheet, VoterDetails, village_choices, voting_sheet
@@ -125,7 +128,7 @@ def vote(consultation_id: int) -> str | Response:
         return render_template("voting/closed.html", consultation=consultation, no_way=True)
     if form is None:
         form = BallotForm(formdata=None)
-        form.code.data = request.args.get("code", "")[:40]
+        form.code.data = request.args.get("code", "")[:CODE_MAX_LENGTH]
         if by_account:
             profile = services.details_from_profile(current_user)
             form.gender.data = profile.gender.value if profile.gender else ""
@@ -150,27 +153,30 @@ def _submit_ballot(sheet: BallotSheet) -> Response | tuple[BallotForm, Selection
     by_account = services.may_vote_with_account(sheet, current_user)
     if not by_account and not sheet.allow_codes:
         return None
-    form = BallotForm()
     selection: Selection = {}
-    if not form.validate_on_submit():
-        return form, selection
+    # The form itself is built only to say what is wrong, or to show the ballot again.
+    fields = plainly_valid_ballot(request.form)
+    if fields is None:
+        form = BallotForm()
+        if not form.validate():
+            return form, selection
+        fields = BallotFields.of(form)
     try:
         selection = parse_selection(request.form, sheet.costs, sheet.kind.uses_points)
     except SelectionError:
         flash(_("Points must be whole numbers above zero."), "error")
-        return form, selection
+        return BallotForm(), selection
+    details = VoterDetails(fields.gender, fields.age_group, fields.village_id)
     try:
         if by_account:
-            result = casting.cast_ballot(sheet, selection, _details(form), current_user)
-        elif not form.code.data:
+            result = casting.cast_ballot(sheet, selection, details, current_user)
+        elif not fields.code:
             raise RuleViolation(_("Type the code from your slip."))
         else:
-            result = casting.cast_with_code(
-                sheet, selection, _details(form), form.code.data, client=_client_key("code")
-            )
+            result = casting.cast_with_code(sheet, selection, details, fields.code, client=_client_key("code"))
     except RuleViolation as error:
         flash(str(error.message), "error")
-        return form, selection
+        return BallotForm(), selection
     session["receipt"] = {
         "consultation": sheet.consultation_id, "number": result.receipt, "replaced": result.replaced,
     }

@@ -91,6 +91,24 @@ def test_bad_details_are_refused(resident_client, world, fields, message):
     assert ballots_count() == 0
 
 
+@pytest.mark.parametrize(
+    "fields, gender, village",
+    [
+        ({"gender": "   "}, None, None),  # blanks alone: not given (this was a 500)
+        ({"gender": " male ", "village_id": " 1 "}, Gender.MALE, "first"),  # read by the form
+    ],
+)
+def test_details_with_stray_blanks_are_taken(resident_client, world, fields, gender, village):
+    proposals = factories.open_voting(world.consultation)
+    if village:
+        fields = {**fields, "village_id": f" {world.consultation.villages[0].id} "}
+    response = cast(resident_client, world.consultation, proposals[:1], **fields)
+    assert response.status_code == 302
+    ballot = db.session.scalars(select(Ballot)).one()
+    assert ballot.gender == gender
+    assert ballot.village_id == (world.consultation.villages[0].id if village else None)
+
+
 @pytest.mark.parametrize("phase", [Phase.REVIEW, Phase.CLOSED, Phase.PUBLISHED])
 def test_no_voting_outside_the_voting_phase(resident_client, world, phase):
     proposals = factories.open_voting(world.consultation)

@@ -40,6 +40,13 @@ def test_paper_ballots_follow_the_ballot_rules(officer_client, world):
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
 
 
+def test_a_paper_ballot_with_a_blank_gender_is_taken_as_not_given(officer_client, world):
+    p1, *_ = factories.open_voting(world.consultation)
+    # Blanks alone passed the form's check, then failed as a Gender: a 500 before.
+    assert paper(officer_client, world.consultation, [p1], gender="  ").status_code == 302
+    assert db.session.scalars(select(Ballot)).one().gender is None
+
+
 def test_officer_corrects_and_deletes_a_mis_entered_ballot(officer_client, world):
     p1, p2, *_ = factories.open_voting(world.consultation)
     paper(officer_client, world.consultation, [p1])
