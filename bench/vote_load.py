@@ -128,13 +128,14 @@ class Server:
 class Client:
     port: int
     cookie: str = ""
-    token: str = ""
+    token_field: str = ""  # the CSRF token, as the form sends it
     conn: http.client.HTTPConnection | None = None
 
     def open_ballot(self, vote_path: str) -> None:
         """Take a session cookie and a CSRF token from the ballot page."""
         status, page, _ = self.request("GET", vote_path)
-        self.token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        self.token_field = urllib.parse.urlencode([("csrf_token", token)])
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str, float]:
         if self.conn is None:
@@ -217,7 +218,7 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
 
         def cast(client: Client, job: tuple[str, str], tally: Tally) -> None:
             code, choices = job
-            body = urllib.parse.urlencode([("csrf_token", client.token)]) + choices
+            body = client.token_field + choices
             status, _, elapsed = client.request("POST", vote_path, body)
             with tally.lock:
                 tally.latencies.append(elapsed)

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from sqlalchemy import bindparam, event, func, insert, select, text
+from sqlalchemy import bindparam, event, func, insert, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from pb import postgres
 from pb.extensions import db
-from pb.models import Ballot, Channel, Consultation, Phase, ThrottleEvent
+from pb.models import Ballot, Channel, Consultation, Phase, ThrottleEvent, VotingCode
 from tests import conftest, factories
 
 pytestmark = pytest.mark.skipif(
@@ -180,3 +180,24 @@ def test_the_pool_lends_the_connection_given_back_last(app):
     again = db.engine.raw_connection()
     assert again.driver_connection is second_driver is not first_driver
     again.close()
+
+
+def test_using_a_code_updates_its_row_in_place(app):
+    """Voting codes' pages keep room for the one update of each code (used), so casting with a
+    code adds no row version to the table's indexes (a HOT update)."""
+    from pb.voting import services
+
+    world = factories.build_world()
+    factories.open_voting(world.consultation)
+    # More codes than one full page holds (about sixty), so the first page would be full.
+    services.generate_codes(world.officer, world.consultation, 200, "page")
+    first = db.session.scalar(select(func.min(VotingCode.id)))
+    hot_before = db.session.scalar(
+        text("SELECT pg_stat_get_xact_tuples_hot_updated('voting_codes'::regclass)")
+    )
+    db.session.execute(update(VotingCode).where(VotingCode.id == first).values(used=True))
+    hot_after = db.session.scalar(
+        text("SELECT pg_stat_get_xact_tuples_hot_updated('voting_codes'::regclass)")
+    )
+    assert hot_after - hot_before == 1
+    db.session.rollback()
