@@ -15,11 +15,11 @@ from pb.consultations.helpers import visible_consultation_or_404
 from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
 from pb.extensions import db
-from pb.models import BallotKind, CodeBatch, Consultation, Gender, Phase, Role
+from pb.models import BallotKind, CodeBatch, Consultation, Phase, Role
 from pb.voting import bp, casting, services
 from pb.voting.forms import (
-    BallotFields,
     CODE_MAX_LENGTH,
+    BallotFields,
     BallotForm,
     CodeBatchForm,
     PaperBallotForm,
@@ -29,9 +29,10 @@ from pb.voting.forms import (
     VotingSettingsForm,
     parse_selection,
     plainly_valid_ballot,
+    voter_details,
 )
 from pb.voting.kinds import KINDS, Selection
-from pb.voting.sheets import BallotSheet, VoterDetails, village_choices, voting_sheet
+from pb.voting.sheets import BallotSheet, village_choices, voting_sheet
 
 
 def _client_key(kind: str) -> str:
@@ -43,14 +44,6 @@ def _prepare_details(form: VoterDetailsForm, consultation: Consultation) -> None
         (key, band_label(key)) for key in band_keys(current_app.config["AGE_BANDS"])
     ]
     form.village_id.choices = [("", _("Not given"))] + village_choices(consultation.id)
-
-
-def _details(form: VoterDetailsForm) -> VoterDetails:
-    return VoterDetails(
-        gender=Gender(form.gender.data) if form.gender.data else None,
-        age_group=form.age_group.data or None,
-        village_id=form.village_id.data,
-    )
 
 
 def _tally_texts() -> dict[str, str]:
@@ -166,14 +159,16 @@ def _submit_ballot(sheet: BallotSheet) -> Response | tuple[BallotForm, Selection
     except SelectionError:
         flash(_("Points must be whole numbers above zero."), "error")
         return BallotForm(), selection
-    details = VoterDetails(fields.gender, fields.age_group, fields.village_id)
+    details = fields.details
     try:
         if by_account:
             result = casting.cast_ballot(sheet, selection, details, current_user)
         elif not fields.code:
             raise RuleViolation(_("Type the code from your slip."))
         else:
-            result = casting.cast_with_code(sheet, selection, details, fields.code, client=_client_key("code"))
+            result = casting.cast_with_code(
+                sheet, selection, details, fields.code, client=_client_key("code")
+            )
     except RuleViolation as error:
         flash(str(error.message), "error")
         return BallotForm(), selection
@@ -262,7 +257,7 @@ def paper_ballots(consultation_id: int) -> str | Response:
         try:
             selection = parse_selection(request.form, [p.id for p in context["proposals"]], KINDS[consultation.ballot_kind].uses_points)  # type: ignore[attr-defined]
             services.add_paper_ballot(
-                current_user, consultation, form.meeting_village_id.data, form.meeting_date.data, selection, _details(form)
+                current_user, consultation, form.meeting_village_id.data, form.meeting_date.data, selection, voter_details(form)
             )
         except SelectionError:
             flash(_("Points must be whole numbers above zero."), "error")
@@ -342,7 +337,7 @@ def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
     elif form.validate_on_submit():
         try:
             selection = parse_selection(request.form, [p.id for p in context["proposals"]], KINDS[consultation.ballot_kind].uses_points)  # type: ignore[attr-defined]
-            services.update_paper_ballot(current_user, ballot, selection, _details(form))
+            services.update_paper_ballot(current_user, ballot, selection, voter_details(form))
         except SelectionError:
             flash(_("Points must be whole numbers above zero."), "error")
         except RuleViolation as error:

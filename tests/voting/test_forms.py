@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from pb.models import Gender
 from pb.voting.forms import BallotFields, BallotForm, plainly_valid_ballot
+from pb.voting.sheets import VoterDetails
 
 CODES = ["", " ", "ACDEF-GHJKM", "  acdef ghjkm  ", "A" * 40, " " + "A" * 40 + " ", "A" * 41, "\tX\n"]
 GENDERS = ["", " ", "female", " male ", "x", "FEMALE", "None", "\u00a0female"]
@@ -50,8 +51,8 @@ def test_an_ordinary_ballot_is_read_without_the_form():
     fields = plainly_valid_ballot(
         MultiDict({"code": " acdef-ghjkm ", "gender": "female", "age_group": "18-35", "village_id": "12"})
     )
-    assert fields == BallotFields("acdef-ghjkm", Gender.FEMALE, "18-35", 12)
-    assert plainly_valid_ballot(MultiDict({"code": "X"})) == BallotFields("X", None, None, None)
+    assert fields == BallotFields("acdef-ghjkm", VoterDetails(Gender.FEMALE, "18-35", 12))
+    assert plainly_valid_ballot(MultiDict({"code": "X"})) == BallotFields("X", VoterDetails())
 
 
 @pytest.mark.parametrize(
@@ -63,4 +64,4 @@ def test_anything_doubtful_goes_to_the_form(field, value):
 
 def test_blank_gender_is_not_given(app):
     # Blanks alone once passed the form (Optional) and then failed as a Gender: a 500.
-    assert _form_reading(app, MultiDict({"gender": "   "})) == BallotFields("", None, None, None)
+    assert _form_reading(app, MultiDict({"gender": "   "})) == BallotFields("", VoterDetails())
