@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_security_headers(app)
+    _refuse_nul_characters(app)
 
     from pb.cli import register_cli
     from pb.errors import register_error_handlers
@@ -170,6 +171,23 @@ def _register_template_helpers(app: Flask) -> None:
         labels=labels,
         category_name=labels.category_name,
     )
+
+
+def _refuse_nul_characters(app: Flask) -> None:
+    from flask import abort, request
+
+    def holds_nul(values: Any) -> bool:
+        return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
+
+    @app.before_request
+    def refuse_nul() -> None:
+        # No form or link has a use for a NUL character, and PostgreSQL's text cannot hold one
+        # (psycopg refuses to send it: a 500 wherever it reached a query). Refused before any
+        # view reads the request, as a bad request.
+        if "\x00" in request.path or holds_nul(request.args):
+            abort(400)
+        if request.method == "POST" and holds_nul(request.form):
+            abort(400)
 
 
 def _register_security_headers(app: Flask) -> None:

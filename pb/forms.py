@@ -64,6 +64,22 @@ def number_range(min: int, max: int) -> validators.NumberRange:
     )
 
 
+# Row ids: whole numbers that every database pb runs on can hold (PostgreSQL's INTEGER).
+MAX_ID = 2**31 - 1
+
+
+def id_or_none(value: object) -> int | None:
+    """A select's value as a row id, or None for "none chosen". Anything else, a huge number
+    included (it would overflow the database's integers in the lookup), is refused with
+    ValueError, which WTForms shows as an invalid choice."""
+    if value in (None, "", "None"):
+        return None
+    number = int(value)  # type: ignore[call-overload]
+    if not 1 <= number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
 def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 

@@ -1,9 +1,13 @@
-"""Redirect targets that cannot be turned into an open redirect."""
+"""What a URL brings in: redirect targets that cannot be turned into an open redirect, and list
+page numbers that cannot break the query."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import url_for
+from flask import request, url_for
+
+# Far past the end of any list pb shows, and well within every database's integers.
+LAST_PAGE = 1_000_000
 
 
 def safe_next(target: str | None, default_endpoint: str = "main.index") -> str:
@@ -13,3 +17,11 @@ def safe_next(target: str | None, default_endpoint: str = "main.index") -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
             return target
     return url_for(default_endpoint)
+
+
+def page_number() -> int:
+    """The list page asked for in ``?page=``: 1 if absent or not a whole number; a number past
+    the end gives an empty page, as the pagination does (a huge one must not reach the
+    database, whose integers it would overflow)."""
+    page = request.args.get("page", 1, type=int)
+    return min(max(page, 1), LAST_PAGE)

@@ -3,6 +3,10 @@ import re
 
 import pytest
 from flask import url_for
+from sqlalchemy import func, select
+
+from pb.extensions import db
+from pb.models import User
 
 from tests import factories
 
@@ -74,6 +78,18 @@ def test_errors_are_translated_pages(client, world):
     assert "Страница не найдена" in response.get_data(as_text=True)
     assert client.get("/c/abc").status_code == 404
     assert client.post("/").status_code == 405
+
+
+def test_a_nul_character_anywhere_in_a_request_is_a_bad_request(client, world):
+    # PostgreSQL's text cannot hold one: wherever it reached a query, it was a 500 there.
+    response = client.get("/?q=a%00b", headers={"Accept-Language": "ru"})
+    assert response.status_code == 400 and 'lang="ru"' in response.get_data(as_text=True)
+    assert client.get("/m/ak%00suu").status_code == 400
+    assert client.get("/?a%00=1").status_code == 400
+    users = db.session.scalar(select(func.count()).select_from(User))
+    response = client.post("/register", data={"display_name": "Ай\x00гүл", "username": "aigul"})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(User)) == users
 
 
 def test_internal_errors_show_a_translated_500_page(app, world):

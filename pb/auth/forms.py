@@ -9,18 +9,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, NumberRange, Optional, ValidationError
 
 from pb.auth.phone import PhoneError, normalise_phone
-from pb.forms import Form, add_error, empty_to_none, length, required, strip
+from pb.forms import Form, add_error, empty_to_none, id_or_none, length, required, strip
 from pb.i18n import LANGUAGE_NAMES
 from pb.labels import GENDERS
 
 USERNAME = re.compile(r"^[a-z0-9_.\-]{3,30}$")
 PASSWORD_MIN = 8
-
-
-def _coerce_int_or_none(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[arg-type]
 
 
 def validate_phone_field(form: Form, field: StringField) -> None:
@@ -81,7 +75,7 @@ class ProfileFields(Form):
     )
     village_id = SelectField(
         _l("Village (optional)"),
-        coerce=_coerce_int_or_none,
+        coerce=id_or_none,
         validators=[Optional()],
         validate_choice=False,
     )
@@ -101,7 +95,7 @@ class ProfileFields(Form):
 
 class RegisterForm(ProfileFields):
     municipality_id = SelectField(
-        _l("Your municipality"), coerce=_coerce_int_or_none, validators=[required()],
+        _l("Your municipality"), coerce=id_or_none, validators=[required()],
         validate_choice=False,
     )
     phone = StringField(

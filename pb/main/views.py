@@ -9,13 +9,12 @@ from pb.auth.services import set_locale
 from pb.main import bp
 from pb.models import Role
 from pb.municipalities import services as municipalities
-from pb.urls import safe_next
+from pb.urls import page_number, safe_next
 
 
 @bp.route("/")
 def index() -> str:
     query = request.args.get("q", "", type=str)[:100]
-    page = request.args.get("page", 1, type=int)
     mine = []
     if current_user.is_authenticated:
         mine = sorted(
@@ -24,7 +23,7 @@ def index() -> str:
         )
     return render_template(
         "main/index.html",
-        pagination=municipalities.search(query, max(page, 1)),
+        pagination=municipalities.search(query, page_number()),
         query=query,
         mine=mine,
         Role=Role,

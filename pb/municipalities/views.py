@@ -13,6 +13,7 @@ from pb.models import Membership, Municipality, Role
 from pb.municipalities import bp, services
 from pb.municipalities.forms import AppointForm, MunicipalityForm, PopulationForm
 from pb.municipalities.helpers import municipality_or_404
+from pb.urls import page_number
 
 
 def _get_or_404(municipality_id: int) -> Municipality:
@@ -42,9 +43,8 @@ def show(slug: str) -> str:
 @bp.route("/admin/")
 @admin_required
 def admin_index() -> str:
-    page = request.args.get("page", 1, type=int)
     query = request.args.get("q", "", type=str)[:100]
-    pagination = services.search(query, page)
+    pagination = services.search(query, page_number())
     return render_template("admin/index.html", pagination=pagination, query=query)
 
 

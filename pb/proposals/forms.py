@@ -8,7 +8,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from pb.auth.forms import language_choices
 from pb.consultations.forms import CheckboxListField
 from pb.consultations.services import MAX_BUDGET
-from pb.forms import Form, empty_to_none, length, required, strip
+from pb.forms import Form, empty_to_none, id_or_none, length, required, strip
 from pb.labels import BENEFICIARIES
 
 
@@ -27,12 +27,6 @@ def _cost_field(label: object, optional: bool = False) -> IntegerField:
     )
 
 
-def _int_or_none(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[arg-type]
-
-
 class ProposalForm(Form):
     title = StringField(
         _l("Title"),
@@ -48,8 +42,8 @@ class ProposalForm(Form):
         render_kw={"rows": 6},
     )
     estimated_cost = _cost_field(_l("Estimated cost, in som"))
-    category_id = SelectField(_l("Category"), coerce=_int_or_none, validators=[required()])
-    village_id = SelectField(_l("Village"), coerce=_int_or_none, validators=[required()])
+    category_id = SelectField(_l("Category"), coerce=id_or_none, validators=[required()])
+    village_id = SelectField(_l("Village"), coerce=id_or_none, validators=[required()])
     language = SelectField(
         _l("Language of your text"),
         choices=language_choices,
@@ -69,7 +63,7 @@ class ProposalForm(Form):
 
 class PaperProposalForm(ProposalForm):
     meeting_village_id = SelectField(
-        _l("Village where the meeting was held"), coerce=_int_or_none, validators=[required()]
+        _l("Village where the meeting was held"), coerce=id_or_none, validators=[required()]
     )
     meeting_date = DateField(_l("Date of the meeting"), validators=[required()], render_kw={"type": "date"})
     proposer_name = StringField(
@@ -97,7 +91,7 @@ class RejectForm(Form):
 
 class MergeForm(Form):
     target_id = SelectField(
-        _l("Merge into this proposal"), coerce=_int_or_none, validators=[required()]
+        _l("Merge into this proposal"), coerce=id_or_none, validators=[required()]
     )
 
 
@@ -107,7 +101,7 @@ class FilterForm(Form):
     class Meta:
         csrf = False
 
-    category = SelectField(_l("Category"), coerce=_int_or_none, validators=[Optional()])
-    village = SelectField(_l("Village"), coerce=_int_or_none, validators=[Optional()])
+    category = SelectField(_l("Category"), coerce=id_or_none, validators=[Optional()])
+    village = SelectField(_l("Village"), coerce=id_or_none, validators=[Optional()])
     # Stripped: blanks alone pass Optional, and then named no status.
     status = SelectField(_l("Status"), validators=[Optional()], filters=[strip])

@@ -21,6 +21,7 @@ from pb.proposals.forms import (
     ProposalForm,
     RejectForm,
 )
+from pb.urls import page_number
 
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
@@ -72,9 +73,8 @@ def index(consultation_id: int) -> str:
         filters.category_id = form.category.data
         filters.village_id = form.village.data
         filters.status = ProposalStatus(form.status.data) if form.status.data else None
-    page = request.args.get("page", 1, type=int)
     pagination = services.list_proposals(
-        consultation, filters, max(page, 1), current_app.config["PROPOSALS_PER_PAGE"], current_user
+        consultation, filters, page_number(), current_app.config["PROPOSALS_PER_PAGE"], current_user
     )
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(

@@ -161,6 +161,16 @@ def protocol(consultation_id: int) -> str | tuple[str, int]:
     )
 
 
+def _utf8_text(raw: bytes) -> str | None:
+    """The file's text, or None if it is not UTF-8 text: undecodable, or holding a NUL (no text
+    file does, and PostgreSQL's text cannot store one)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    return None if "\x00" in text else text
+
+
 @bp.route("/m/<slug>/import", methods=["GET", "POST"])
 @login_required
 def import_file(slug: str) -> str | Response:
@@ -169,10 +179,8 @@ def import_file(slug: str) -> str | Response:
     form = ImportForm()
     form.village_id.choices = [(v.id, v.name) for v in municipality.villages]
     if form.validate_on_submit():
-        raw = form.file.data.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
+        text = _utf8_text(form.file.data.read())
+        if text is None:
             flash(_("The file is not UTF-8 text."), "error")
         else:
             try:

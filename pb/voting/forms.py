@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from pb.auth.forms import GENDER_CHOICES
-from pb.forms import Form, number_range, empty_to_none, length, required, strip
+from pb.forms import Form, empty_to_none, id_or_none, length, number_range, required, strip
 from pb.models import BallotKind, Gender
 from pb.voting.sheets import VoterDetails
 
@@ -24,12 +24,6 @@ COUNTING_RULES = {
     "greedy": _l("Standard: most votes first, while the money lasts"),
     "equal-shares": _l("Method of Equal Shares: the budget is shared equally among the voters"),
 }
-
-
-def _int_or_none(value: object) -> int | None:
-    if value in (None, "", "None"):
-        return None
-    return int(value)  # type: ignore[arg-type]
 
 
 class VotingSettingsForm(Form):
@@ -87,7 +81,7 @@ class VoterDetailsForm(Form):
         _l("Age group (optional)"), validators=[Optional()], filters=[empty_to_none], validate_choice=False
     )
     village_id = SelectField(
-        _l("Village (optional)"), coerce=_int_or_none, validators=[Optional()], validate_choice=False
+        _l("Village (optional)"), coerce=id_or_none, validators=[Optional()], validate_choice=False
     )
 
 
@@ -128,6 +122,12 @@ _GENDERS = {
 }
 
 
+def _plain_id(text: str) -> bool:
+    """Digits alone, no leading zero, small enough for any id: read alike by int() and by
+    id_or_none. Spaces, signs, underscores, other scripts' digits go to the form."""
+    return text.isascii() and text.isdigit() and text[0] != "0" and len(text) <= 9
+
+
 def plainly_valid_ballot(formdata: Mapping[str, str]) -> BallotFields | None:
     """The ballot's fields read straight from the request when each is plainly valid; None
     when any needs a closer look, which BallotForm then gives, with its messages.
@@ -142,7 +142,7 @@ def plainly_valid_ballot(formdata: Mapping[str, str]) -> BallotFields | None:
     village = formdata.get("village_id", "")
     if len(code) > CODE_MAX_LENGTH or gender not in _GENDERS:
         return None
-    if village and not (village.isascii() and village.isdigit() and len(village) <= 9):
+    if village and not _plain_id(village):
         return None
     details = VoterDetails(
         gender=_GENDERS[gender],
@@ -154,7 +154,7 @@ def plainly_valid_ballot(formdata: Mapping[str, str]) -> BallotFields | None:
 
 class PaperBallotForm(VoterDetailsForm):
     meeting_village_id = SelectField(
-        _l("Village where the meeting was held"), coerce=_int_or_none, validators=[required()]
+        _l("Village where the meeting was held"), coerce=id_or_none, validators=[required()]
     )
     meeting_date = DateField(_l("Date of the meeting"), validators=[required()], render_kw={"type": "date"})
 

@@ -95,6 +95,10 @@ def test_registration_rejects_bad_input(client, world):
         {"birth_year": "abc"},
         {"municipality_id": "999999"},
         {"municipality_id": "not-a-number"},
+        # Beyond any database's integers: once an OverflowError in the lookup, a 500.
+        {"municipality_id": "99999999999999999999"},
+        {"village_id": "99999999999999999999"},
+        {"village_id": "-3"},
         {"username": "a b", "phone": ""},
         {"username": "12345", "phone": ""},
         {"locale": "de"},

@@ -112,3 +112,5 @@ def test_home_page_finds_municipalities(client, world):
     page = client.get("/?q=Municipality").get_data(as_text=True)
     assert "/m/ak-suu" in page
     assert "No municipality found." in client.get("/?q=zzzz").get_data(as_text=True)
+    # A page number beyond the database's integers is an empty page, not a 500.
+    assert client.get("/?page=99999999999999999999").status_code == 200

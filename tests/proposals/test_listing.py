@@ -32,7 +32,8 @@ def test_list_filters_by_category_village_and_status(client, world):
 
 def test_unknown_filter_values_are_ignored_not_500(client, world):
     fill(world.consultation, 3)
-    for query in ("category=abc", "village=-1", "status=whatever", "status=%20", "category=%20", "village=%20+", "page=0", "page=-5", "page=abc", "page=999"):
+    for query in ("category=abc", "village=-1", "status=whatever", "status=%20", "category=%20", "village=%20+", "page=0", "page=-5", "page=abc", "page=999",
+                  "page=99999999999999999999"):
         response = client.get(f"/c/{world.consultation.id}/proposals?{query}")
         assert response.status_code == 200, query
 

@@ -161,6 +161,23 @@ def test_malformed_imports_get_a_message_and_save_nothing(officer_client, world,
     assert db.session.scalar(select(func.count()).select_from(Proposal)) == before
 
 
+def test_an_import_holding_a_nul_character_is_refused(officer_client, counted, world):
+    # Valid otherwise; PostgreSQL's text cannot hold a NUL, so it once ended in a 500 there.
+    consultation, _ = counted
+    pb = officer_client.get(f"/c/{consultation.id}/export/ballots.pb").get_data(as_text=True)
+    before = db.session.scalar(select(func.count()).select_from(Consultation))
+    response = officer_client.post(
+        "/m/ak-suu/import",
+        data={
+            "file": (io.BytesIO(pb.replace("Project 2", "Proj\x00ect 2").encode()), "past.pb"),
+            "village_id": str(world.village.id),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 200 and b"not UTF-8 text" in response.data
+    assert db.session.scalar(select(func.count()).select_from(Consultation)) == before
+
+
 def test_imports_are_for_officers(resident_client, council_client, world):
     for client in (resident_client, council_client):
         response = client.post(

@@ -81,6 +81,7 @@ def test_proposals_not_on_the_ballot_are_refused(resident_client, world):
         ({"gender": "x"}, "Not a valid choice"),
         ({"village_id": "99999"}, "Choose a village this consultation covers"),
         ({"village_id": "abc"}, "could not coerce"),
+        ({"village_id": "99999999999999999999"}, "could not coerce"),
     ],
 )
 def test_bad_details_are_refused(resident_client, world, fields, message):
