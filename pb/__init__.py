@@ -183,9 +183,8 @@ def _refuse_nul_characters(app: Flask) -> None:
     def refuse_nul() -> None:
         # No form or link has a use for a NUL character, and PostgreSQL's text cannot hold one
         # (psycopg refuses to send it: a 500 wherever it reached a query). Refused before any
-        # view reads the request, as a bad request.
-        # A query string brings one only percent-encoded; parsed only then, so that the
-        # requests without (nearly all) pay next to nothing.
+        # view reads the request, as a bad request. A query string can bring one only
+        # percent-encoded, so it is parsed here only then: nearly every request pays nothing.
         if "\x00" in request.path or (b"%00" in request.query_string and holds_nul(request.args)):
             abort(400)
         if request.method == "POST" and holds_nul(request.form):
