@@ -23,6 +23,7 @@ Prints one line per election and rule, then a summary line
 pabutools' time / pb's time, and the slowest is the smallest among the elections where pabutools
 needed over 1 s (equal_shares: with and without the greedy completion).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -91,7 +92,11 @@ def count_in_a_process(path: Path, arguments: list[str]) -> tuple[list[str], flo
         start = time.perf_counter()
         done = subprocess.run(
             [sys.executable, "-m", "pb.counting", str(path), *arguments],
-            cwd=ROOT, env=CHILD_ENV, capture_output=True, text=True, check=True,
+            cwd=ROOT,
+            env=CHILD_ENV,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         timings.append(time.perf_counter() - start)
         printed = json.loads(done.stdout)["funded"]
@@ -128,8 +133,13 @@ def main() -> None:
     same = True
     slowest = {"greedy": None, "equal-shares": None}
     # Once, so that the compiled modules are cached before anything is timed.
-    subprocess.run([sys.executable, "-m", "pb.counting", "--help"], cwd=ROOT, env=CHILD_ENV,
-                   capture_output=True, check=True)
+    subprocess.run(
+        [sys.executable, "-m", "pb.counting", "--help"],
+        cwd=ROOT,
+        env=CHILD_ENV,
+        capture_output=True,
+        check=True,
+    )
     folder = tempfile.TemporaryDirectory()
     for name, section, fingerprint, election, path in elections(options.quick, Path(folder.name)):
         pabutools, recorded = theirs(name, section, fingerprint, election, record, live_limit)

@@ -6,6 +6,7 @@ Prints one line per page and size, then a summary line:
 The targets (issue 2): the home page with all it loads under 50 KB; the same number of queries
 whatever the number of proposals (ratio 1.0).
 """
+
 from __future__ import annotations
 
 import statistics
@@ -18,10 +19,10 @@ from sqlalchemy import event, func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pb import create_app  # noqa: E402
-from pb.extensions import db  # noqa: E402
-from pb.models import Proposal  # noqa: E402
-from tests import factories  # noqa: E402
+from pb import create_app
+from pb.extensions import db
+from pb.models import Proposal
+from tests import factories
 
 
 def main() -> None:
@@ -60,9 +61,8 @@ def main() -> None:
                 for i in range(total - have):
                     factories.make_proposal(c, title=f"Proposal {i}")
             client = app.test_client()
-            with client.session_transaction() as session:
-                with app.app_context():
-                    session["_user_id"] = db.session.merge(officer).get_id()
+            with client.session_transaction() as session, app.app_context():
+                session["_user_id"] = db.session.merge(officer).get_id()
             results[total] = {}
             for name, url in pages.items():
                 timings = []
@@ -72,7 +72,11 @@ def main() -> None:
                     response = client.get(url, headers={"Accept-Language": "ru"})
                     timings.append(time.perf_counter() - started)
                     assert response.status_code == 200, (url, response.status_code)
-                results[total][name] = (len(response.data), len(statements), statistics.median(timings))
+                results[total][name] = (
+                    len(response.data),
+                    len(statements),
+                    statistics.median(timings),
+                )
                 print(
                     f"{name:13} proposals={total:4} html={len(response.data) / 1024:5.1f} KB "
                     f"+css={css_size / 1024:4.1f} KB queries={len(statements):2} "
@@ -82,7 +86,7 @@ def main() -> None:
         max_kb = max(size + css_size for size, _, _ in results[200].values()) / 1024
         q10 = [results[10][n][1] for n in pages]
         q200 = [results[200][n][1] for n in pages]
-        ratio = max(b / a for a, b in zip(q10, q200))
+        ratio = max(b / a for a, b in zip(q10, q200, strict=False))
         print(
             f"home_kb={home_kb:.1f} max_page_kb={max_kb:.1f} queries_10={q10} "
             f"queries_200={q200} query_ratio={ratio:.2f}"

@@ -12,6 +12,7 @@ time and SQL statements, then a summary line:
     ballots=N publish_s=X results_ms=Y participation_ms=Z protocol_ms=W
 The target (issue 4): the results page of a 100,000-ballot consultation in well under a second.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,11 +27,11 @@ from sqlalchemy import event, insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pb import create_app  # noqa: E402
-from pb.extensions import db  # noqa: E402
-from pb.models import Ballot, BallotChoice, Channel, Gender, Phase  # noqa: E402
-from pb.models.voting import new_ballot_id  # noqa: E402
-from tests import factories  # noqa: E402
+from pb import create_app
+from pb.extensions import db
+from pb.models import Ballot, BallotChoice, Channel, Gender, Phase
+from pb.models.voting import new_ballot_id
+from tests import factories
 
 AGE_GROUPS = ("14-17", "18-35", "36-59", "60+", None)
 
@@ -48,16 +49,20 @@ def fill(consultation, ballots: int, rng: random.Random) -> None:
         rows, choices = [], []
         for _ in range(min(5_000, ballots - start)):
             ballot_id = new_ballot_id()
-            rows.append({
-                "id": ballot_id,
-                "consultation_id": consultation.id,
-                "channel": rng.choice((Channel.ONLINE, Channel.CODE, Channel.PAPER)),
-                "gender": rng.choice(genders),
-                "age_group": rng.choice(AGE_GROUPS),
-                "village_id": rng.choice(villages),
-            })
+            rows.append(
+                {
+                    "id": ballot_id,
+                    "consultation_id": consultation.id,
+                    "channel": rng.choice((Channel.ONLINE, Channel.CODE, Channel.PAPER)),
+                    "gender": rng.choice(genders),
+                    "age_group": rng.choice(AGE_GROUPS),
+                    "village_id": rng.choice(villages),
+                }
+            )
             chosen = {p.id for p in rng.choices(proposals, weights=weights, k=rng.randint(1, 5))}
-            choices.extend({"ballot_id": ballot_id, "proposal_id": pid, "points": 1} for pid in chosen)
+            choices.extend(
+                {"ballot_id": ballot_id, "proposal_id": pid, "points": 1} for pid in chosen
+            )
         db.session.execute(insert(Ballot), rows)
         db.session.execute(insert(BallotChoice), choices)
     consultation.phase = Phase.CLOSED
@@ -70,13 +75,15 @@ def main() -> None:
     parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({
-            "TESTING": True,
-            "SECRET_KEY": "bench",
-            "SQLALCHEMY_DATABASE_URI": options.db or f"sqlite:///{tmp}/bench.sqlite",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "WTF_CSRF_ENABLED": False,
-        })
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "bench",
+                "SQLALCHEMY_DATABASE_URI": options.db or f"sqlite:///{tmp}/bench.sqlite",
+                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                "WTF_CSRF_ENABLED": False,
+            }
+        )
         with app.app_context():
             db.drop_all()
             db.create_all()

@@ -20,6 +20,7 @@ errors, vote throughput at least a third of the trivial endpoint's.
 
 Only loopback is used; request loops are bounded in count and time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,14 +67,20 @@ def prepare(database_url: str, secret: str, voters: int) -> tuple[int, list[int]
     from tests import factories
 
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": database_url,
-         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+        {
+            "TESTING": True,
+            "SECRET_KEY": secret,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        }
     )
     with app.app_context():
         db.drop_all()
         db.create_all()
         world = factories.build_world()
-        proposals = factories.open_voting(world.consultation, costs=(300_000, 250_000, 200_000, 150_000, 100_000))
+        proposals = factories.open_voting(
+            world.consultation, costs=(300_000, 250_000, 200_000, 150_000, 100_000)
+        )
         services.generate_codes(world.officer, world.consultation, voters, "bench")
         batch = db.session.scalars(select(CodeBatch)).one()
         codes = services.batch_codes(batch)
@@ -90,7 +97,9 @@ def count_stored(database_url: str, secret: str) -> tuple[int, int]:
     from pb.extensions import db
     from pb.models import Ballot, VotingCode
 
-    app = create_app({"TESTING": True, "SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": database_url}
+    )
     with app.app_context():
         stored = db.session.scalar(select(func.count()).select_from(Ballot))
         used = db.session.scalar(select(func.count()).where(VotingCode.used.is_(True)))
@@ -103,10 +112,24 @@ class Server:
         self.port = free_port()
         env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:pb.serving", "--workers", str(workers),
-             "--threads", str(THREADS), "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
-             "pb:create_app()"],
-            cwd=ROOT, env=env,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "python:pb.serving",
+                "--workers",
+                str(workers),
+                "--threads",
+                str(THREADS),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "pb:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -133,7 +156,7 @@ class Client:
 
     def open_ballot(self, vote_path: str) -> None:
         """Take a session cookie and a CSRF token from the ballot page."""
-        status, page, _ = self.request("GET", vote_path)
+        _status, page, _ = self.request("GET", vote_path)
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         self.token_field = urllib.parse.urlencode([("csrf_token", token)])
 
@@ -201,14 +224,20 @@ def vote_jobs(
 ) -> list[tuple[str, str]]:
     """Per code, what its voter sends besides the CSRF token: the code and two choices."""
     return [
-        (code, "&" + urllib.parse.urlencode(
-            [("code", code)] + [("choice", p) for p in chooser.sample(proposal_ids, 2)]
-        ))
+        (
+            code,
+            "&"
+            + urllib.parse.urlencode(
+                [("code", code)] + [("choice", p) for p in chooser.sample(proposal_ids, 2)]
+            ),
+        )
         for code in codes
     ]
 
 
-def bench(label: str, database_url: str, voters: int, clients: int, workers: int) -> dict[str, float]:
+def bench(
+    label: str, database_url: str, voters: int, clients: int, workers: int
+) -> dict[str, float]:
     secret = secrets.token_hex(16)
     consultation_id, proposal_ids, codes = prepare(database_url, secret, voters + CPU_SAMPLE)
     codes, spare = codes[:voters], codes[voters:]
@@ -248,12 +277,12 @@ def bench(label: str, database_url: str, voters: int, clients: int, workers: int
         visitors = [Client(server.port) for _ in range(clients)]
         # Untimed, like a voter opening the ballot: each client's session cookie and CSRF token.
         # This also warms up both endpoints (the workers compile templates on first use).
-        for voter, visitor in zip(voters, visitors):
+        for voter, visitor in zip(voters, visitors, strict=False):
             voter.open_ballot(vote_path)
             visitor.request("GET", "/health")
         size = -(-len(jobs) // ROUNDS)
         for start in range(0, len(jobs), size):
-            vote_seconds += run_clients(voters, jobs[start:start + size], cast, votes)
+            vote_seconds += run_clients(voters, jobs[start : start + size], cast, votes)
             trivial_seconds += run_clients(visitors, list(range(size)), health, trivial)
         cpu = cpu_per_request(
             server, vote_path, cast, health, vote_jobs(spare, proposal_ids, chooser)
@@ -327,7 +356,9 @@ def cpu_per_request(server: Server, vote_path: str, cast, health, jobs: list[tup
         for item in items:
             work(client, item, tally)
         after = _cpu_seconds(workers), _cpu_seconds(backends)
-        result[name] = tuple((b - a) / len(jobs) * 1000 for a, b in zip(before, after))
+        result[name] = tuple(
+            (b - a) / len(jobs) * 1000 for a, b in zip(before, after, strict=False)
+        )
     return result
 
 
@@ -359,7 +390,9 @@ def main() -> int:
     tmp = tempfile.mkdtemp(prefix="pb-bench-")
     try:
         if args.db in ("sqlite", "both"):
-            results.append(bench("sqlite", f"sqlite:///{tmp}/bench.sqlite", voters, args.clients, args.workers))
+            results.append(
+                bench("sqlite", f"sqlite:///{tmp}/bench.sqlite", voters, args.clients, args.workers)
+            )
         if args.db in ("postgres", "both"):
             url = postgres_url()
             if url:

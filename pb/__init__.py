@@ -1,4 +1,5 @@
 """pb: participatory budgeting for the municipalities of Kyrgyzstan."""
+
 from __future__ import annotations
 
 import os
@@ -24,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from flask import Flask
 
     from pb.config import Config, environment_overrides
+
     # Flask resolves relative folders against the package; the fixed layout keeps templates/,
     # instance/ and translations/ at the repository root.
     app = Flask(
@@ -87,7 +89,7 @@ def _engine_options(uri: str) -> dict[str, Any]:
 
 
 def _init_extensions(app: Flask) -> None:
-    from pb import models  # noqa: F401  (registers the tables on the metadata)
+    from pb import models
     from pb.extensions import babel, csrf, db, login_manager, migrate
     from pb.i18n import select_locale
 
@@ -150,8 +152,15 @@ def _register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date, format_datetime
 
     from pb import labels
-    from pb.i18n import LANGUAGE_NAMES, current_language, format_number, format_percent, format_som, language_in
-    from pb.i18n import localized
+    from pb.i18n import (
+        LANGUAGE_NAMES,
+        current_language,
+        format_number,
+        format_percent,
+        format_som,
+        language_in,
+        localized,
+    )
 
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["som"] = format_som
@@ -160,9 +169,7 @@ def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["percent"] = format_percent
     app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
-    app.jinja_env.filters["datetime"] = (
-        lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
-    )
+    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.globals.update(
         localized=localized,
         language_in=language_in,

@@ -1,4 +1,5 @@
 """Command line: `flask --app pb ...`."""
+
 from __future__ import annotations
 
 import click
@@ -10,7 +11,9 @@ from pb.auth.phone import PhoneError
 
 def register_cli(app: Flask) -> None:
     @app.cli.command("create-admin")
-    @click.option("--login", prompt="Phone number or user name", help="Phone (+996...) or user name.")
+    @click.option(
+        "--login", prompt="Phone number or user name", help="Phone (+996...) or user name."
+    )
     @click.option("--name", "display_name", default="Administrator", show_default=True)
     @click.password_option(help="Read from a prompt when not given.")
     def create_admin(login: str, display_name: str, password: str) -> None:
@@ -22,13 +25,17 @@ def register_cli(app: Flask) -> None:
         try:
             user = make_admin(login, password, display_name)
         except PhoneError:
-            raise click.ClickException("Not a Kyrgyz phone number; give +996... or a user name.")
+            raise click.ClickException(
+                "Not a Kyrgyz phone number; give +996... or a user name."
+            ) from None
         click.echo(f"Administrator ready: {user.login_name}")
 
     @app.cli.command("count")
     @click.argument("path", type=click.Path(dir_okay=False))
     @click.option("--rule", type=click.Choice(["greedy", "equal-shares"]), required=True)
-    @click.option("--complete-greedy", is_flag=True, help="Equal Shares: spend what is left by greedy.")
+    @click.option(
+        "--complete-greedy", is_flag=True, help="Equal Shares: spend what is left by greedy."
+    )
     def count(path: str, rule: str, complete_greedy: bool) -> None:
         """Count a pabulib .pb file (approval or cumulative) and print the outcome as JSON."""
         import json
@@ -38,7 +45,7 @@ def register_cli(app: Flask) -> None:
         try:
             result = count_file(path, rule, complete_greedy)
         except CountError as error:
-            raise click.ClickException(str(error))
+            raise click.ClickException(str(error)) from None
         click.echo(json.dumps(result))
 
     @app.cli.command("load-demo")

@@ -4,9 +4,11 @@ Order of precedence, lowest first: these defaults, ``instance/config.py``, the e
 (``SECRET_KEY``, ``DATABASE_URL`` and any ``PB_*`` variable), then the ``test_config`` mapping
 given to :func:`pb.create_app`.
 """
+
 from __future__ import annotations
 
 import os
+from typing import ClassVar
 
 LANGUAGES = ("ky", "ru", "en")
 
@@ -14,16 +16,16 @@ LANGUAGES = ("ky", "ru", "en")
 def _database_url(url: str | None) -> str | None:
     # Hosting panels hand out postgres:// URLs; SQLAlchemy needs the driver named.
     if url and url.startswith("postgres://"):
-        url = "postgresql+psycopg://" + url[len("postgres://"):]
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url and url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 
 class Config:
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # default set in create_app (instance folder)
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
     LANGUAGES = LANGUAGES
     BABEL_DEFAULT_LOCALE = "ky"
     BABEL_DEFAULT_TIMEZONE = "Asia/Bishkek"

@@ -2,6 +2,7 @@
 
 Everything goes through the services, so the demo obeys the same rules as real use.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -70,14 +71,26 @@ def load_demo_data() -> None:
     officer = resident("officer", "Айгүл Асанова", gender=Gender.FEMALE, locale="ru")
     council = resident("council", "Бакыт Токтогулов", gender=Gender.MALE)
     for user, role in ((officer, Role.OFFICER), (council, Role.COUNCIL)):
-        db.session.add(Membership(user_id=user.id, municipality_id=ak_suu.id, role=role, appointed_by_id=admin.id))
+        db.session.add(
+            Membership(
+                user_id=user.id, municipality_id=ak_suu.id, role=role, appointed_by_id=admin.id
+            )
+        )
     db.session.commit()
     aizada = resident(
-        "+996 555 000 001", "Айзада Мамытова", gender=Gender.FEMALE, birth_year=2001,
+        "+996 555 000 001",
+        "Айзада Мамытова",
+        gender=Gender.FEMALE,
+        birth_year=2001,
         village_id=villages["Кара-Булак"].id,
     )
-    nurlan = resident("+996 700 000 002", "Нурлан Исаев", gender=Gender.MALE, birth_year=1968,
-                      village_id=villages["Ак-Суу"].id)
+    nurlan = resident(
+        "+996 700 000 002",
+        "Нурлан Исаев",
+        gender=Gender.MALE,
+        birth_year=1968,
+        village_id=villages["Ак-Суу"].id,
+    )
 
     today = utcnow().date()
     consultation = create_consultation(
@@ -112,8 +125,16 @@ def load_demo_data() -> None:
     advance_phase(officer, consultation, Phase.DRAFT)  # type: ignore[arg-type]
     categories = {c.key: c for c in consultation.categories}
 
-    def propose(author: object, title: str, text: str, cost: int, key: str, village: str,
-                groups: list[Beneficiary], lang: str = "ky") -> object:
+    def propose(
+        author: object,
+        title: str,
+        text: str,
+        cost: int,
+        key: str,
+        village: str,
+        groups: list[Beneficiary],
+        lang: str = "ky",
+    ) -> object:
         return submit_proposal(
             author,  # type: ignore[arg-type]
             consultation,
@@ -121,25 +142,42 @@ def load_demo_data() -> None:
         )
 
     water = propose(
-        aizada, "Кара-Булакта таза суу түтүгү",
+        aizada,
+        "Кара-Булакта таза суу түтүгү",
         "Кара-Булактын жогорку көчөсүндө таза суу жок. Аялдар менен балдар суу ташыйт. "
         "300 метр түтүк жана эки кран керек.",
-        650_000, "water", "Кара-Булак", [Beneficiary.WOMEN, Beneficiary.CHILDREN],
+        650_000,
+        "water",
+        "Кара-Булак",
+        [Beneficiary.WOMEN, Beneficiary.CHILDREN],
     )
     propose(
-        aizada, "Жаштар үчүн спорт аянтчасы",
+        aizada,
+        "Жаштар үчүн спорт аянтчасы",
         "Мектептин жанындагы бош жерге волейбол жана баскетбол аянтчасын куруу.",
-        480_000, "youth", "Кара-Булак", [Beneficiary.YOUTH],
+        480_000,
+        "youth",
+        "Кара-Булак",
+        [Beneficiary.YOUTH],
     )
     lights = propose(
-        nurlan, "Освещение центральной улицы Ак-Суу",
+        nurlan,
+        "Освещение центральной улицы Ак-Суу",
         "Установить 25 фонарей на центральной улице: вечером женщинам и детям опасно ходить.",
-        350_000, "lighting", "Ак-Суу", [Beneficiary.EVERYONE, Beneficiary.WOMEN], "ru",
+        350_000,
+        "lighting",
+        "Ак-Суу",
+        [Beneficiary.EVERYONE, Beneficiary.WOMEN],
+        "ru",
     )
     road = propose(
-        nurlan, "Жаңы-Жолго асфальт жол",
+        nurlan,
+        "Жаңы-Жолго асфальт жол",
         "Жаңы-Жолдон Ак-Сууга чейинки 5 км жолду толугу менен асфальттоо.",
-        1_900_000, "roads", "Жаңы-Жол", [Beneficiary.EVERYONE],
+        1_900_000,
+        "roads",
+        "Жаңы-Жол",
+        [Beneficiary.EVERYONE],
     )
     enter_paper_proposal(
         officer,  # type: ignore[arg-type]
@@ -147,11 +185,14 @@ def load_demo_data() -> None:
         ProposalData(
             "Тегизчил бала бакчасына жылуулук",
             "Айыл чогулушунда энелер бала бакчанын пешин алмаштырууну суранышты: кышында суук.",
-            220_000, categories["schools"].id, villages["Тегизчил"].id,
+            220_000,
+            categories["schools"].id,
+            villages["Тегизчил"].id,
             [Beneficiary.CHILDREN, Beneficiary.WOMEN],
         ),
-        PaperOrigin(villages["Тегизчил"].id, today - timedelta(days=3), "Гүлнара Т.",
-                    Gender.FEMALE, "36-59"),
+        PaperOrigin(
+            villages["Тегизчил"].id, today - timedelta(days=3), "Гүлнара Т.", Gender.FEMALE, "36-59"
+        ),
     )
     accept(officer, water, 700_000)  # type: ignore[arg-type]
     _voting_consultation(officer, ak_suu, villages, aizada, nurlan)
@@ -195,23 +236,55 @@ def _voting_consultation(officer, municipality, villages, *voters) -> None:  # t
     save_settings(
         officer,
         consultation,
-        VotingSettings(BallotKind.BUDGET, None, None, allow_accounts=True, allow_codes=True, allow_paper=True),
+        VotingSettings(
+            BallotKind.BUDGET, None, None, allow_accounts=True, allow_codes=True, allow_paper=True
+        ),
     )
     advance_phase(officer, consultation, Phase.DRAFT)
     categories = {c.key: c for c in consultation.categories}
     ideas = [
-        ("Кара-Булакта компьютер классы", "Мектептеги эски компьютерлерди алмаштырып, жаштар үчүн кечки курстарды ачуу.", 280_000, "schools", "Кара-Булак"),
-        ("Футбольное поле в Тегизчиле", "Выровнять и огородить поле, поставить ворота.", 240_000, "sport_culture", "Тегизчил"),
-        ("Кыздар үчүн тигүү устаканасы", "Жаш кыздар үчүн тигүү машиналары жана машыктыруучу.", 150_000, "youth", "Ак-Суу"),
-        ("Жаштар борборуна интернет", "Айылдык жаштар борборуна туруктуу интернет жана Wi-Fi.", 90_000, "youth", "Жаңы-Жол"),
+        (
+            "Кара-Булакта компьютер классы",
+            "Мектептеги эски компьютерлерди алмаштырып, жаштар үчүн кечки курстарды ачуу.",
+            280_000,
+            "schools",
+            "Кара-Булак",
+        ),
+        (
+            "Футбольное поле в Тегизчиле",
+            "Выровнять и огородить поле, поставить ворота.",
+            240_000,
+            "sport_culture",
+            "Тегизчил",
+        ),
+        (
+            "Кыздар үчүн тигүү устаканасы",
+            "Жаш кыздар үчүн тигүү машиналары жана машыктыруучу.",
+            150_000,
+            "youth",
+            "Ак-Суу",
+        ),
+        (
+            "Жаштар борборуна интернет",
+            "Айылдык жаштар борборуна туруктуу интернет жана Wi-Fi.",
+            90_000,
+            "youth",
+            "Жаңы-Жол",
+        ),
     ]
     author = voters[0]
     proposals = [
         submit_proposal(
             author,
             consultation,
-            ProposalData(title, text, cost, categories[key].id, villages[village].id,
-                         [Beneficiary.YOUTH] + ([Beneficiary.WOMEN] if "кыз" in title.lower() else [])),
+            ProposalData(
+                title,
+                text,
+                cost,
+                categories[key].id,
+                villages[village].id,
+                [Beneficiary.YOUTH] + ([Beneficiary.WOMEN] if "кыз" in title.lower() else []),
+            ),
         )
         for title, text, cost, key, village in ideas
     ]
@@ -220,6 +293,8 @@ def _voting_consultation(officer, municipality, villages, *voters) -> None:  # t
         accept(officer, proposal, None)
     advance_phase(officer, consultation, Phase.REVIEW)
     sheet = sheet_of(consultation)
-    for voter, chosen in zip(voters, ([proposals[0], proposals[2]], [proposals[1], proposals[3]])):
+    for voter, chosen in zip(
+        voters, ([proposals[0], proposals[2]], [proposals[1], proposals[3]]), strict=False
+    ):
         cast_ballot(sheet, {p.id: 1 for p in chosen}, details_from_profile(voter), voter)
     generate_codes(officer, consultation, 16, "Демо")

@@ -1,4 +1,5 @@
 """Age groups from birth years, with the bands taken from settings."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -30,5 +31,5 @@ def age_group(birth_year: int | None, this_year: int, bands: Sequence[Band]) -> 
 
 
 def band_label(key: str) -> str:
-    """"18-35" reads as "18–35"; "60+" stays as it is."""
+    """ "18-35" reads as "18–35"; "60+" stays as it is."""
     return key.replace("-", "\u2013")

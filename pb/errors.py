@@ -1,4 +1,5 @@
 """Domain exceptions and the translated error pages."""
+
 from __future__ import annotations
 
 from flask import Flask, render_template

@@ -1,4 +1,5 @@
 """Extension objects, created unbound here and bound to each app in :func:`pb.create_app`."""
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate

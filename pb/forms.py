@@ -3,6 +3,7 @@
 WTForms ships no Kyrgyz catalog, so the few built-in messages a form can show are listed below
 for extraction and translated in translations/ like every other string.
 """
+
 from __future__ import annotations
 
 from flask_babel import get_translations

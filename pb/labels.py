@@ -3,6 +3,7 @@
 Kept in one registry so that templates and services name things the same way, and so a new
 standard category or beneficiary group is one entry here.
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

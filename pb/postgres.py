@@ -11,6 +11,7 @@ take another, as SQLAlchemy documents). If the server goes away while connection
 statement that meets a dead connection fails; SQLAlchemy then drops the whole pool, and
 ``Prepared`` (the vote's path) drops it and runs its statement again on a new connection.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,5 +1,6 @@
 """gunicorn's settings for pb, read with ``gunicorn -c python:pb.serving 'pb:create_app()'``
 (command-line options still apply on top)."""
+
 from __future__ import annotations
 
 import gc

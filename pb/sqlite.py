@@ -19,6 +19,7 @@ Where the OS has no ``flock`` (Windows), writers simply use SQLite's waiting.
 A hot path may run its statements as ``Prepared``: compiled once, then run on the DBAPI
 connection of the transaction under way, without SQLAlchemy's execution machinery.
 """
+
 from __future__ import annotations
 
 import sqlite3

@@ -1,5 +1,6 @@
 """Slowing down guessing: failed attempts per client are counted in the database, so the limit
 holds across all worker processes."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,7 +25,10 @@ def _window() -> timedelta:
 # asks it in the same statement that looks up the code.
 FAILURES = (
     select(func.count())
-    .where(ThrottleEvent.key == bindparam("throttle_key"), ThrottleEvent.at >= bindparam("throttle_since"))
+    .where(
+        ThrottleEvent.key == bindparam("throttle_key"),
+        ThrottleEvent.at >= bindparam("throttle_since"),
+    )
     .scalar_subquery()
 )
 _CHECK = select(FAILURES)

@@ -1,5 +1,6 @@
 """What a URL brings in: redirect targets that cannot be turned into an open redirect, and list
 page numbers that cannot break the query."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -14,7 +15,13 @@ def safe_next(target: str | None, default_endpoint: str = "main.index") -> str:
     """``target`` if it is a path on this site, else the default page."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
             return target
     return url_for(default_endpoint)
 

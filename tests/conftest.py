@@ -3,6 +3,7 @@
 Set TEST_DATABASE_URL (for example postgresql+psycopg://postgres@127.0.0.1:5432/test) to run
 the suite on PostgreSQL; by default each test gets its own in-memory SQLite database.
 """
+
 from __future__ import annotations
 
 import os

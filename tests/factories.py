@@ -1,5 +1,6 @@
 """Small builders for test data. They write straight to the database, bypassing services,
 so each test states only what it is about."""
+
 from __future__ import annotations
 
 import itertools
@@ -28,7 +29,9 @@ PASSWORD = "correct horse"
 _seq = itertools.count(1)
 
 
-def make_municipality(slug: str | None = None, villages: tuple[str, ...] = ("Ак-Суу", "Кара-Булак")) -> Municipality:
+def make_municipality(
+    slug: str | None = None, villages: tuple[str, ...] = ("Ак-Суу", "Кара-Булак")
+) -> Municipality:
     n = next(_seq)
     municipality = Municipality(
         slug=slug or f"m-{n}",
@@ -177,7 +180,9 @@ def open_voting(
 ) -> list[Proposal]:
     """Accepted proposals with these costs, and the consultation in its voting phase."""
     proposals = [
-        make_proposal(consultation, status=ProposalStatus.ACCEPTED, cost=cost, title=f"Project {i + 1}")
+        make_proposal(
+            consultation, status=ProposalStatus.ACCEPTED, cost=cost, title=f"Project {i + 1}"
+        )
         for i, cost in enumerate(costs)
     ]
     consultation.ballot_kind = kind or BallotKind.BUDGET

@@ -6,6 +6,7 @@ field's check), numbers too large for the database's integers, other scripts' di
 text, a NUL. Any status below 500 is fine here; the right 4xx or message for each case is what
 the other tests check.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,7 +23,18 @@ from pb.voting.sheets import VoterDetails
 from tests import factories
 
 ODD = ["   ", "-1", "99999999999999999999", "\u0661\u0662", "x" * 3000, "\x00"]
-QUERY_NAMES = ["page", "q", "status", "village", "category", "mine", "code", "next", "date", "receipt"]
+QUERY_NAMES = [
+    "page",
+    "q",
+    "status",
+    "village",
+    "category",
+    "mine",
+    "code",
+    "next",
+    "date",
+    "receipt",
+]
 
 
 class _FormDefaults(HTMLParser):
@@ -74,8 +86,12 @@ def _world_with_everything(phase: Phase):
     proposals = factories.open_voting(world.consultation, allow_paper=True, allow_accounts=True)
     batch = voting.generate_codes(world.officer, world.consultation, 3, "slips")
     voting.add_paper_ballot(
-        world.officer, world.consultation, world.village.id, date(2026, 11, 20),
-        {proposals[0].id: 1}, VoterDetails(),
+        world.officer,
+        world.consultation,
+        world.village.id,
+        date(2026, 11, 20),
+        {proposals[0].id: 1},
+        VoterDetails(),
     )
     if phase != Phase.VOTING:
         world.consultation.phase = phase
@@ -114,8 +130,11 @@ def _urls(app, path_values):
 def test_no_input_ends_in_a_500(app, phase):
     world, path_values = _world_with_everything(phase)
     roles = {
-        "visitor": None, "resident": world.resident, "officer": world.officer,
-        "council": world.council, "admin": world.admin,
+        "visitor": None,
+        "resident": world.resident,
+        "officer": world.officer,
+        "council": world.council,
+        "admin": world.admin,
     }
     failures = []
     for role, user in roles.items():
@@ -129,13 +148,13 @@ def test_no_input_ends_in_a_500(app, phase):
                 if response.status_code == 200 and response.mimetype == "text/html":
                     defaults = _form_defaults(response.get_data(as_text=True))
                 for odd in ODD[:3]:
-                    response = client.get(url, query_string={name: odd for name in QUERY_NAMES})
+                    response = client.get(url, query_string=dict.fromkeys(QUERY_NAMES, odd))
                     if response.status_code >= 500:
                         failures.append((role, "GET", url, odd[:20]))
             if "POST" in methods:
                 names = list(defaults) or ["expected", "direction", "locale", "next", "action"]
                 for odd in ODD:
-                    response = client.post(url, data={name: odd for name in names})
+                    response = client.post(url, data=dict.fromkeys(names, odd))
                     if response.status_code >= 500:
                         failures.append((role, "POST", url, odd[:20]))
                 # One field odd at a time, the others as the page would send them.

@@ -1,4 +1,5 @@
 """Three languages: how the locale is chosen, how amounts and counts read, catalogs complete."""
+
 import re
 import subprocess
 import sys
@@ -26,7 +27,13 @@ def test_default_language_is_kyrgyz(client, world):
 
 @pytest.mark.parametrize(
     "header, expected",
-    [("ru-RU,ru;q=0.9", "ru"), ("en-US,en;q=0.8", "en"), ("ky-KG", "ky"), ("de-DE,fr;q=0.5", "ky"), ("de,ru;q=0.3", "ru")],
+    [
+        ("ru-RU,ru;q=0.9", "ru"),
+        ("en-US,en;q=0.8", "en"),
+        ("ky-KG", "ky"),
+        ("de-DE,fr;q=0.5", "ky"),
+        ("de,ru;q=0.3", "ru"),
+    ],
 )
 def test_browser_language_is_used_among_ky_ru_en(client, world, header, expected):
     assert html_lang(client.get("/", headers={"Accept-Language": header})) == expected
@@ -80,7 +87,9 @@ def list_public(consultation):
     from pb.extensions import db
     from pb.models import Proposal
 
-    return db.session.scalars(select(Proposal).where(Proposal.consultation_id == consultation.id)).all()
+    return db.session.scalars(
+        select(Proposal).where(Proposal.consultation_id == consultation.id)
+    ).all()
 
 
 def test_text_in_another_language_is_shown_and_marked(client, world):
@@ -89,14 +98,20 @@ def test_text_in_another_language_is_shown_and_marked(client, world):
     from pb.extensions import db
 
     db.session.commit()
-    page = client.get(f"/c/{world.consultation.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = client.get(f"/c/{world.consultation.id}", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
     assert '<span lang="ky">2027-жылдын бюджети</span>' in page
     assert "(in Kyrgyz)" in page
 
 
 def test_dates_are_local(client, world):
-    ru = client.get(f"/c/{world.consultation.id}", headers={"Accept-Language": "ru"}).get_data(as_text=True)
-    en = client.get(f"/c/{world.consultation.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    ru = client.get(f"/c/{world.consultation.id}", headers={"Accept-Language": "ru"}).get_data(
+        as_text=True
+    )
+    en = client.get(f"/c/{world.consultation.id}", headers={"Accept-Language": "en"}).get_data(
+        as_text=True
+    )
     assert "21 нояб. 2026" in ru
     assert "Nov 21, 2026" in en
 
@@ -130,21 +145,49 @@ def test_placeholders_survive_translation(lang):
         wanted = set(pattern.findall(ids[-1]))
         for string in strings:
             if string:
-                assert set(pattern.findall(string)) <= wanted | set(pattern.findall(ids[0])), (lang, message.id)
-                assert set(pattern.findall(string)) - {"%(num)d"} == wanted - {"%(num)d"}, (lang, message.id)
+                assert set(pattern.findall(string)) <= wanted | set(pattern.findall(ids[0])), (
+                    lang,
+                    message.id,
+                )
+                assert set(pattern.findall(string)) - {"%(num)d"} == wanted - {"%(num)d"}, (
+                    lang,
+                    message.id,
+                )
 
 
 def test_every_string_in_the_code_is_in_the_catalogs(tmp_path):
     """A string added to code or templates without updating the catalogs fails here."""
     pot = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "_l",
-         "-k", "lazy_gettext", "-k", "_ln:1,2", "-k", "lazy_ngettext:1,2", "-o", str(pot), "--no-location", "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "_ln:1,2",
+            "-k",
+            "lazy_ngettext:1,2",
+            "-o",
+            str(pot),
+            "--no-location",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     with open(pot, "rb") as f:
         extracted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
     for lang in LANGS:
         have = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog(lang) if m.id}
         missing = extracted - have
-        assert not missing, f"{lang} lacks {len(missing)} strings, e.g. {sorted(missing)[:5]}; run make update-messages"
+        assert not missing, (
+            f"{lang} lacks {len(missing)} strings, e.g. {sorted(missing)[:5]}; run make update-messages"
+        )

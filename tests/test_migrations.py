@@ -1,8 +1,8 @@
 """The migrations build the schema the models describe, and upgrade in place."""
+
 import os
 
 import pytest
-
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -31,7 +31,9 @@ def test_migrations_match_the_models(tmp_path):
         assert diff == [], diff
         if TEST_DATABASE_URL:
             # Storage options, which the comparison above does not look at.
-            options = db.session.scalar(text("SELECT reloptions FROM pg_class WHERE relname = 'voting_codes'"))
+            options = db.session.scalar(
+                text("SELECT reloptions FROM pg_class WHERE relname = 'voting_codes'")
+            )
             assert options == ["fillfactor=50"]
         db.session.remove()
         if TEST_DATABASE_URL:
@@ -57,19 +59,25 @@ def test_upgrade_in_place_keeps_the_data(tmp_path):
     with app.app_context():
         upgrade(revision="31a7bed2c174")
         with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO municipalities (slug, name_ky, created_at) VALUES ('old', 'Эски', '2026-01-01')"
-            ))
-            connection.execute(text(
-                "INSERT INTO consultations (municipality_id, title_ky, budget, phase, proposals_from,"
-                " proposals_until, review_until, voting_from, voting_until, results_on, created_at, updated_at)"
-                " VALUES (1, 'Эски консультация', 500, 'collecting', '2026-01-01', '2026-01-02', '2026-01-03',"
-                " '2026-01-04', '2026-01-05', '2026-01-06', '2026-01-01', '2026-01-01')"
-            ))
+            connection.execute(
+                text(
+                    "INSERT INTO municipalities (slug, name_ky, created_at) VALUES ('old', 'Эски', '2026-01-01')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO consultations (municipality_id, title_ky, budget, phase, proposals_from,"
+                    " proposals_until, review_until, voting_from, voting_until, results_on, created_at, updated_at)"
+                    " VALUES (1, 'Эски консультация', 500, 'collecting', '2026-01-01', '2026-01-02', '2026-01-03',"
+                    " '2026-01-04', '2026-01-05', '2026-01-06', '2026-01-01', '2026-01-01')"
+                )
+            )
         upgrade()
         with db.engine.connect() as connection:
-            row = connection.execute(text(
-                "SELECT title_ky, budget, ballot_kind, allow_accounts, counting_rule FROM consultations"
-            )).one()
+            row = connection.execute(
+                text(
+                    "SELECT title_ky, budget, ballot_kind, allow_accounts, counting_rule FROM consultations"
+                )
+            ).one()
         assert tuple(row) == ("Эски консультация", 500, "budget", 1, "greedy")
         db.engine.dispose()

@@ -3,6 +3,7 @@ replaced before use, and ``Prepared`` statements that store what SQLAlchemy stor
 
 These need a PostgreSQL server: ``make test-postgres`` (and CI) runs them.
 """
+
 import time
 from datetime import UTC, datetime
 
@@ -28,7 +29,9 @@ def backend_pid() -> int:
 
 def drop_connection(pid: int) -> None:
     """What a server restart or a forgetful firewall does to one connection."""
-    with psycopg.connect(conftest.TEST_DATABASE_URL.replace("+psycopg", ""), autocommit=True) as admin:
+    with psycopg.connect(
+        conftest.TEST_DATABASE_URL.replace("+psycopg", ""), autocommit=True
+    ) as admin:
         assert admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()[0]
     time.sleep(0.2)
 
@@ -97,7 +100,9 @@ def test_prepared_stores_what_sqlalchemy_stores_and_reads_it_back(bishkek_app):
     db.session.commit()
     at = datetime(2026, 3, 8, 10, 30, tzinfo=UTC)
     store = postgres.Prepared(
-        insert(ThrottleEvent).values(key=bindparam("key"), at=bindparam("at")).returning(ThrottleEvent.id)
+        insert(ThrottleEvent)
+        .values(key=bindparam("key"), at=bindparam("at"))
+        .returning(ThrottleEvent.id)
     )
     assert store.one(db.engine, {"key": "code:10.0.0.1", "at": at}).id
 
@@ -146,7 +151,9 @@ def test_prepared_commits_on_its_own_after_a_connection_came_back_mid_transactio
     connection.driver_connection.pgconn.exec_(b"BEGIN")  # behind psycopg's back
     connection.close()
     store = postgres.Prepared(
-        insert(ThrottleEvent).values(key=bindparam("key"), at=bindparam("at")).returning(ThrottleEvent.id)
+        insert(ThrottleEvent)
+        .values(key=bindparam("key"), at=bindparam("at"))
+        .returning(ThrottleEvent.id)
     )
     store.one(db.engine, {"key": "code:10.0.0.2", "at": datetime.now(UTC)})
 
@@ -157,7 +164,9 @@ def test_prepared_commits_on_its_own_after_a_connection_came_back_mid_transactio
 
 def test_prepared_raises_the_servers_error_and_keeps_the_connection(app):
     store = postgres.Prepared(
-        insert(ThrottleEvent).values(key=bindparam("key"), at=bindparam("at")).returning(ThrottleEvent.id)
+        insert(ThrottleEvent)
+        .values(key=bindparam("key"), at=bindparam("at"))
+        .returning(ThrottleEvent.id)
     )
     pid = backend_pid()
     db.session.commit()

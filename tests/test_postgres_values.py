@@ -1,5 +1,6 @@
 """pb.postgres._text: the values pb's prepared statements send, in PostgreSQL's text form
 (no server needed)."""
+
 import enum
 from datetime import datetime
 

@@ -1,4 +1,5 @@
 """Cross-cutting promises: CSRF on every POST, safe headers, light pages, errors as pages."""
+
 import re
 
 import pytest
@@ -7,7 +8,6 @@ from sqlalchemy import func, select
 
 from pb.extensions import db
 from pb.models import User
-
 from tests import factories
 
 
@@ -33,7 +33,9 @@ def test_every_post_without_a_csrf_token_is_refused(csrf_app):
     for rule in rules:
         with csrf_app.test_request_context():
             url = url_for(rule.endpoint, **{a: values[a] for a in rule.arguments})
-        response = client.post(url, data={"locale": "ru", "direction": "advance", "expected": "collecting"})
+        response = client.post(
+            url, data={"locale": "ru", "direction": "advance", "expected": "collecting"}
+        )
         assert response.status_code == 400, rule.endpoint
         assert "The form has expired" in response.get_data(as_text=True)
 
@@ -59,7 +61,9 @@ def test_session_cookie_is_httponly(client, world):
     assert cookie is not None and cookie.http_only
 
 
-@pytest.mark.parametrize("path", ["/", "/m/ak-suu", "/c/{c}", "/c/{c}/proposals", "/login", "/register?m=ak-suu"])
+@pytest.mark.parametrize(
+    "path", ["/", "/m/ak-suu", "/c/{c}", "/c/{c}/proposals", "/login", "/register?m=ak-suu"]
+)
 def test_pages_are_light_and_load_nothing_from_other_hosts(client, world, path):
     for _ in range(20):
         factories.make_proposal(world.consultation)

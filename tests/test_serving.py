@@ -1,4 +1,5 @@
 """pb.serving: gunicorn's settings."""
+
 import gc
 
 import pytest

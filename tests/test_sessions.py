@@ -1,5 +1,6 @@
 """pb's session cookies (pb.sessions) are Flask's own, signed with machinery built once: the same
 cookies read both ways, tampering and unknown keys refused, rotated keys honoured."""
+
 from flask.sessions import SecureCookieSessionInterface
 
 from pb.sessions import CookieSessionInterface

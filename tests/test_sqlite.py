@@ -1,5 +1,6 @@
 """SQLite's writers' gate (pb.sqlite): writers queue at an OS file lock and pass it on as soon
 as their transaction ends, whichever way it ends."""
+
 import fcntl
 import threading
 import time
@@ -12,10 +13,13 @@ from pb.extensions import db
 from pb.sqlite import GatedConnection
 from tests import conftest
 
+
 @pytest.fixture
 def file_app(tmp_path):
     # A database file of its own, whatever database the rest of the suite runs on.
-    app = create_app(conftest._config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'gate.sqlite'}"))
+    app = create_app(
+        conftest._config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'gate.sqlite'}")
+    )
     with app.app_context():
         db.session.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
         db.session.commit()
@@ -58,11 +62,10 @@ def test_a_second_writer_waits_at_the_gate_and_goes_on_as_soon_as_it_opens(file_
     entered = []
 
     def second_writer():
-        with app.app_context():
-            with db.engine.connect() as connection:
-                connection.execute(text("INSERT INTO notes (body) VALUES ('second')"))
-                entered.append(time.monotonic())
-                connection.commit()
+        with app.app_context(), db.engine.connect() as connection:
+            connection.execute(text("INSERT INTO notes (body) VALUES ('second')"))
+            entered.append(time.monotonic())
+            connection.commit()
 
     with db.engine.connect() as first:
         first.execute(text("INSERT INTO notes (body) VALUES ('first')"))
@@ -75,7 +78,10 @@ def test_a_second_writer_waits_at_the_gate_and_goes_on_as_soon_as_it_opens(file_
     waiting.join(timeout=10)
     # Handed over at once, not at SQLite's next poll of its busy lock.
     assert entered and entered[0] - released < 0.05
-    assert db.session.execute(text("SELECT body FROM notes ORDER BY id")).scalars().all() == ["first", "second"]
+    assert db.session.execute(text("SELECT body FROM notes ORDER BY id")).scalars().all() == [
+        "first",
+        "second",
+    ]
 
 
 def test_a_thread_holding_the_gate_does_not_wait_for_itself(file_app):
@@ -102,7 +108,6 @@ def test_prepared_statements_store_what_sqlalchemy_stores_and_read_it_back(file_
 
     from pb.models import Ballot, Channel, Gender, ThrottleEvent
     from pb.sqlite import Prepared
-
     from tests import factories
 
     db.create_all()
@@ -113,10 +118,18 @@ def test_prepared_statements_store_what_sqlalchemy_stores_and_read_it_back(file_
     db.session.commit()
     with db.engine.begin() as connection:
         Prepared(insert(ThrottleEvent)).run(connection, {"key": "client", "at": at})
-        Prepared(insert(Ballot)).run_many(connection, [
-            {"id": "b1", "consultation_id": consultation_id, "channel": Channel.CODE, "gender": Gender.FEMALE},
-            {"id": "b2", "consultation_id": consultation_id, "channel": Channel.ONLINE},
-        ])
+        Prepared(insert(Ballot)).run_many(
+            connection,
+            [
+                {
+                    "id": "b1",
+                    "consultation_id": consultation_id,
+                    "channel": Channel.CODE,
+                    "gender": Gender.FEMALE,
+                },
+                {"id": "b2", "consultation_id": consultation_id, "channel": Channel.ONLINE},
+            ],
+        )
         fixed = update(Ballot).where(Ballot.id == bindparam("ballot")).values(age_group="18-35")
         Prepared(fixed).run(connection, {"ballot": "b2"})
         # Compared as text with what the ORM stored: the same format, or the order breaks.

@@ -2,6 +2,7 @@
 
 Run by `make update-messages`; ky and ru are translated by people.
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,8 +1,10 @@
 """Who may do what: one check per rule, used by services (which must not trust the views)."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask_login import current_user
 

@@ -26,8 +26,8 @@ def validate_phone_field(form: Form, field: StringField) -> None:
         if error.reason == "foreign":
             raise ValidationError(
                 _l("Only Kyrgyz phone numbers (+996) can be used. Or choose a user name instead.")
-            )
-        raise ValidationError(_l("Write the phone number like this: 0555 123 456."))
+            ) from None
+        raise ValidationError(_l("Write the phone number like this: 0555 123 456.")) from None
 
 
 def validate_username_field(form: Form, field: StringField) -> None:
@@ -35,9 +35,7 @@ def validate_username_field(form: Form, field: StringField) -> None:
         return
     field.data = field.data.lower()
     if not USERNAME.match(field.data):
-        raise ValidationError(
-            _l("Use 3 to 30 Latin letters, digits, dots, dashes or underscores.")
-        )
+        raise ValidationError(_l("Use 3 to 30 Latin letters, digits, dots, dashes or underscores."))
     if field.data.isdigit():
         raise ValidationError(_l("A user name cannot be only digits."))
 
@@ -95,7 +93,9 @@ class ProfileFields(Form):
 
 class RegisterForm(ProfileFields):
     municipality_id = SelectField(
-        _l("Your municipality"), coerce=id_or_none, validators=[required()],
+        _l("Your municipality"),
+        coerce=id_or_none,
+        validators=[required()],
         validate_choice=False,
     )
     phone = StringField(

@@ -1,4 +1,5 @@
 """Kyrgyz phone numbers: what people type, turned into one written form, "+996 XXX XXX XXX"."""
+
 from __future__ import annotations
 
 import re

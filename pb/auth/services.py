@@ -1,16 +1,17 @@
 """Accounts: registration, logging in, passwords and profiles."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from pb.auth.phone import looks_like_phone, normalise_phone, PhoneError
+from pb.auth.phone import PhoneError, looks_like_phone, normalise_phone
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import Gender, Membership, Municipality, Role, User, Village
-from flask_babel import lazy_gettext as _l
 
 
 @dataclass
@@ -64,7 +65,9 @@ def register_resident(
     except IntegrityError:
         # Two sign-ups racing for the same phone or name: the database keeps one.
         db.session.rollback()
-        raise RuleViolation(_l("An account with this phone number or user name already exists."))
+        raise RuleViolation(
+            _l("An account with this phone number or user name already exists.")
+        ) from None
     return user
 
 

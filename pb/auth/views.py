@@ -46,7 +46,7 @@ def register() -> str | Response:
         if isinstance(form.municipality_id.data, int)
         else None
     )
-    form.village_id.choices = [("", _("Not given"))] + village_choices(municipality)
+    form.village_id.choices = [("", _("Not given")), *village_choices(municipality)]
     if form.validate_on_submit():
         if municipality is None:
             form.municipality_id.errors = [_("Choose your municipality.")]
@@ -105,7 +105,7 @@ def profile() -> str | Response:
     villages: list[tuple[int, str]] = []
     for municipality in current_user.municipalities_with_role(*Role):
         villages.extend(village_choices(municipality))
-    form.village_id.choices = [("", _("Not given"))] + villages
+    form.village_id.choices = [("", _("Not given")), *villages]
     if form.validate_on_submit():
         try:
             services.update_profile(current_user, _profile_from(form))

@@ -1,8 +1,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import NumberRange, Optional
 
 from pb.consultations.services import DATE_FIELDS, MAX_BUDGET, date_order_errors
@@ -26,19 +33,31 @@ def _date(label: object) -> DateField:
 
 
 class ConsultationForm(Form):
-    title_ky = StringField(_l("Title in Kyrgyz"), validators=[Optional(), length(max=200)], filters=[empty_to_none])
-    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), length(max=200)], filters=[empty_to_none])
-    title_en = StringField(_l("Title in English"), validators=[Optional(), length(max=200)], filters=[empty_to_none])
+    title_ky = StringField(
+        _l("Title in Kyrgyz"), validators=[Optional(), length(max=200)], filters=[empty_to_none]
+    )
+    title_ru = StringField(
+        _l("Title in Russian"), validators=[Optional(), length(max=200)], filters=[empty_to_none]
+    )
+    title_en = StringField(
+        _l("Title in English"), validators=[Optional(), length(max=200)], filters=[empty_to_none]
+    )
     description_ky = TextAreaField(
-        _l("Description in Kyrgyz"), validators=[Optional(), length(max=10000)], filters=[empty_to_none],
+        _l("Description in Kyrgyz"),
+        validators=[Optional(), length(max=10000)],
+        filters=[empty_to_none],
         render_kw={"rows": 5},
     )
     description_ru = TextAreaField(
-        _l("Description in Russian"), validators=[Optional(), length(max=10000)], filters=[empty_to_none],
+        _l("Description in Russian"),
+        validators=[Optional(), length(max=10000)],
+        filters=[empty_to_none],
         render_kw={"rows": 5},
     )
     description_en = TextAreaField(
-        _l("Description in English"), validators=[Optional(), length(max=10000)], filters=[empty_to_none],
+        _l("Description in English"),
+        validators=[Optional(), length(max=10000)],
+        filters=[empty_to_none],
         render_kw={"rows": 5},
     )
     budget = IntegerField(
@@ -46,7 +65,9 @@ class ConsultationForm(Form):
         validators=[
             required(),
             NumberRange(
-                min=1, max=MAX_BUDGET, message=_l("The budget must be a positive whole number of som.")
+                min=1,
+                max=MAX_BUDGET,
+                message=_l("The budget must be a positive whole number of som."),
             ),
         ],
         render_kw={"inputmode": "numeric"},
@@ -70,7 +91,11 @@ class ConsultationForm(Form):
     results_on = _date(_l("Results announced on"))
 
     def custom_category_names(self) -> list[str]:
-        return [" ".join(line.split())[:100] for line in (self.custom_categories.data or "").splitlines() if line.strip()]
+        return [
+            " ".join(line.split())[:100]
+            for line in (self.custom_categories.data or "").splitlines()
+            if line.strip()
+        ]
 
     def validate(self, extra_validators: object = None) -> bool:
         ok = super().validate(extra_validators)  # type: ignore[arg-type]

@@ -1,4 +1,5 @@
 """Lookups shared by the views of several blueprints."""
+
 from __future__ import annotations
 
 from flask import abort

@@ -1,6 +1,8 @@
 """Consultations: creating them, editing them, and moving them through their phases."""
+
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -69,7 +71,7 @@ def date_order_errors(dates: dict[str, date | None]) -> dict[str, object]:
         "results_on": _l("Results cannot come before voting ends."),
     }
     errors: dict[str, object] = {}
-    for earlier, later in zip(DATE_FIELDS, DATE_FIELDS[1:]):
+    for earlier, later in itertools.pairwise(DATE_FIELDS):
         first, second = dates.get(earlier), dates.get(later)
         if first and second and second < first:
             errors[later] = messages[later]
@@ -99,8 +101,8 @@ def proposal_counts(consultation: Consultation) -> dict[ProposalStatus, int]:
         .where(Proposal.consultation_id == consultation.id)
         .group_by(Proposal.status)
     )
-    counts = {status: 0 for status in ProposalStatus}
-    counts.update({status: n for status, n in rows})
+    counts = dict.fromkeys(ProposalStatus, 0)
+    counts.update((status, n) for status, n in rows)
     return counts
 
 
@@ -158,9 +160,7 @@ def _apply_categories(consultation: Consultation, data: ConsultationData) -> Non
             else:
                 wanted_names.remove(category.name or "")
         elif category.id in used:
-            raise RuleViolation(
-                _l("A category that proposals already use cannot be removed.")
-            )
+            raise RuleViolation(_l("A category that proposals already use cannot be removed."))
         else:
             consultation.categories.remove(category)
     for key in wanted_keys:
@@ -208,9 +208,7 @@ def update_consultation(actor: User, consultation: Consultation, data: Consultat
             consultation.budget = data.budget
             used_villages = _used_village_ids(consultation)
             if used_villages - {v.id for v in villages}:
-                raise RuleViolation(
-                    _l("A village that proposals already name cannot be removed.")
-                )
+                raise RuleViolation(_l("A village that proposals already name cannot be removed."))
             consultation.villages = villages
             _apply_categories(consultation, data)
         _apply_texts_and_dates(consultation, data)

@@ -7,8 +7,8 @@ from werkzeug.wrappers import Response
 
 from pb.auth.access import ensure_officer, is_member, is_officer
 from pb.consultations import bp, services
-from pb.consultations.helpers import visible_consultation_or_404
 from pb.consultations.forms import ConsultationForm, PhaseForm
+from pb.consultations.helpers import visible_consultation_or_404
 from pb.errors import RuleViolation
 from pb.labels import PHASES
 from pb.models import Municipality, Phase, Role
@@ -19,7 +19,9 @@ from pb.results.services import decisions as council_decisions
 def _data_from(form: ConsultationForm) -> services.ConsultationData:
     return services.ConsultationData(
         titles={lang: getattr(form, f"title_{lang}").data for lang in ("ky", "ru", "en")},
-        descriptions={lang: getattr(form, f"description_{lang}").data for lang in ("ky", "ru", "en")},
+        descriptions={
+            lang: getattr(form, f"description_{lang}").data for lang in ("ky", "ru", "en")
+        },
         budget=form.budget.data,
         category_keys=list(form.category_keys.data or []),
         custom_categories=form.custom_category_names(),
@@ -43,13 +45,17 @@ def new(slug: str) -> str | Response:
         form.village_ids.data = [v.id for v in municipality.villages]
     if form.validate_on_submit():
         try:
-            consultation = services.create_consultation(current_user, municipality, _data_from(form))
+            consultation = services.create_consultation(
+                current_user, municipality, _data_from(form)
+            )
         except RuleViolation as error:
             flash(str(error.message), "error")
         else:
             flash(_("The consultation is created as a draft."), "success")
             return redirect(url_for("consultations.show", consultation_id=consultation.id))
-    return render_template("consultations/form.html", form=form, municipality=municipality, consultation=None)
+    return render_template(
+        "consultations/form.html", form=form, municipality=municipality, consultation=None
+    )
 
 
 @bp.route("/c/<int:consultation_id>/edit", methods=["GET", "POST"])
@@ -61,7 +67,9 @@ def edit(consultation_id: int) -> str | Response:
     _prepare(form, consultation.municipality)
     if request.method == "GET":
         form.category_keys.data = [c.key for c in consultation.categories if c.key]
-        form.custom_categories.data = "\n".join(c.name or "" for c in consultation.categories if not c.key)
+        form.custom_categories.data = "\n".join(
+            c.name or "" for c in consultation.categories if not c.key
+        )
         form.village_ids.data = [v.id for v in consultation.villages]
     if form.validate_on_submit():
         try:
@@ -113,11 +121,15 @@ def move_phase(consultation_id: int) -> Response:
         if direction == "advance":
             target = services.advance_phase(current_user, consultation, expected)
         elif direction == "back":
-            target = services.step_back(current_user, consultation, expected, form.reason.data or "")
+            target = services.step_back(
+                current_user, consultation, expected, form.reason.data or ""
+            )
         else:
             abort(400)
     except RuleViolation as error:
         flash(str(error.message), "error")
     else:
-        flash(_("The consultation is now in the phase: %(phase)s.", phase=PHASES[target]), "success")
+        flash(
+            _("The consultation is now in the phase: %(phase)s.", phase=PHASES[target]), "success"
+        )
     return redirect(url_for("consultations.show", consultation_id=consultation.id))

@@ -3,6 +3,7 @@
 Pure Python with exact arithmetic; nothing here knows about Flask or the database. A rule takes an
 ``Election`` and returns an ``Outcome``; ``RULES`` finds one by name, so a new rule is one entry.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -36,8 +37,8 @@ __all__ = [
     "DID_NOT_FIT",
     "FUNDED",
     "FUNDED_IN_COMPLETION",
-    "NO_VOTES",
     "NOT_ENOUGH_MONEY",
+    "NO_VOTES",
     "RULES",
     "Election",
     "Outcome",

@@ -1,4 +1,5 @@
 """``python -m pb.counting FILE.pb --rule greedy|equal-shares [--complete-greedy]``."""
+
 import os
 import sys
 

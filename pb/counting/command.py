@@ -1,6 +1,7 @@
 """Counting a .pb file from the shell, shared by ``flask --app pb count`` and
 ``python -m pb.counting`` (the second needs neither Flask nor a database, and starts in
 milliseconds: the speed figures in bench/count.py time that whole process)."""
+
 from __future__ import annotations
 
 import argparse

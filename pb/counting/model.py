@@ -7,6 +7,7 @@ The classes are plain value classes (equal when their fields are equal, read-onl
 rather than dataclasses: importing ``dataclasses`` imports ``inspect``, ``ast`` and more, about
 7 ms of every ``python -m pb.counting``, the process bench/count.py times.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -67,7 +68,7 @@ class Project(_Value):
     id: str
     cost: int
 
-    def __init__(self, id: str, cost: int) -> None:  # noqa: A002 (the field's name)
+    def __init__(self, id: str, cost: int) -> None:
         if not isinstance(id, str) or not id:
             raise ValueError(f"A project id must be a non-empty string, not {id!r}.")
         if isinstance(cost, bool) or not isinstance(cost, int) or cost < 1:
@@ -86,7 +87,13 @@ class Election(_Value):
     """
 
     __slots__ = (
-        "budget", "projects", "ballots", "vote_type", *LIMIT_KEYS, "meta", "project_meta",
+        "budget",
+        "projects",
+        "ballots",
+        "vote_type",
+        *LIMIT_KEYS,
+        "meta",
+        "project_meta",
     )
     budget: int
     projects: tuple[Project, ...]
@@ -129,10 +136,18 @@ class Election(_Value):
         if len(set(ids)) != len(ids):
             raise ValueError("Project ids must be unique.")
         self._set(
-            budget=budget, projects=projects, ballots=tuple(ballots), vote_type=vote_type,
-            min_length=min_length, max_length=max_length, min_sum_cost=min_sum_cost,
-            max_sum_cost=max_sum_cost, min_points=min_points, max_points=max_points,
-            min_sum_points=min_sum_points, max_sum_points=max_sum_points,
+            budget=budget,
+            projects=projects,
+            ballots=tuple(ballots),
+            vote_type=vote_type,
+            min_length=min_length,
+            max_length=max_length,
+            min_sum_cost=min_sum_cost,
+            max_sum_cost=max_sum_cost,
+            min_points=min_points,
+            max_points=max_points,
+            min_sum_points=min_sum_points,
+            max_sum_points=max_sum_points,
             meta={} if meta is None else meta,
             project_meta={} if project_meta is None else project_meta,
         )
@@ -185,7 +200,13 @@ class ProjectResult(_Value):
     """
 
     __slots__ = (
-        "project_id", "reason", "support", "cost", "position", "price", "supporters_money",
+        "project_id",
+        "reason",
+        "support",
+        "cost",
+        "position",
+        "price",
+        "supporters_money",
         "remaining_budget",
     )
     project_id: str
@@ -209,8 +230,14 @@ class ProjectResult(_Value):
         remaining_budget: int | None = None,
     ) -> None:
         self._set(
-            project_id=project_id, reason=reason, support=support, cost=cost, position=position,
-            price=price, supporters_money=supporters_money, remaining_budget=remaining_budget,
+            project_id=project_id,
+            reason=reason,
+            support=support,
+            cost=cost,
+            position=position,
+            price=price,
+            supporters_money=supporters_money,
+            remaining_budget=remaining_budget,
         )
 
     @property
@@ -226,7 +253,13 @@ class Outcome(_Value):
     """
 
     __slots__ = (
-        "rule", "funded", "total_cost", "budget", "projects", "voter_share", "increments",
+        "rule",
+        "funded",
+        "total_cost",
+        "budget",
+        "projects",
+        "voter_share",
+        "increments",
     )
     rule: str
     funded: tuple[str, ...]
@@ -247,8 +280,13 @@ class Outcome(_Value):
         increments: int | None = None,
     ) -> None:
         self._set(
-            rule=rule, funded=funded, total_cost=total_cost, budget=budget, projects=projects,
-            voter_share=voter_share, increments=increments,
+            rule=rule,
+            funded=funded,
+            total_cost=total_cost,
+            budget=budget,
+            projects=projects,
+            voter_share=voter_share,
+            increments=increments,
         )
 
     @property

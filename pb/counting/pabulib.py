@@ -16,6 +16,7 @@ The ``votes`` and ``score`` columns of PROJECTS are not kept: they follow from t
 ``write_pb`` writes them from the ballots. Voters' own columns (age, sex...) and voter ids are not
 kept either; ``write_pb`` numbers the ballots 1, 2, 3...
 """
+
 from __future__ import annotations
 
 import csv
@@ -37,12 +38,35 @@ _COUNTED_META = {"budget", "vote_type", "num_projects", "num_votes", *LIMIT_KEYS
 # META keys in a written file come in the order pabulib's checker expects (its canonical order);
 # any others follow.
 _META_ORDER = (
-    "description", "country", "unit", "district", "subunit", "instance",
-    "num_projects", "num_votes", "budget", "vote_type", "rule", "date_begin", "date_end",
+    "description",
+    "country",
+    "unit",
+    "district",
+    "subunit",
+    "instance",
+    "num_projects",
+    "num_votes",
+    "budget",
+    "vote_type",
+    "rule",
+    "date_begin",
+    "date_end",
     *LIMIT_KEYS,
-    "default_score", "min_project_cost", "max_project_cost", "min_project_score_threshold",
-    "neighborhoods", "subdistricts", "categories", "edition", "language", "currency",
-    "fully_funded", "experimental", "comment", "acknowledgments", "leftover_budget",
+    "default_score",
+    "min_project_cost",
+    "max_project_cost",
+    "min_project_score_threshold",
+    "neighborhoods",
+    "subdistricts",
+    "categories",
+    "edition",
+    "language",
+    "currency",
+    "fully_funded",
+    "experimental",
+    "comment",
+    "acknowledgments",
+    "leftover_budget",
 )
 _DERIVED_COLUMNS = {"votes", "score"}
 _WHOLE = re.compile(r"[0-9]+(?:\.0*)?")
@@ -130,8 +154,9 @@ class _Parser:
                 expected = SECTIONS[len(sections)]
                 if name != expected:
                     raise self.error(
-                        line, f"found the {name.upper()} section where {expected.upper()} "
-                        "should begin (the order is META, PROJECTS, VOTES)."
+                        line,
+                        f"found the {name.upper()} section where {expected.upper()} "
+                        "should begin (the order is META, PROJECTS, VOTES).",
                     )
                 if expecting_header is not None:
                     raise self.error(line, f"the {expecting_header.upper()} section has no header.")
@@ -164,8 +189,8 @@ class _Parser:
                 stated_line, stated = numbers.pop(key)
                 if stated != count:
                     raise self.error(
-                        stated_line, f"META says {key} is {stated}, but the file lists {count} "
-                        f"{what}."
+                        stated_line,
+                        f"META says {key} is {stated}, but the file lists {count} {what}.",
                     )
         return Election(
             budget=budget,
@@ -208,8 +233,10 @@ class _Parser:
         vote_type = cell.lower()
         if vote_type in UNSUPPORTED:
             raise self.error(
-                line, f"this file holds {UNSUPPORTED[vote_type]}; pb counts approval and "
-                "cumulative (points) ballots only.", UnsupportedVoteType
+                line,
+                f"this file holds {UNSUPPORTED[vote_type]}; pb counts approval and "
+                "cumulative (points) ballots only.",
+                UnsupportedVoteType,
             )
         if vote_type not in (APPROVAL, CUMULATIVE):
             raise self.error(
@@ -248,11 +275,12 @@ class _Parser:
         return names
 
     def cells(self, line: int, row: list[str], names: list[str], section: str) -> dict[str, str]:
-        extra = row[len(names):]
+        extra = row[len(names) :]
         if len(row) < len(names) or any(extra):
             raise self.error(
-                line, f"this {section} line has {len(row)} cells, but the header has "
-                f"{len(names)} columns."
+                line,
+                f"this {section} line has {len(row)} cells, but the header has "
+                f"{len(names)} columns.",
             )
         return dict(zip(names, row))
 
@@ -299,7 +327,11 @@ class _Parser:
             chosen = cell.split(",") if cell else []
             if len(cell.split()) > 1:  # whitespace inside, around the commas
                 chosen = [part.strip() for part in chosen]
-            if not project_ids.issuperset(chosen) or len(set(chosen)) != len(chosen) or "" in chosen:
+            if (
+                not project_ids.issuperset(chosen)
+                or len(set(chosen)) != len(chosen)
+                or "" in chosen
+            ):
                 chosen = self.id_list(cell, line, voter, project_ids)
             if points_at is None:
                 ballots.append(dict.fromkeys(chosen, 1))
@@ -333,8 +365,8 @@ class _Parser:
                 raise self.error(line, f"the vote of voter {voter} has an empty project id.")
             if project_id not in project_ids:
                 raise self.error(
-                    line, f"voter {voter} votes for project {project_id!r}, which is not in "
-                    "PROJECTS."
+                    line,
+                    f"voter {voter} votes for project {project_id!r}, which is not in PROJECTS.",
                 )
         if len(set(chosen)) != len(chosen):
             raise self.error(line, f"voter {voter} lists the same project twice.")
@@ -403,9 +435,7 @@ def write_pb(election: Election, meta: Mapping[str, object] | None = None) -> st
             raise ValueError(f"Ballot {number} names unknown project {unknown[0]!r}.")
         if cumulative:
             chosen = sorted(ballot, key=lambda project_id: -ballot[project_id])
-            writer.writerow(
-                [number, ",".join(chosen), ",".join(str(ballot[p]) for p in chosen)]
-            )
+            writer.writerow([number, ",".join(chosen), ",".join(str(ballot[p]) for p in chosen)])
         else:
             writer.writerow([number, ",".join(ballot)])
     return out.getvalue()

@@ -84,6 +84,7 @@ How Add1 is made fast, and why it is still exact
     budget at which the outcome can change" from Kraiczy, Robinson and Elkind, "Streamlining Equal
     Shares" (2025), here as a check rather than a formula.
 """
+
 from __future__ import annotations
 
 import functools
@@ -129,16 +130,17 @@ def greedy(election: Election) -> Outcome:
             )
         else:
             results[project.id] = ProjectResult(
-                project.id, DID_NOT_FIT, votes[project.id], project.cost,
+                project.id,
+                DID_NOT_FIT,
+                votes[project.id],
+                project.cost,
                 remaining_budget=remaining,
             )
     return _outcome("greedy", election, funded, results, votes)
 
 
 def _greedy_order(election, votes, supporters, already):
-    candidates = [
-        p for p in election.projects if supporters[p.id] > 0 and p.id not in already
-    ]
+    candidates = [p for p in election.projects if supporters[p.id] > 0 and p.id not in already]
     return sorted(
         candidates, key=lambda p: (-votes[p.id], tie_break_key(p.id, p.cost, votes[p.id]))
     )
@@ -187,18 +189,29 @@ def equal_shares(election: Election, complete_greedy: bool = False) -> Outcome:
                 remaining -= project.cost
                 funded.append(project.id)
                 results[project.id] = ProjectResult(
-                    project.id, FUNDED_IN_COMPLETION, votes[project.id], project.cost,
-                    position=len(funded), supporters_money=money_left,
+                    project.id,
+                    FUNDED_IN_COMPLETION,
+                    votes[project.id],
+                    project.cost,
+                    position=len(funded),
+                    supporters_money=money_left,
                 )
             else:
                 results[project.id] = ProjectResult(
-                    project.id, DID_NOT_FIT, votes[project.id], project.cost,
-                    supporters_money=money_left, remaining_budget=remaining,
+                    project.id,
+                    DID_NOT_FIT,
+                    votes[project.id],
+                    project.cost,
+                    supporters_money=money_left,
+                    remaining_budget=remaining,
                 )
     for j, project_id in enumerate(mes.ids):
         if project_id not in results:
             results[project_id] = ProjectResult(
-                project_id, NOT_ENOUGH_MONEY, votes[project_id], mes.cost[j],
+                project_id,
+                NOT_ENOUGH_MONEY,
+                votes[project_id],
+                mes.cost[j],
                 supporters_money=money[j],
             )
     return _outcome(
@@ -425,11 +438,11 @@ class _EqualShares:
             result = _Run(share, state=state)
             for j in known:
                 result.add(self._entry(j, self._lowest_price(j)), None)
-            forced = known + forced[len(known):]
+            forced = known + forced[len(known) :]
         else:
             state = _State(self, share)
             result = _Run(share, state=state)
-        for j in forced[len(known):]:
+        for j in forced[len(known) :]:
             entry = self._entry(j, state.price(j))
             result.add(entry, None)
             state.pay(j, entry[4])
@@ -759,8 +772,9 @@ class _State:
                 counts = Counter(
                     map(operator.add, map(operator.mul, map(of, single_types), W), single_points)
                 )
-                keys = map(operator.add, map(operator.mul, map(of, multiple_types), W),
-                           multiple_points)
+                keys = map(
+                    operator.add, map(operator.mul, map(of, multiple_types), W), multiple_points
+                )
                 for (k, n), times in Counter(zip(keys, multiplicity)).items():
                     counts[k] += n * times
                 broke = sum(counts.pop(k, 0) for k in range(1 - mes.W, 0))
@@ -818,9 +832,7 @@ class _State:
         if low + voters <= cost * SCALE:
             return None
         if low < cost * SCALE:
-            held = sum(
-                units[c] * factor[epoch[c]] * n for c, n in zip(classes, numbers)
-            )
+            held = sum(units[c] * factor[epoch[c]] * n for c, n in zip(classes, numbers))
             if held < cost * D:
                 return None
         # t = top / (points * D): at first cost / points; supporters who cannot pay t per point

@@ -1,6 +1,5 @@
 """Typed SQLAlchemy 2 models, one module per domain."""
-from pb.models.municipalities import Municipality, Village
-from pb.models.users import Gender, Membership, Role, User
+
 from pb.models.consultations import (
     BallotKind,
     Category,
@@ -9,8 +8,10 @@ from pb.models.consultations import (
     PhaseChange,
     consultation_villages,
 )
+from pb.models.municipalities import Municipality, Village
 from pb.models.proposals import Beneficiary, Meeting, Proposal, ProposalBeneficiary, ProposalStatus
 from pb.models.results import CouncilDecision, CountedResult, Decision, PopulationFigures
+from pb.models.users import Gender, Membership, Role, User
 from pb.models.voting import (
     Ballot,
     BallotChoice,
@@ -23,33 +24,33 @@ from pb.models.voting import (
 )
 
 __all__ = [
-    "CouncilDecision",
-    "CountedResult",
-    "Decision",
-    "PopulationFigures",
     "Ballot",
     "BallotChoice",
     "BallotKind",
-    "Channel",
-    "CodeBatch",
-    "Receipt",
-    "ThrottleEvent",
-    "VoterLink",
-    "VotingCode",
     "Beneficiary",
     "Category",
+    "Channel",
+    "CodeBatch",
     "Consultation",
+    "CouncilDecision",
+    "CountedResult",
+    "Decision",
     "Gender",
     "Meeting",
     "Membership",
     "Municipality",
     "Phase",
     "PhaseChange",
+    "PopulationFigures",
     "Proposal",
     "ProposalBeneficiary",
     "ProposalStatus",
+    "Receipt",
     "Role",
+    "ThrottleEvent",
     "User",
     "Village",
+    "VoterLink",
+    "VotingCode",
     "consultation_villages",
 ]

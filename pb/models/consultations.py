@@ -4,7 +4,17 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, ForeignKey, String, Table, Text, false, true
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    Text,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.extensions import db
@@ -129,9 +139,7 @@ class Category(db.Model):
     """A proposal category of one consultation: a standard one (by key) or the officer's own."""
 
     __tablename__ = "categories"
-    __table_args__ = (
-        CheckConstraint("key IS NOT NULL OR name IS NOT NULL", name="key_or_name"),
-    )
+    __table_args__ = (CheckConstraint("key IS NOT NULL OR name IS NOT NULL", name="key_or_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(

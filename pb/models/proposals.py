@@ -65,7 +65,9 @@ class Proposal(db.Model):
     __tablename__ = "proposals"
     __table_args__ = (
         CheckConstraint("estimated_cost > 0", name="estimated_cost_positive"),
-        CheckConstraint("approved_cost IS NULL OR approved_cost > 0", name="approved_cost_positive"),
+        CheckConstraint(
+            "approved_cost IS NULL OR approved_cost > 0", name="approved_cost_positive"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -64,7 +64,9 @@ class PopulationFigures(db.Model):
     __table_args__ = (UniqueConstraint("municipality_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id", ondelete="CASCADE"))
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE")
+    )
     # Residents old enough to take part (14 and over), and of them women and young people.
     adults: Mapped[int] = mapped_column(Integer)
     women: Mapped[int] = mapped_column(Integer)

@@ -99,9 +99,7 @@ class Membership(db.Model):
         ForeignKey("municipalities.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[Role] = mapped_column(enum_column(Role))
-    appointed_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    appointed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])

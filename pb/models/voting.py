@@ -91,7 +91,9 @@ class VotingCode(db.Model):
     __table_args__ = {"postgresql_with": {"fillfactor": 50}}
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("code_batches.id", ondelete="CASCADE"), index=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("code_batches.id", ondelete="CASCADE"), index=True
+    )
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), index=True
     )
@@ -113,9 +115,7 @@ class VoterLink(db.Model):
     __table_args__ = (
         UniqueConstraint("consultation_id", "user_id"),
         UniqueConstraint("code_id"),
-        CheckConstraint(
-            "(user_id IS NULL) <> (code_id IS NULL)", name="one_voter"
-        ),
+        CheckConstraint("(user_id IS NULL) <> (code_id IS NULL)", name="one_voter"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, Regexp
 
-from pb.forms import Form, number_range, add_error, empty_to_none, length, required, strip
+from pb.forms import Form, add_error, empty_to_none, length, number_range, required, strip
 from pb.labels import ROLES
 from pb.models import Role
 
@@ -24,10 +24,18 @@ class MunicipalityForm(Form):
         filters=[strip],
         description=_l("Part of the page address, for example kara-suu."),
     )
-    name_ky = StringField(_l("Name in Kyrgyz"), validators=[Optional(), length(max=150)], filters=[empty_to_none])
-    name_ru = StringField(_l("Name in Russian"), validators=[Optional(), length(max=150)], filters=[empty_to_none])
-    name_en = StringField(_l("Name in English"), validators=[Optional(), length(max=150)], filters=[empty_to_none])
-    region = StringField(_l("Region and district"), validators=[Optional(), length(max=100)], filters=[empty_to_none])
+    name_ky = StringField(
+        _l("Name in Kyrgyz"), validators=[Optional(), length(max=150)], filters=[empty_to_none]
+    )
+    name_ru = StringField(
+        _l("Name in Russian"), validators=[Optional(), length(max=150)], filters=[empty_to_none]
+    )
+    name_en = StringField(
+        _l("Name in English"), validators=[Optional(), length(max=150)], filters=[empty_to_none]
+    )
+    region = StringField(
+        _l("Region and district"), validators=[Optional(), length(max=100)], filters=[empty_to_none]
+    )
     villages = TextAreaField(
         _l("Villages"),
         validators=[Optional(), length(max=10000)],

@@ -1,4 +1,5 @@
 """Municipalities, their villages, and who holds which role in them."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -89,7 +90,9 @@ def save_municipality(
         raise RuleViolation(_l("Give the name in at least one language."))
     clash = get_by_slug(data.slug)
     if clash is not None and clash is not municipality:
-        raise RuleViolation(_l("This web address is already used by another municipality."))
+        raise RuleViolation(
+            _l("This web address is already used by another municipality.")
+        ) from None
     names = _clean_village_names(data.village_names)
     if municipality is None:
         municipality = Municipality(slug=data.slug)
@@ -125,7 +128,9 @@ def save_municipality(
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise RuleViolation(_l("This web address is already used by another municipality."))
+        raise RuleViolation(
+            _l("This web address is already used by another municipality.")
+        ) from None
     return municipality
 
 
@@ -151,10 +156,12 @@ def appoint(actor: User, municipality: Municipality, login: str, role: Role) -> 
     user = find_by_login(login)
     if user is None:
         raise RuleViolation(
-            _l("There is no account with this phone number or user name. Ask them to register first.")
+            _l(
+                "There is no account with this phone number or user name. Ask them to register first."
+            )
         )
     if user.has_role(municipality.id, role):
-        raise RuleViolation(_l("This person already has this role here."))
+        raise RuleViolation(_l("This person already has this role here.")) from None
     membership = Membership(
         user_id=user.id, municipality_id=municipality.id, role=role, appointed_by_id=actor.id
     )
@@ -163,7 +170,7 @@ def appoint(actor: User, municipality: Municipality, login: str, role: Role) -> 
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise RuleViolation(_l("This person already has this role here."))
+        raise RuleViolation(_l("This person already has this role here.")) from None
     return membership
 
 
@@ -193,7 +200,11 @@ def population(municipality: Municipality) -> PopulationFigures | None:
 def save_population(actor: User, municipality: Municipality, figures: Population) -> None:
     """Officers keep their municipality's population figures, the yardstick for participation."""
     ensure_officer(actor, municipality.id)
-    if figures.adults < 1 or not 0 <= figures.women <= figures.adults or not 0 <= figures.youth <= figures.adults:
+    if (
+        figures.adults < 1
+        or not 0 <= figures.women <= figures.adults
+        or not 0 <= figures.youth <= figures.adults
+    ):
         raise RuleViolation(_l("This cannot be more than all residents aged 14 and over."))
     row = population(municipality) or PopulationFigures(municipality_id=municipality.id)
     row.adults, row.women, row.youth = figures.adults, figures.women, figures.youth
@@ -204,4 +215,6 @@ def save_population(actor: User, municipality: Municipality, figures: Population
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise RuleViolation(_l("Someone else saved the figures at the same moment. Check them and save again."))
+        raise RuleViolation(
+            _l("Someone else saved the figures at the same moment. Check them and save again.")
+        ) from None

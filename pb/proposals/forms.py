@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from pb.auth.forms import language_choices
@@ -65,14 +65,20 @@ class PaperProposalForm(ProposalForm):
     meeting_village_id = SelectField(
         _l("Village where the meeting was held"), coerce=id_or_none, validators=[required()]
     )
-    meeting_date = DateField(_l("Date of the meeting"), validators=[required()], render_kw={"type": "date"})
+    meeting_date = DateField(
+        _l("Date of the meeting"), validators=[required()], render_kw={"type": "date"}
+    )
     proposer_name = StringField(
         _l("Name of the proposer (optional)"),
         validators=[Optional(), length(max=100)],
         filters=[empty_to_none],
     )
-    proposer_gender = SelectField(_l("Gender of the proposer"), validators=[Optional()], filters=[empty_to_none])
-    proposer_age_group = SelectField(_l("Age group of the proposer"), validators=[Optional()], filters=[empty_to_none])
+    proposer_gender = SelectField(
+        _l("Gender of the proposer"), validators=[Optional()], filters=[empty_to_none]
+    )
+    proposer_age_group = SelectField(
+        _l("Age group of the proposer"), validators=[Optional()], filters=[empty_to_none]
+    )
 
 
 class AcceptForm(Form):

@@ -1,4 +1,5 @@
 """Proposals: submission by residents, entry from village meetings, review and merging."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from pb.config import LANGUAGES
 from pb.auth.access import ensure_officer, ensure_role, is_officer
+from pb.config import LANGUAGES
 from pb.demographics import age_group, band_keys
 from pb.errors import PermissionDenied, RuleViolation
 from pb.extensions import db
@@ -94,9 +95,7 @@ def _apply(proposal: Proposal, data: ProposalData) -> None:
     proposal.village_id = data.village_id
     proposal.language = data.language
     wanted = list(dict.fromkeys(data.beneficiaries))
-    proposal.beneficiary_rows = [
-        row for row in proposal.beneficiary_rows if row.group in wanted
-    ]
+    proposal.beneficiary_rows = [row for row in proposal.beneficiary_rows if row.group in wanted]
     have = {row.group for row in proposal.beneficiary_rows}
     proposal.beneficiary_rows.extend(
         ProposalBeneficiary(group=group) for group in wanted if group not in have
@@ -239,7 +238,9 @@ def accept(actor: User, proposal: Proposal, approved_cost: int | None) -> None:
         raise RuleViolation(_l("The cost must be a positive number of som, at most the budget."))
     proposal.status = ProposalStatus.ACCEPTED
     proposal.approved_cost = (
-        approved_cost if approved_cost is not None and approved_cost != proposal.estimated_cost else None
+        approved_cost
+        if approved_cost is not None and approved_cost != proposal.estimated_cost
+        else None
     )
     proposal.rejection_reason = None
     proposal.reviewed_by_id = actor.id
@@ -305,7 +306,9 @@ def can_see(user: User | None, proposal: Proposal) -> bool:
     if proposal.status in PUBLIC_STATUSES:
         return True
     return is_officer(user, proposal.consultation.municipality_id) or bool(
-        user is not None and getattr(user, "is_authenticated", False) and proposal.author_id == user.id
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and proposal.author_id == user.id
     )
 
 

@@ -113,7 +113,9 @@ def new(consultation_id: int) -> str | Response:
         else:
             flash(_("Thank you! Your proposal is sent. Officers will check it."), "success")
             return redirect(url_for("proposals.show", proposal_id=proposal.id))
-    return render_template("proposals/form.html", form=form, consultation=consultation, proposal=None)
+    return render_template(
+        "proposals/form.html", form=form, consultation=consultation, proposal=None
+    )
 
 
 @bp.route("/c/<int:consultation_id>/proposals/paper", methods=["GET", "POST"])
@@ -133,7 +135,9 @@ def new_paper(consultation_id: int) -> str | Response:
             village_id=form.meeting_village_id.data,
             held_on=form.meeting_date.data,
             proposer_name=form.proposer_name.data,
-            proposer_gender=Gender(form.proposer_gender.data) if form.proposer_gender.data else None,
+            proposer_gender=Gender(form.proposer_gender.data)
+            if form.proposer_gender.data
+            else None,
             proposer_age_group=form.proposer_age_group.data,
         )
         try:
@@ -226,7 +230,9 @@ def review(proposal_id: int) -> str | Response:
     decision = request.form.get("decision")
     done = None
     if request.method == "POST":
-        form = {"accept": accept_form, "reject": reject_form, "merge": merge_form}.get(decision or "")
+        form = {"accept": accept_form, "reject": reject_form, "merge": merge_form}.get(
+            decision or ""
+        )
         if form is None:
             abort(400)
         if form.validate():
@@ -249,7 +255,9 @@ def review(proposal_id: int) -> str | Response:
                 flash(str(error.message), "error")
         if done:
             flash(done, "success")
-            return redirect(url_for("proposals.review_queue", consultation_id=proposal.consultation_id))
+            return redirect(
+                url_for("proposals.review_queue", consultation_id=proposal.consultation_id)
+            )
     return render_template(
         "proposals/review.html",
         proposal=proposal,

@@ -7,6 +7,7 @@ is final: a results page of 100,000 ballots reads one row. It is counted again o
 counting settings it was made with are not the consultation's (an import, or a test). The
 ballots' fingerprint is stored with it, a record of what was counted.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,7 +63,8 @@ def build_election(consultation: Consultation) -> Election:
         projects=tuple(Project(str(pid), cost) for pid, cost in costs),
         # A ballot naming a proposal no longer on the ballot keeps its other choices.
         ballots=tuple(
-            {pid: pts for pid, pts in ballot.items() if pid in on_ballot} for ballot in ballots.values()
+            {pid: pts for pid, pts in ballot.items() if pid in on_ballot}
+            for ballot in ballots.values()
         ),
         vote_type=CUMULATIVE if consultation.ballot_kind == BallotKind.POINTS else APPROVAL,
     )
@@ -105,8 +107,10 @@ def result_for(consultation: Consultation) -> CountedResult:
     stored = db.session.scalar(
         select(CountedResult).where(CountedResult.consultation_id == consultation.id)
     )
-    if stored is not None and _same_settings(stored, consultation) and consultation.phase in (
-        Phase.CLOSED, Phase.PUBLISHED
+    if (
+        stored is not None
+        and _same_settings(stored, consultation)
+        and consultation.phase in (Phase.CLOSED, Phase.PUBLISHED)
     ):
         return stored
     fingerprint = ballots_fingerprint(consultation)

@@ -1,4 +1,5 @@
 """Results as people read them: rows per proposal, and why each was or was not funded."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -69,7 +70,11 @@ def result_rows(consultation: Consultation, stored: CountedResult) -> list[Resul
         for p in db.session.scalars(
             select(Proposal)
             .where(Proposal.id.in_([int(pid) for pid in stored.details["projects"]]))
-            .options(joinedload(Proposal.category), joinedload(Proposal.village), selectinload(Proposal.beneficiary_rows))
+            .options(
+                joinedload(Proposal.category),
+                joinedload(Proposal.village),
+                selectinload(Proposal.beneficiary_rows),
+            )
         )
     }
     rows = []
@@ -96,7 +101,7 @@ def result_rows(consultation: Consultation, stored: CountedResult) -> list[Resul
 def served_budget(funded: list[ResultRow]) -> dict[Beneficiary, int]:
     """How much of the funded budget goes to proposals serving each group (a proposal serving
     several groups counts for each of them)."""
-    served = {group: 0 for group in Beneficiary}
+    served = dict.fromkeys(Beneficiary, 0)
     for row in funded:
         for group in row.proposal.beneficiaries:
             served[group] += row.cost

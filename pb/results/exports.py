@@ -1,4 +1,5 @@
 """Exports: results and participation as CSV and XLSX, the anonymous ballots as a pabulib file."""
+
 from __future__ import annotations
 
 import csv
@@ -26,34 +27,63 @@ Table = list[list[object]]
 
 
 def results_table(consultation: Consultation, stored: CountedResult) -> Table:
-    rows: Table = [[
-        _("Proposal number"), _("Proposal"), _("Category"), _("Village"), _("Votes"), _("Cost"),
-        _("Funded"), _("Order funded"), _("Why"),
-    ]]
+    rows: Table = [
+        [
+            _("Proposal number"),
+            _("Proposal"),
+            _("Category"),
+            _("Village"),
+            _("Votes"),
+            _("Cost"),
+            _("Funded"),
+            _("Order funded"),
+            _("Why"),
+        ]
+    ]
     for row in result_rows(consultation, stored):
-        rows.append([
-            row.proposal.id, row.proposal.title, category_name(row.proposal.category),
-            row.proposal.village.name, row.votes, row.cost, _("yes") if row.funded else _("no"),
-            row.position or "", row.explanation,
-        ])
+        rows.append(
+            [
+                row.proposal.id,
+                row.proposal.title,
+                category_name(row.proposal.category),
+                row.proposal.village.name,
+                row.votes,
+                row.cost,
+                _("yes") if row.funded else _("no"),
+                row.position or "",
+                row.explanation,
+            ]
+        )
     return rows
 
 
 def participation_table(figures: Participation, labels_for: dict[str, dict[str, str]]) -> Table:
     rows: Table = [[_("Who"), _("Grouped by"), _("Group"), _("Number"), _("Share")]]
-    dimensions = {"gender": _("By gender"), "age": _("By age group"), "village": _("By village"), "channel": _("By channel")}
-    for who, heading, groups in (("voters", _("Voters"), figures.voters_by), ("proposers", _("Proposals"), figures.proposers_by)):
+    dimensions = {
+        "gender": _("By gender"),
+        "age": _("By age group"),
+        "village": _("By village"),
+        "channel": _("By channel"),
+    }
+    for _who, heading, groups in (
+        ("voters", _("Voters"), figures.voters_by),
+        ("proposers", _("Proposals"), figures.proposers_by),
+    ):
         for dimension, title in dimensions.items():
             breakdown = groups[dimension]
             for key, n in breakdown.counts.items():
                 if n == 0:
                     continue
                 share = breakdown.share(key)
-                rows.append([
-                    heading, title, labels_for[dimension].get(key, key),
-                    _("fewer than 5") if n is None else n,
-                    "" if share is None else round(float(share), 4),
-                ])
+                rows.append(
+                    [
+                        heading,
+                        title,
+                        labels_for[dimension].get(key, key),
+                        _("fewer than 5") if n is None else n,
+                        "" if share is None else round(float(share), 4),
+                    ]
+                )
     return rows
 
 
@@ -67,7 +97,9 @@ def to_csv(table: Table) -> str:
 
 def to_xlsx(sheets: Sequence[tuple[str, Table]]) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     bold = book.add_format({"bold": True})
     for name, table in sheets:
         sheet = book.add_worksheet(name[:31])
@@ -109,9 +141,9 @@ def ballots_pb(consultation: Consultation) -> str:
         p.id: {
             "name": proposals[p.id].title,
             # A comma would split the category in two: it is a list in pabulib files.
-            "category": (
-                proposals[p.id].category.key or proposals[p.id].category.name
-            ).replace(",", " "),
+            "category": (proposals[p.id].category.key or proposals[p.id].category.name).replace(
+                ",", " "
+            ),
             "beneficiaries": ",".join(b.value for b in proposals[p.id].beneficiaries) or None,
             "selected": selected.get(reasons.get(p.id), 0),
         }
@@ -197,7 +229,8 @@ def _declared_rule(consultation: Consultation, election: Election) -> tuple[str,
 def consultation_proposals(consultation: Consultation) -> Sequence[Proposal]:
     return db.session.scalars(
         select(Proposal)
-        .where(Proposal.consultation_id == consultation.id, Proposal.status == ProposalStatus.ACCEPTED)
+        .where(
+            Proposal.consultation_id == consultation.id, Proposal.status == ProposalStatus.ACCEPTED
+        )
         .options(joinedload(Proposal.category), selectinload(Proposal.beneficiary_rows))
     ).all()
-

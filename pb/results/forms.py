@@ -21,7 +21,9 @@ class DecisionForm(Form):
         choices=[SelectChoice(d.value, label) for d, label in DECISIONS.items()],
         validators=[required()],
     )
-    decided_on = DateField(_l("Date of the decision"), validators=[required()], render_kw={"type": "date"})
+    decided_on = DateField(
+        _l("Date of the decision"), validators=[required()], render_kw={"type": "date"}
+    )
     reason = TextAreaField(
         _l("Reason"),
         validators=[Optional(), length(max=5000)],
@@ -41,7 +43,10 @@ class DecisionForm(Form):
 class ImportForm(Form):
     file = FileField(
         _l("A pabulib .pb file"),
-        validators=[FileRequired(message=_l("Choose a file.")), FileAllowed(["pb"], message=_l("Choose a .pb file."))],
+        validators=[
+            FileRequired(message=_l("Choose a file.")),
+            FileAllowed(["pb"], message=_l("Choose a .pb file.")),
+        ],
     )
     village_id = SelectField(
         _l("Village for the imported proposals"), coerce=int, validators=[required()]

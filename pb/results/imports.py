@@ -1,4 +1,5 @@
 """Importing a pabulib .pb file as a closed consultation: a past paper process, or a test case."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -48,13 +49,15 @@ def import_pb(actor: User, municipality: Municipality, text: str, village_id: in
     try:
         election = parse_pb(text)
     except PabulibError as error:
-        raise RuleViolation(_l("This file cannot be read: %(error)s", error=str(error)))
+        raise RuleViolation(_l("This file cannot be read: %(error)s", error=str(error))) from None
     if election.budget < 1:
         raise RuleViolation(_l("This file cannot be read: %(error)s", error="budget"))
     return _create(actor, municipality, election, village_id)
 
 
-def _create(actor: User, municipality: Municipality, election: Election, village_id: int) -> Consultation:
+def _create(
+    actor: User, municipality: Municipality, election: Election, village_id: int
+) -> Consultation:
     meta = election.meta
     today = utcnow().date()
     start = _date(meta.get("date_begin"), today)
@@ -63,7 +66,10 @@ def _create(actor: User, municipality: Municipality, election: Election, village
     rule = str(meta.get("rule") or "")
     consultation = Consultation(
         municipality_id=municipality.id,
-        title_en=(meta.get("description") or f"Imported: {meta.get('unit') or ''} {meta.get('instance') or ''}").strip()[:200],
+        title_en=(
+            meta.get("description")
+            or f"Imported: {meta.get('unit') or ''} {meta.get('instance') or ''}"
+        ).strip()[:200],
         budget=election.budget,
         phase=Phase.CLOSED,
         proposals_from=start,
@@ -72,9 +78,15 @@ def _create(actor: User, municipality: Municipality, election: Election, village
         voting_from=start,
         voting_until=end,
         results_on=end,
-        ballot_kind=BallotKind.POINTS if points else (BallotKind.APPROVAL if election.max_length else BallotKind.BUDGET),
+        ballot_kind=BallotKind.POINTS
+        if points
+        else (BallotKind.APPROVAL if election.max_length else BallotKind.BUDGET),
         approval_limit=None if points else election.max_length,
-        points_total=(election.max_sum_points or max((sum(b.values()) for b in election.ballots), default=1)) if points else None,
+        points_total=(
+            election.max_sum_points or max((sum(b.values()) for b in election.ballots), default=1)
+        )
+        if points
+        else None,
         allow_accounts=False,
         allow_codes=False,
         allow_paper=True,
@@ -109,7 +121,9 @@ def _create(actor: User, municipality: Municipality, election: Election, village
     ballots, choices = [], []
     for ballot in election.ballots:
         ballot_id = new_ballot_id()
-        ballots.append({"id": ballot_id, "consultation_id": consultation.id, "channel": Channel.PAPER})
+        ballots.append(
+            {"id": ballot_id, "consultation_id": consultation.id, "channel": Channel.PAPER}
+        )
         choices.extend(
             {"ballot_id": ballot_id, "proposal_id": proposal_ids[pid], "points": pts}
             for pid, pts in ballot.items()

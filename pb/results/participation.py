@@ -1,5 +1,6 @@
 """Participation figures: who voted and who proposed, by gender, age group, village and channel,
 set against the municipality's population; small groups are never shown on their own."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -52,9 +53,11 @@ class Breakdown:
 
 
 def _breakdown(raw: Mapping[str | None, int], order: Sequence[str]) -> Breakdown:
-    counts = {key: 0 for key in order}
+    counts = dict.fromkeys(order, 0)
     for key, n in raw.items():
-        counts[key if key is not None else NOT_GIVEN] = counts.get(key if key is not None else NOT_GIVEN, 0) + n
+        counts[key if key is not None else NOT_GIVEN] = (
+            counts.get(key if key is not None else NOT_GIVEN, 0) + n
+        )
     counts.setdefault(NOT_GIVEN, 0)
     return Breakdown(suppress(counts), sum(counts.values()))
 
@@ -83,16 +86,24 @@ def youth_bands() -> list[str]:
     low, high = current_app.config["YOUTH_AGES"]
     return [
         key
-        for key, (b_low, b_high) in zip(band_keys(current_app.config["AGE_BANDS"]), current_app.config["AGE_BANDS"])
+        for key, (b_low, b_high) in zip(
+            band_keys(current_app.config["AGE_BANDS"]),
+            current_app.config["AGE_BANDS"],
+            strict=False,
+        )
         if b_low >= low and b_high is not None and b_high <= high
     ]
 
 
 def _grouped(column, *where):  # type: ignore[no-untyped-def]
-    return dict(db.session.execute(select(column, func.count()).where(*where).group_by(column)).all())
+    return dict(
+        db.session.execute(select(column, func.count()).where(*where).group_by(column)).all()
+    )
 
 
-def _share(part: Mapping[str | None, int], keys: Sequence[str], population: Fraction | None) -> Share:
+def _share(
+    part: Mapping[str | None, int], keys: Sequence[str], population: Fraction | None
+) -> Share:
     said = sum(n for k, n in part.items() if k is not None)
     matching = sum(n for k, n in part.items() if k in keys)
     if said < SMALL_GROUP or 0 < matching < SMALL_GROUP or 0 < said - matching < SMALL_GROUP:
@@ -110,7 +121,9 @@ def participation(consultation: Consultation) -> Participation:
     )
     voter_gender = _grouped(Ballot.gender, *ballot)
     voter_age = _grouped(Ballot.age_group, *ballot)
-    voter_village = {str(k) if k else None: n for k, n in _grouped(Ballot.village_id, *ballot).items()}
+    voter_village = {
+        str(k) if k else None: n for k, n in _grouped(Ballot.village_id, *ballot).items()
+    }
     voter_channel = _grouped(Ballot.channel, *ballot)
     proposer_gender = _grouped(Proposal.proposer_gender, *counted)
     proposer_age = _grouped(Proposal.proposer_age_group, *counted)
@@ -120,7 +133,9 @@ def participation(consultation: Consultation) -> Participation:
         for k, n in _grouped(Proposal.meeting_id.is_not(None), *counted).items()
     }
     figures = db.session.scalar(
-        select(PopulationFigures).where(PopulationFigures.municipality_id == consultation.municipality_id)
+        select(PopulationFigures).where(
+            PopulationFigures.municipality_id == consultation.municipality_id
+        )
     )
     women_population = Fraction(figures.women, figures.adults) if figures else None
     youth_population = Fraction(figures.youth, figures.adults) if figures else None
@@ -156,4 +171,3 @@ def participation(consultation: Consultation) -> Participation:
         village_names=villages,
         has_population=figures is not None,
     )
-

@@ -1,4 +1,5 @@
 """Results: the council's decision (and, with the counting module, results and figures)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -28,7 +29,11 @@ def decisions(consultation: Consultation) -> list[CouncilDecision]:
 
 
 def record_decision(
-    actor: User, consultation: Consultation, decision: Decision, decided_on: date, reason: str | None
+    actor: User,
+    consultation: Consultation,
+    decision: Decision,
+    decided_on: date,
+    reason: str | None,
 ) -> CouncilDecision:
     """A council member records the aiyl kenesh's decision: approved, or returned with a reason."""
     ensure_role(actor, consultation.municipality_id, Role.COUNCIL)

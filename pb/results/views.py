@@ -78,7 +78,10 @@ def _labels_for(consultation: Consultation) -> dict[str, dict[str, str]]:
     not_given = _("Not given")
     return {
         "gender": {**{g.value: str(label) for g, label in GENDERS.items()}, "": not_given},
-        "age": {**{k: band_label(k) for k in band_keys(current_app.config["AGE_BANDS"])}, "": not_given},
+        "age": {
+            **{k: band_label(k) for k in band_keys(current_app.config["AGE_BANDS"])},
+            "": not_given,
+        },
         "village": {**{str(v.id): v.name for v in consultation.villages}, "": not_given},
         "channel": {
             "online": _("Online, with an account"),
@@ -124,7 +127,9 @@ def export(consultation_id: int, what: str, fmt: str) -> Response | tuple[str, i
         return render_template("results/not_yet.html", consultation=consultation), 403
     name = f"pb-{consultation.id}-{what}"
     if what == "ballots" and fmt == "pb":
-        return _download(exports.ballots_pb(consultation), f"{name}.pb", "text/plain; charset=utf-8")
+        return _download(
+            exports.ballots_pb(consultation), f"{name}.pb", "text/plain; charset=utf-8"
+        )
     tables = {
         "results": lambda: exports.results_table(consultation, result_for(consultation)),
         "participation": lambda: exports.participation_table(
@@ -184,7 +189,9 @@ def import_file(slug: str) -> str | Response:
             flash(_("The file is not UTF-8 text."), "error")
         else:
             try:
-                consultation = imports.import_pb(current_user, municipality, text, form.village_id.data)
+                consultation = imports.import_pb(
+                    current_user, municipality, text, form.village_id.data
+                )
             except RuleViolation as error:
                 flash(str(error.message), "error")
             else:

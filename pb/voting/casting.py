@@ -22,6 +22,7 @@ Codes are looked up by their digest, keyed with the app's secret (``codes.digest
 the lookup takes depends on that digest, which a guesser can neither choose nor see, never on
 how much of a guess was right.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -195,14 +196,22 @@ def _record(sql: Connection, vote: _Vote, client: str | None) -> bool:
     code_id = None
     if vote.code_digest is not None:
         assert client is not None
-        found = _SQLITE_FIND_CODE.one(sql, {"code_digest": vote.code_digest, **throttle.window(client)})
+        found = _SQLITE_FIND_CODE.one(
+            sql, {"code_digest": vote.code_digest, **throttle.window(client)}
+        )
         throttle.refuse_if_too_many(found.failures)
-        if found.id is None or found.consultation_id != vote.consultation_id or found.voided_at is not None:
+        if (
+            found.id is None
+            or found.consultation_id != vote.consultation_id
+            or found.voided_at is not None
+        ):
             raise _NotAValidCode()
         code_id = found.id
     who = {"consultation_id": vote.consultation_id, "user_id": vote.user_id, "code_id": code_id}
     # Voting may have closed since the checks.
-    found = (_SQLITE_PHASE_AND_LINK_OF_USER if vote.user_id else _SQLITE_PHASE_AND_LINK_OF_CODE).one(sql, who)
+    found = (
+        _SQLITE_PHASE_AND_LINK_OF_USER if vote.user_id else _SQLITE_PHASE_AND_LINK_OF_CODE
+    ).one(sql, who)
     if found.phase != Phase.VOTING:
         raise _voting_closed()
     receipt_digest = codes.digest("receipt", vote.receipt)
@@ -217,7 +226,12 @@ def _record(sql: Connection, vote: _Vote, client: str | None) -> bool:
     ballot_id = new_ballot_id()
     _SQLITE_INSERT_BALLOT.run(
         sql,
-        {"id": ballot_id, "consultation_id": vote.consultation_id, "channel": vote.channel, **vote.details},
+        {
+            "id": ballot_id,
+            "consultation_id": vote.consultation_id,
+            "channel": vote.channel,
+            **vote.details,
+        },
     )
     _insert_choices(sql, ballot_id, vote.choices)
     # The unique constraints on this row are what keep one ballot per voter.
@@ -229,7 +243,8 @@ def _record(sql: Connection, vote: _Vote, client: str | None) -> bool:
 
 def _insert_choices(sql: Connection, ballot_id: str, choices: list[tuple[int, int]]) -> None:
     _SQLITE_INSERT_CHOICES.run_many(
-        sql, [{"ballot_id": ballot_id, "proposal_id": pid, "points": points} for pid, points in choices]
+        sql,
+        [{"ballot_id": ballot_id, "proposal_id": pid, "points": points} for pid, points in choices],
     )
 
 
@@ -249,7 +264,11 @@ def _find_code() -> Select:
 
 def _phase_and_link(of_user: bool) -> Select:
     """The consultation's phase, and the voter's link if they have one."""
-    voter = VoterLink.user_id == bindparam("user_id") if of_user else VoterLink.code_id == bindparam("code_id")
+    voter = (
+        VoterLink.user_id == bindparam("user_id")
+        if of_user
+        else VoterLink.code_id == bindparam("code_id")
+    )
     return (
         select(Consultation.phase, VoterLink.id.label("link_id"), VoterLink.ballot_id)
         .select_from(Consultation)
@@ -451,7 +470,8 @@ def _cast(by_code: bool) -> Select:
         delete(BallotChoice)
         .where(
             BallotChoice.ballot_id == link.c.ballot_id,
-            BallotChoice.proposal_id != func.all(bindparam("proposal_ids", type_=postgresql.ARRAY(Integer))),
+            BallotChoice.proposal_id
+            != func.all(bindparam("proposal_ids", type_=postgresql.ARRAY(Integer))),
         )
         .cte("dropped")
     )
@@ -485,7 +505,9 @@ _CAST_WITH_ACCOUNT = _cast(by_code=False)
 # commit): the second run finds the first one's link and writes the same ballot again.
 _PG_CAST_WITH_CODE = postgres.Prepared(_CAST_WITH_CODE)
 _PG_CAST_WITH_ACCOUNT = postgres.Prepared(_CAST_WITH_ACCOUNT)
-_LOCK_LINK_OF_CODE = select(VoterLink.id).where(VoterLink.code_id == bindparam("code")).with_for_update()
+_LOCK_LINK_OF_CODE = (
+    select(VoterLink.id).where(VoterLink.code_id == bindparam("code")).with_for_update()
+)
 _LOCK_LINK_OF_ACCOUNT = (
     select(VoterLink.id)
     .where(

@@ -1,4 +1,5 @@
 """Voting codes and receipt numbers: random, short enough to type from paper, no look-alikes."""
+
 from __future__ import annotations
 
 import hashlib

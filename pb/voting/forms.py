@@ -49,7 +49,9 @@ class VotingSettingsForm(Form):
     )
     complete_with_greedy = BooleanField(
         _l("Equal Shares: spend what is left by the standard rule"),
-        description=_l("If Equal Shares leaves money unspent, fund further proposals in order of votes while they fit."),
+        description=_l(
+            "If Equal Shares leaves money unspent, fund further proposals in order of votes while they fit."
+        ),
     )
     allow_accounts = BooleanField(_l("Residents vote with their accounts"))
     allow_codes = BooleanField(_l("Voters use single-use codes from printed slips"))
@@ -78,7 +80,10 @@ class VoterDetailsForm(Form):
     # in to show the form, and the services check a submitted value against the same lists
     # (pb.voting.sheets.check_ballot), so the form need not build them to take a ballot.
     age_group = SelectField(
-        _l("Age group (optional)"), validators=[Optional()], filters=[empty_to_none], validate_choice=False
+        _l("Age group (optional)"),
+        validators=[Optional()],
+        filters=[empty_to_none],
+        validate_choice=False,
     )
     village_id = SelectField(
         _l("Village (optional)"), coerce=id_or_none, validators=[Optional()], validate_choice=False
@@ -156,7 +161,9 @@ class PaperBallotForm(VoterDetailsForm):
     meeting_village_id = SelectField(
         _l("Village where the meeting was held"), coerce=id_or_none, validators=[required()]
     )
-    meeting_date = DateField(_l("Date of the meeting"), validators=[required()], render_kw={"type": "date"})
+    meeting_date = DateField(
+        _l("Date of the meeting"), validators=[required()], render_kw={"type": "date"}
+    )
 
 
 class CodeBatchForm(Form):
@@ -197,7 +204,7 @@ def parse_selection(
     Values that are not whole numbers are refused; ids not on the ballot are kept, so that the
     ballot's own check names them.
     """
-    getlist = getattr(form, "getlist")
+    getlist = form.getlist
     selection: dict[int, int] = {}
     if uses_points:
         for pid in proposal_ids:

@@ -3,6 +3,7 @@
 A selection maps proposal ids to points (1 on approval and budget ballots). The checks here know
 nothing of requests or the database: they take the ballot's proposals and settings as values.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -7,6 +7,7 @@ code to its ballot, so the voter can change it; closing deletes every link, eras
 codes, and rewrites the ballots in random order with new random ids, so not even the order of
 rows or their ids says who voted when.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -140,7 +141,9 @@ def _ensure_voting(consultation: Consultation) -> None:
 # --- codes -------------------------------------------------------------------------------------
 
 
-def generate_codes(actor: User, consultation: Consultation, size: int, label: str | None) -> CodeBatch:
+def generate_codes(
+    actor: User, consultation: Consultation, size: int, label: str | None
+) -> CodeBatch:
     ensure_officer(actor, consultation.municipality_id)
     if consultation.phase not in (*SETUP_PHASES, Phase.VOTING):
         raise RuleViolation(_l("Voting is over: no more codes."))
@@ -148,7 +151,9 @@ def generate_codes(actor: User, consultation: Consultation, size: int, label: st
         raise RuleViolation(
             _l("A batch has from 1 to %(max)d codes.", max=current_app.config["CODE_BATCH_MAX"])
         )
-    batch = CodeBatch(consultation_id=consultation.id, size=size, label=label, created_by_id=actor.id)
+    batch = CodeBatch(
+        consultation_id=consultation.id, size=size, label=label, created_by_id=actor.id
+    )
     db.session.add(batch)
     db.session.flush()
     plains: set[str] = set()
@@ -211,7 +216,9 @@ def batch_codes(batch: CodeBatch) -> list[str]:
 
 
 def _fill(ballot: Ballot, selection: Selection, details: VoterDetails) -> None:
-    ballot.choices = [BallotChoice(proposal_id=pid, points=points) for pid, points in sorted(selection.items())]
+    ballot.choices = [
+        BallotChoice(proposal_id=pid, points=points) for pid, points in sorted(selection.items())
+    ]
     ballot.gender = details.gender
     ballot.age_group = details.age_group
     ballot.village_id = details.village_id
@@ -230,7 +237,9 @@ def has_voted(consultation: Consultation, user: User) -> bool:
 
 
 def may_vote_with_account(consultation: Consultation | BallotSheet, user: User | None) -> bool:
-    return consultation.allow_accounts and is_member(user, consultation.municipality_id, Role.RESIDENT)
+    return consultation.allow_accounts and is_member(
+        user, consultation.municipality_id, Role.RESIDENT
+    )
 
 
 # --- paper ballots -------------------------------------------------------------------------------
@@ -400,7 +409,11 @@ def seal_ballots(consultation: Consultation) -> None:
     # order of rows may tell in what order, and so by whom, ballots were cast.
     ballots = db.session.execute(
         select(
-            Ballot.id, Ballot.channel, Ballot.gender, Ballot.age_group, Ballot.village_id,
+            Ballot.id,
+            Ballot.channel,
+            Ballot.gender,
+            Ballot.age_group,
+            Ballot.village_id,
             Ballot.meeting_id,
         ).where(Ballot.consultation_id == consultation.id)
     ).all()

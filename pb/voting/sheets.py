@@ -8,6 +8,7 @@ ballot is checked without reading the consultation, its proposals and villages a
 vote, pb's hot path, that was a fifth of the work. Only the phase changes under a kept sheet;
 ``pb.voting.casting`` checks it again, under lock, in the statements that record the ballot.
 """
+
 from __future__ import annotations
 
 import time
@@ -131,9 +132,7 @@ def _sheet(settings: Any, costs: dict[int, int], villages: list[tuple[int, str]]
 
 def ballot_costs(consultation_id: int) -> dict[int, int]:
     """The proposals on the ballot (the accepted ones) and what each costs."""
-    return dict(
-        db.session.connection().execute(_COSTS, {"consultation_id": consultation_id}).all()
-    )
+    return dict(db.session.connection().execute(_COSTS, {"consultation_id": consultation_id}).all())
 
 
 def village_choices(consultation_id: int) -> list[tuple[int, str]]:

@@ -43,7 +43,7 @@ def _prepare_details(form: VoterDetailsForm, consultation: Consultation) -> None
     form.age_group.choices = [("", _("Not given"))] + [
         (key, band_label(key)) for key in band_keys(current_app.config["AGE_BANDS"])
     ]
-    form.village_id.choices = [("", _("Not given"))] + village_choices(consultation.id)
+    form.village_id.choices = [("", _("Not given")), *village_choices(consultation.id)]
 
 
 def _tally_texts() -> dict[str, str]:
@@ -173,7 +173,9 @@ def _submit_ballot(sheet: BallotSheet) -> Response | tuple[BallotForm, Selection
         flash(str(error.message), "error")
         return BallotForm(), selection
     session["receipt"] = {
-        "consultation": sheet.consultation_id, "number": result.receipt, "replaced": result.replaced,
+        "consultation": sheet.consultation_id,
+        "number": result.receipt,
+        "replaced": result.replaced,
     }
     return redirect(url_for("voting.voted", consultation_id=sheet.consultation_id))
 
@@ -195,14 +197,21 @@ def code_batches(consultation_id: int) -> str | Response:
     form = CodeBatchForm()
     if form.validate_on_submit():
         try:
-            batch = services.generate_codes(current_user, consultation, form.size.data, form.label.data)
+            batch = services.generate_codes(
+                current_user, consultation, form.size.data, form.label.data
+            )
         except RuleViolation as error:
             flash(str(error.message), "error")
         else:
             flash(_("The codes are ready to print."), "success")
-            return redirect(url_for("voting.slips", consultation_id=consultation.id, batch_id=batch.id))
+            return redirect(
+                url_for("voting.slips", consultation_id=consultation.id, batch_id=batch.id)
+            )
     return render_template(
-        "voting/codes.html", consultation=consultation, form=form, batches=services.batches(consultation)
+        "voting/codes.html",
+        consultation=consultation,
+        form=form,
+        batches=services.batches(consultation),
     )
 
 
@@ -255,9 +264,18 @@ def paper_ballots(consultation_id: int) -> str | Response:
         form.meeting_date.data = request.args.get("date", type=_parse_date)
     elif form.validate_on_submit():
         try:
-            selection = parse_selection(request.form, [p.id for p in context["proposals"]], KINDS[consultation.ballot_kind].uses_points)  # type: ignore[attr-defined]
+            selection = parse_selection(
+                request.form,
+                [p.id for p in context["proposals"]],
+                KINDS[consultation.ballot_kind].uses_points,
+            )  # type: ignore[attr-defined]
             services.add_paper_ballot(
-                current_user, consultation, form.meeting_village_id.data, form.meeting_date.data, selection, voter_details(form)
+                current_user,
+                consultation,
+                form.meeting_village_id.data,
+                form.meeting_date.data,
+                selection,
+                voter_details(form),
             )
         except SelectionError:
             flash(_("Points must be whole numbers above zero."), "error")
@@ -289,7 +307,9 @@ def _parse_date(value: str) -> date:
 
 def _prepare_paper(form: PaperBallotForm, consultation: Consultation) -> None:
     _prepare_details(form, consultation)
-    form.meeting_village_id.choices = [("", _("Choose…"))] + [(v.id, v.name) for v in consultation.villages]
+    form.meeting_village_id.choices = [("", _("Choose…"))] + [
+        (v.id, v.name) for v in consultation.villages
+    ]
 
 
 @bp.route("/c/<int:consultation_id>/meetings/<int:meeting_id>/ballots")
@@ -336,7 +356,11 @@ def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
             return redirect(url_for("voting.paper_ballots", consultation_id=consultation.id))
     elif form.validate_on_submit():
         try:
-            selection = parse_selection(request.form, [p.id for p in context["proposals"]], KINDS[consultation.ballot_kind].uses_points)  # type: ignore[attr-defined]
+            selection = parse_selection(
+                request.form,
+                [p.id for p in context["proposals"]],
+                KINDS[consultation.ballot_kind].uses_points,
+            )  # type: ignore[attr-defined]
             services.update_paper_ballot(current_user, ballot, selection, voter_details(form))
         except SelectionError:
             flash(_("Points must be whole numbers above zero."), "error")
@@ -345,7 +369,11 @@ def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
         else:
             flash(_("The paper ballot is corrected."), "success")
             return redirect(
-                url_for("voting.meeting_ballots", consultation_id=consultation.id, meeting_id=ballot.meeting_id)
+                url_for(
+                    "voting.meeting_ballots",
+                    consultation_id=consultation.id,
+                    meeting_id=ballot.meeting_id,
+                )
             )
     return render_template(
         "voting/paper_edit.html", form=form, ballot=ballot, selection=selection, **context

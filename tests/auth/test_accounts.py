@@ -114,9 +114,7 @@ def test_registration_rejects_bad_input(client, world):
 
 
 def test_login_with_phone_in_any_written_form(client, world):
-    response = client.post(
-        "/login", data={"login": "0555123456", "password": factories.PASSWORD}
-    )
+    response = client.post("/login", data={"login": "0555123456", "password": factories.PASSWORD})
     assert response.status_code == 302
     assert client.get("/account").status_code == 200
 
@@ -148,7 +146,11 @@ def test_change_password_logs_out_other_devices(app, world):
     other_device = app.test_client(user=world.resident)
     response = phone.post(
         "/account/password",
-        data={"current": factories.PASSWORD, "password": "new-password-1", "confirm": "new-password-1"},
+        data={
+            "current": factories.PASSWORD,
+            "password": "new-password-1",
+            "confirm": "new-password-1",
+        },
     )
     assert response.status_code == 302
     assert phone.get("/account").status_code == 200
@@ -171,7 +173,13 @@ def test_change_password_needs_the_current_one(resident_client, world):
 def test_profile_edit_keeps_optional_fields_optional(resident_client, world):
     response = resident_client.post(
         "/account",
-        data={"display_name": "Айзада М.", "locale": "ru", "gender": "", "birth_year": "", "village_id": ""},
+        data={
+            "display_name": "Айзада М.",
+            "locale": "ru",
+            "gender": "",
+            "birth_year": "",
+            "village_id": "",
+        },
     )
     assert response.status_code == 302
     db.session.refresh(world.resident)

@@ -21,14 +21,28 @@ def test_kyrgyz_numbers_are_written_one_way(typed):
     assert normalise_phone(typed) == "+996 555 123 456"
 
 
-@pytest.mark.parametrize("typed", ["+7 701 123 4567", "+77011234567", "0077011234567", "+1 202 555 0100", "79161234567"])
+@pytest.mark.parametrize(
+    "typed", ["+7 701 123 4567", "+77011234567", "0077011234567", "+1 202 555 0100", "79161234567"]
+)
 def test_other_countries_numbers_are_refused(typed):
     with pytest.raises(PhoneError) as error:
         normalise_phone(typed)
     assert error.value.reason == "foreign"
 
 
-@pytest.mark.parametrize("typed", ["", "12345", "0555 12", "+996 555 12", "+996 055 123 456", "abc", "0555 123 45a", "+996 555 123 4567"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "",
+        "12345",
+        "0555 12",
+        "+996 555 12",
+        "+996 055 123 456",
+        "abc",
+        "0555 123 45a",
+        "+996 555 123 4567",
+    ],
+)
 def test_malformed_numbers_are_refused(typed):
     with pytest.raises(PhoneError) as error:
         normalise_phone(typed)

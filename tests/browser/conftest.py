@@ -9,6 +9,7 @@ Content-Security-Policy left on. axe-core is therefore evaluated through the Dev
 (``page.evaluate``), which CSP does not govern, rather than injected as an inline
 ``<script>``, which it would block; any CSP violation the page itself causes fails the test.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -192,10 +193,7 @@ class Network:
     def assert_only_from(self, origin: str) -> None:
         """Nothing loaded from another host: no CDN, font, analytics or map tile."""
         assert self.requests, "no request was recorded"
-        foreign = [
-            url for url in self.requests
-            if not (url.startswith(origin + "/") or url.startswith("data:"))
-        ]
+        foreign = [url for url in self.requests if not (url.startswith((origin + "/", "data:")))]
         assert not foreign, f"requests to other hosts than {origin}: {foreign}"
 
     def assert_no_errors(self) -> None:
@@ -231,9 +229,7 @@ def new_page(
 
         def on_response(response: Any) -> None:
             if response.status >= 400:
-                network.errors.append(
-                    f"{response.status} {response.request.method} {response.url}"
-                )
+                network.errors.append(f"{response.status} {response.request.method} {response.url}")
 
         context.on("response", on_response)
         return context.new_page()

@@ -4,6 +4,7 @@ running total; the server refuses a ballot over the budget and takes the correct
 Elements are found by ids, hrefs, roles and values, never by translated text. Amounts in the
 running tally are formatted by the browser (Intl.NumberFormat) for the page's language.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -67,7 +68,7 @@ def test_resident_votes_on_a_budget_ballot_with_the_running_total(
 
     ids = live_server.run(seed)
     assert live_server.run(lambda w: w.consultation.budget) == 1_000_000
-    cost_of = dict(zip(ids, COSTS))
+    cost_of = dict(zip(ids, COSTS, strict=False))
 
     page.goto(f"/c/{consultation_id}")
     assert html_lang(page) == "en"

@@ -1,4 +1,5 @@
 """The page checks themselves: each must catch what it is for, or the journeys prove nothing."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -5,10 +5,12 @@ ballot, and a wrong code is refused.
 Elements are found by ids, hrefs, roles and values, never by translated text. Language names
 ("Кыргызча") are not translated.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -43,7 +45,7 @@ def test_voter_uses_a_code_from_a_printed_slip_in_kyrgyz(
     ids = live_server.run(
         lambda w: [p.id for p in factories.open_voting(w.consultation, costs=COSTS)]
     )
-    cost_of = dict(zip(ids, COSTS))
+    cost_of = dict(zip(ids, COSTS, strict=False))
 
     # --- the officer prints a batch of three slips, in Kyrgyz for Kyrgyz-speaking voters ---
     officer = new_page()
@@ -146,9 +148,10 @@ def test_voter_uses_a_code_from_a_printed_slip_in_kyrgyz(
     check_page(wrong)
     assert live_server.run(_ballots) == [(Channel.CODE, sorted(ids[:2]))]
     # Only the one code that voted is marked used.
-    assert live_server.run(
-        lambda w: sum(1 for c in db.session.scalars(select(VotingCode)) if c.used)
-    ) == 1
+    assert (
+        live_server.run(lambda w: sum(1 for c in db.session.scalars(select(VotingCode)) if c.used))
+        == 1
+    )
 
     # The officer's list counts the one code used, twice.
     officer.reload()

@@ -4,6 +4,7 @@ for printing.
 
 Elements are found by ids, names, hrefs and values, never by translated text.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -48,7 +49,9 @@ def test_council_reads_results_decides_and_prints_the_protocol_in_kyrgyz(
     form.locator("#login").fill("council")
     form.locator("#password").fill(factories.PASSWORD)
     follow(page, form.locator("button[type=submit]"))
-    assert page.locator('header a[href$="/account"]').count() == 1, page.locator("main").inner_text()
+    assert page.locator('header a[href$="/account"]').count() == 1, page.locator(
+        "main"
+    ).inner_text()
     follow(page, page.locator("header form.languages button[name=locale][value=ky]"))
     assert html_lang(page) == "ky"
 
@@ -127,7 +130,7 @@ def test_council_reads_results_decides_and_prints_the_protocol_in_kyrgyz(
     assert html_lang(page) == "ky"
     protocol = page.locator("main article.protocol")
     assert protocol.count() == 1
-    listed = protocol.locator('table').first.locator('tbody th[scope="row"]').all_inner_texts()
+    listed = protocol.locator("table").first.locator('tbody th[scope="row"]').all_inner_texts()
     assert listed == [*funded, unfunded], listed
     assert protocol.locator(".signatures .line").count() >= 4
     check_page(page)

@@ -3,10 +3,12 @@ another with a reason, which everyone can then read.
 
 Elements are found by ids, hrefs, roles and values, never by translated text.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 

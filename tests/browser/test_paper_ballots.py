@@ -4,10 +4,11 @@ meeting for the next ballot, and the meeting's page lists both.
 Elements are found by ids, hrefs, roles and values, never by translated text. Language names
 ("Русский") are not translated.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -38,7 +39,7 @@ def test_officer_enters_two_paper_ballots_in_russian(
 
     ids, titles, village_id = live_server.run(seed)
     # The server refuses meeting dates after its own (UTC) today; the meeting was held today.
-    held_on = datetime.now(timezone.utc).date().isoformat()
+    held_on = datetime.now(UTC).date().isoformat()
 
     page.goto("/login")
     form = page.locator("main form")
@@ -126,9 +127,10 @@ def test_officer_enters_two_paper_ballots_in_russian(
         (Channel.PAPER, village_id, held_on, [ids[1]], None, None),
         (Channel.PAPER, village_id, held_on, sorted([ids[0], ids[3]]), Gender.FEMALE, "18-35"),
     ]
-    assert live_server.run(
-        lambda w: len({b.meeting_id for b in db.session.scalars(select(Ballot))})
-    ) == 1
+    assert (
+        live_server.run(lambda w: len({b.meeting_id for b in db.session.scalars(select(Ballot))}))
+        == 1
+    )
 
     network.assert_no_errors()
     network.assert_only_from(live_server.url)

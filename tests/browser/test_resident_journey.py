@@ -3,6 +3,7 @@
 Elements are found by ids, hrefs, roles and values, never by translated text: the Kyrgyz
 catalog changes independently of these tests. Language names ("Кыргызча") are not translated.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -63,10 +63,14 @@ def test_officer_creates_a_consultation_in_draft(officer_client, world):
         ({"title_ky": "x" * 201}, b"Write at most 200 characters."),
     ],
 )
-def test_bad_consultation_input_gets_a_message_and_saves_nothing(officer_client, world, fields, message):
+def test_bad_consultation_input_gets_a_message_and_saves_nothing(
+    officer_client, world, fields, message
+):
     before = consultations_count()
     response = officer_client.post(
-        "/m/ak-suu/consultations/new", data=form_data(world, **fields), headers={"Accept-Language": "en"}
+        "/m/ak-suu/consultations/new",
+        data=form_data(world, **fields),
+        headers={"Accept-Language": "en"},
     )
     assert response.status_code == 200
     assert message in response.data
@@ -83,7 +87,9 @@ def test_village_of_another_municipality_is_refused(officer_client, world):
     assert consultations_count() == before
 
 
-@pytest.mark.parametrize("who", ["resident_client", "council_client", "outside_officer_client", "admin_client"])
+@pytest.mark.parametrize(
+    "who", ["resident_client", "council_client", "outside_officer_client", "admin_client"]
+)
 def test_only_the_municipalitys_officers_create_consultations(request, world, who):
     client = request.getfixturevalue(who)
     before = consultations_count()
@@ -98,7 +104,9 @@ def test_anonymous_visitor_is_sent_to_log_in(client, world):
 
 
 def test_drafts_are_hidden_from_everyone_but_officers(app, world):
-    draft = factories.make_consultation(world.municipality, phase=Phase.DRAFT, title_en="Secret draft")
+    draft = factories.make_consultation(
+        world.municipality, phase=Phase.DRAFT, title_en="Secret draft"
+    )
     for user in (None, world.resident, world.council, world.outside_officer):
         client = app.test_client(user=user) if user else app.test_client()
         assert client.get(f"/c/{draft.id}").status_code == 404
@@ -124,7 +132,12 @@ def move(client, consultation, direction, expected, reason=""):
 def test_officer_moves_the_consultation_forward_one_phase_at_a_time(officer_client, world):
     c = world.consultation
     factories.make_proposal(c, status=ProposalStatus.ACCEPTED)
-    for expected, after in (("collecting", Phase.REVIEW), ("review", Phase.VOTING), ("voting", Phase.CLOSED), ("closed", Phase.PUBLISHED)):
+    for expected, after in (
+        ("collecting", Phase.REVIEW),
+        ("review", Phase.VOTING),
+        ("voting", Phase.CLOSED),
+        ("closed", Phase.PUBLISHED),
+    ):
         assert move(officer_client, c, "advance", expected).status_code == 302
         db.session.refresh(c)
         assert c.phase == after
@@ -191,12 +204,19 @@ def test_bad_phase_requests_get_400(officer_client, world):
     assert move(officer_client, c, "sideways", "collecting").status_code == 400
     assert move(officer_client, c, "advance", "nonsense").status_code == 400
     assert officer_client.post(f"/c/{c.id}/phase", data={}).status_code == 400
-    assert officer_client.post("/c/99999/phase", data={"direction": "advance", "expected": "draft"}).status_code == 404
+    assert (
+        officer_client.post(
+            "/c/99999/phase", data={"direction": "advance", "expected": "draft"}
+        ).status_code
+        == 404
+    )
 
 
 def test_officer_edits_texts_and_setup_before_voting(officer_client, world):
     c = world.consultation
-    response = officer_client.post(f"/c/{c.id}/edit", data=form_data(world, budget="2000000", title_en="Renamed"))
+    response = officer_client.post(
+        f"/c/{c.id}/edit", data=form_data(world, budget="2000000", title_en="Renamed")
+    )
     assert response.status_code == 302
     db.session.refresh(c)
     assert c.budget == 2_000_000 and c.title_en == "Renamed"
@@ -217,7 +237,9 @@ def test_category_in_use_cannot_be_removed(officer_client, world):
     used = c.categories[0]
     factories.make_proposal(c, category_id=used.id)
     keys = [cat.key for cat in c.categories if cat.id != used.id]
-    response = officer_client.post(f"/c/{c.id}/edit", data=form_data(world, category_keys=keys, custom_categories=""))
+    response = officer_client.post(
+        f"/c/{c.id}/edit", data=form_data(world, category_keys=keys, custom_categories="")
+    )
     assert response.status_code == 200
     db.session.refresh(c)
     assert used.id in [cat.id for cat in c.categories]

@@ -3,6 +3,7 @@
 They are built to meet the awkward cases: equal costs and equal votes (ties), projects dearer than
 the whole budget, projects nobody votes for, empty ballots, and points ballots.
 """
+
 from __future__ import annotations
 
 import random
@@ -25,8 +26,7 @@ def random_election(
     shares = (0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.8, 1.5)
     costs = [max(1, round(budget * f)) for f in rng.sample(shares, k=rng.randint(1, 4))]
     project_list = [
-        Project(f"p{i}" if rng.random() < 0.7 else str(i), rng.choice(costs))
-        for i in range(count)
+        Project(f"p{i}" if rng.random() < 0.7 else str(i), rng.choice(costs)) for i in range(count)
     ]
     # Some projects get no votes at all; popularity varies, and often ties.
     weights = [rng.choice((0, 1, 1, 2, 3)) for _ in project_list]
@@ -83,8 +83,10 @@ def large_election(seed: int, voters: int, projects: int, vote_type: str = APPRO
 
 #: The generated elections of growing size that the bench counts: (name, arguments).
 BENCH_ELECTIONS = [
-    (f"generated {vote_type} {voters} voters {projects} projects",
-     {"seed": 1, "voters": voters, "projects": projects, "vote_type": vote_type})
+    (
+        f"generated {vote_type} {voters} voters {projects} projects",
+        {"seed": 1, "voters": voters, "projects": projects, "vote_type": vote_type},
+    )
     for vote_type, sizes in (
         (APPROVAL, ((500, 15), (2000, 30), (8000, 50), (30000, 80))),
         (CUMULATIVE, ((2000, 30), (8000, 50))),

@@ -19,6 +19,7 @@ Rule parameters (pabutools 1.2.x):
                  [method_of_equal_shares, greedy_utilitarian_welfare], [those MES parameters,
                  those greedy parameters]).
 """
+
 from __future__ import annotations
 
 import time
@@ -63,8 +64,8 @@ class Converted:
 
 def convert(election: Election) -> Converted:
     from pabutools.election import (
-        AdditiveSatisfaction,
         Additive_Cardinal_Sat,
+        AdditiveSatisfaction,
         ApprovalBallot,
         ApprovalProfile,
         Cost_Sat,
@@ -85,20 +86,22 @@ def convert(election: Election) -> Converted:
 
     supporters = election.supporters()
     support = election.support()
-    projects = {
-        p.id: Project(p.id, p.cost) for p in election.projects if supporters[p.id] > 0
-    }
+    projects = {p.id: Project(p.id, p.cost) for p in election.projects if supporters[p.id] > 0}
     instance = Instance(projects.values(), budget_limit=election.budget)
     if election.vote_type == APPROVAL:
         profile = ApprovalProfile(
-            [ApprovalBallot(projects[pid] for pid, pts in b.items() if pts > 0)
-             for b in election.ballots]
+            [
+                ApprovalBallot(projects[pid] for pid, pts in b.items() if pts > 0)
+                for b in election.ballots
+            ]
         )
         greedy_sat, mes_sat = Cost_Sat, Cost_Sat
     else:
         profile = CumulativeProfile(
-            [CumulativeBallot({projects[pid]: pts for pid, pts in b.items() if pts > 0})
-             for b in election.ballots]
+            [
+                CumulativeBallot({projects[pid]: pts for pid, pts in b.items() if pts > 0})
+                for b in election.ballots
+            ]
         )
         greedy_sat, mes_sat = PointsTimesCostSat, Additive_Cardinal_Sat
     tie_breaking = TieBreakingRule(

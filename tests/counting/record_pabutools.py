@@ -20,6 +20,7 @@ seen, and never empties that cache during Add1: on Budapest (51,514 increments) 
 and the process was killed. ``bound_pabutools_cache`` empties a voter's cache when it holds more
 than 10,000 entries; the cached values are recomputed when needed, so outcomes do not change.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,7 +28,7 @@ import json
 import platform
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,7 +123,7 @@ def main(patterns: list[str]) -> None:
         {
             "pabutools_version": bridge.version(),
             "python": platform.python_version(),
-            "machine": f"{platform.machine()}, recorded {datetime.now(timezone.utc):%Y-%m-%d}",
+            "machine": f"{platform.machine()}, recorded {datetime.now(UTC):%Y-%m-%d}",
             "tie_breaking": bridge.TIE_BREAKING,
             "rule_parameters": bridge.RULE_PARAMETERS,
             "projects_without_votes": "left out of the instance given to pabutools",

@@ -3,6 +3,7 @@
 CI clones the repository with ``shared/`` beside it, so the files are at
 ``<repository>/../shared/data/pabulib``; where that folder is missing, the tests that need it skip.
 """
+
 from __future__ import annotations
 
 import functools
@@ -53,7 +54,7 @@ def data_file(name: str) -> Path:
     return path
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def read_once(path: Path) -> Election:
     """``read_pb``, once per file for the whole test session (elections are not changed)."""
     return read_pb(path)

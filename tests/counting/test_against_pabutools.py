@@ -5,6 +5,7 @@ On the shared files, pabutools' outcomes are recorded by ``record_pabutools.py``
 which takes pabutools from seconds to an hour. Where it recorded at most ``LIVE_SECONDS`` for
 every rule, pabutools is run again here; elsewhere the test compares with the record.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """``python -m pb.counting``: the count command without Flask, as bench/count.py times it."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pb.counting", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -25,13 +29,17 @@ def test_counts_assen_as_the_city_did() -> None:
     printed = json.loads(result.stdout)
     header = path.read_text("utf-8").split("PROJECTS")[1].splitlines()[1].split(";")
     rows = [
-        dict(zip(header, line.split(";")))
+        dict(zip(header, line.split(";"), strict=False))
         for line in path.read_text("utf-8").split("PROJECTS")[1].split("VOTES")[0].splitlines()[2:]
         if line.strip()
     ]
     assert printed["rule"] == "equal-shares"
-    assert sorted(printed["funded"]) == sorted(r["project_id"] for r in rows if r["selected"] == "1")
-    assert printed["cost"] == sum(int(r["cost"]) for r in rows if r["project_id"] in printed["funded"])
+    assert sorted(printed["funded"]) == sorted(
+        r["project_id"] for r in rows if r["selected"] == "1"
+    )
+    assert printed["cost"] == sum(
+        int(r["cost"]) for r in rows if r["project_id"] in printed["funded"]
+    )
 
 
 def test_greedy_and_completion(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
 """The counting model's values: checked when made, equal by their fields, read-only."""
+
 import pytest
 
 from pb.counting.model import Election, Outcome, Project, ProjectResult

@@ -1,4 +1,5 @@
 """Reading and writing .pb files: real elections, tolerant reading, clear errors, round trips."""
+
 from __future__ import annotations
 
 import gzip
@@ -198,9 +199,15 @@ def _awkward(vote_type: str) -> Election:
         vote_type=vote_type,
         max_length=2,
         max_sum_points=4 if vote_type == CUMULATIVE else None,
-        meta={"description": "Round trip", "country": "Kyrgyzstan", "unit": "Ak-Suu",
-              "instance": "2026", "rule": "equalshares/add1", "currency": "KGS",
-              "comment": '#1: a "quoted"; line\nand a second line'},
+        meta={
+            "description": "Round trip",
+            "country": "Kyrgyzstan",
+            "unit": "Ak-Suu",
+            "instance": "2026",
+            "rule": "equalshares/add1",
+            "currency": "KGS",
+            "comment": '#1: a "quoted"; line\nand a second line',
+        },
         project_meta={
             "1": {"name": 'Park; with "quotes"', "category": "green,sport", "selected": "1"},
             "A/2": {"name": "Школа", "category": None, "selected": "0"},

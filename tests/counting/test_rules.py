@@ -1,5 +1,6 @@
 """The counting rules on small elections worked out by hand, on the official Equal Shares
 elections, and the check that skipping Add1 increments never changes the outcome."""
+
 from __future__ import annotations
 
 import random
@@ -40,7 +41,7 @@ def approvals(*sets: str) -> list[dict[str, int]]:
 
 
 def test_registry_names_the_rules() -> None:
-    assert RULES == {"greedy": greedy, "equal-shares": equal_shares}
+    assert {"greedy": greedy, "equal-shares": equal_shares} == RULES
 
 
 def test_greedy_funds_by_votes_and_skips_what_does_not_fit() -> None:

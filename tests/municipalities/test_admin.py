@@ -63,7 +63,9 @@ def test_admin_appoints_and_removes_an_officer(admin_client, world):
     )
     assert response.status_code == 302
     membership = db.session.scalar(
-        select(Membership).where(Membership.user_id == world.resident.id, Membership.role == Role.OFFICER)
+        select(Membership).where(
+            Membership.user_id == world.resident.id, Membership.role == Role.OFFICER
+        )
     )
     assert membership is not None and membership.appointed_by_id == world.admin.id
     membership_id = membership.id
@@ -73,15 +75,18 @@ def test_admin_appoints_and_removes_an_officer(admin_client, world):
 
 def test_appointing_an_unknown_account_or_twice_gets_a_message(admin_client, world):
     response = admin_client.post(
-        f"/admin/municipalities/{world.municipality.id}/staff", data={"login": "nobody", "role": "officer"}
+        f"/admin/municipalities/{world.municipality.id}/staff",
+        data={"login": "nobody", "role": "officer"},
     )
     assert b"There is no account" in response.data
     response = admin_client.post(
-        f"/admin/municipalities/{world.municipality.id}/staff", data={"login": "officer", "role": "officer"}
+        f"/admin/municipalities/{world.municipality.id}/staff",
+        data={"login": "officer", "role": "officer"},
     )
     assert b"already has this role" in response.data
     response = admin_client.post(
-        f"/admin/municipalities/{world.municipality.id}/staff", data={"login": "officer", "role": "admin"}
+        f"/admin/municipalities/{world.municipality.id}/staff",
+        data={"login": "officer", "role": "admin"},
     )
     assert response.status_code == 200
 
@@ -97,9 +102,13 @@ def test_administration_is_for_admins_only(request, world, who):
     client = request.getfixturevalue(who)
     assert client.get("/admin/").status_code == 403
     assert client.post("/admin/municipalities/new", data=municipality_form()).status_code == 403
-    assert client.post(
-        f"/admin/municipalities/{world.municipality.id}/staff", data={"login": "officer", "role": "council"}
-    ).status_code == 403
+    assert (
+        client.post(
+            f"/admin/municipalities/{world.municipality.id}/staff",
+            data={"login": "officer", "role": "council"},
+        ).status_code
+        == 403
+    )
     assert db.session.scalar(select(Municipality).where(Municipality.slug == "kara-suu")) is None
 
 

@@ -11,7 +11,9 @@ def fill(consultation, n):
     for i in range(n):
         factories.make_proposal(
             consultation,
-            status=[ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED, ProposalStatus.REJECTED][i % 3],
+            status=[ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED, ProposalStatus.REJECTED][
+                i % 3
+            ],
             category_id=categories[i % len(categories)].id,
             village_id=villages[i % len(villages)].id,
             beneficiaries=(Beneficiary.WOMEN, Beneficiary.YOUTH),
@@ -25,15 +27,28 @@ def test_list_filters_by_category_village_and_status(client, world):
     water = c.categories[1]
     page = client.get(f"/c/{c.id}/proposals?category={water.id}").get_data(as_text=True)
     assert "3 proposals" in page
-    page = client.get(f"/c/{c.id}/proposals?village={c.villages[0].id}&status=accepted").get_data(as_text=True)
+    page = client.get(f"/c/{c.id}/proposals?village={c.villages[0].id}&status=accepted").get_data(
+        as_text=True
+    )
     assert "2 proposals" in page
     assert "Proposal 004" in page and "Proposal 001" not in page
 
 
 def test_unknown_filter_values_are_ignored_not_500(client, world):
     fill(world.consultation, 3)
-    for query in ("category=abc", "village=-1", "status=whatever", "status=%20", "category=%20", "village=%20+", "page=0", "page=-5", "page=abc", "page=999",
-                  "page=99999999999999999999"):
+    for query in (
+        "category=abc",
+        "village=-1",
+        "status=whatever",
+        "status=%20",
+        "category=%20",
+        "village=%20+",
+        "page=0",
+        "page=-5",
+        "page=abc",
+        "page=999",
+        "page=99999999999999999999",
+    ):
         response = client.get(f"/c/{world.consultation.id}/proposals?{query}")
         assert response.status_code == 200, query
 
@@ -49,8 +64,12 @@ def test_list_paginates(client, world):
 
 
 def test_public_list_hides_withdrawn_but_officers_see_them(app, world):
-    factories.make_proposal(world.consultation, status=ProposalStatus.WITHDRAWN, title="Withdrawn one")
-    assert b"Withdrawn one" not in app.test_client().get(f"/c/{world.consultation.id}/proposals").data
+    factories.make_proposal(
+        world.consultation, status=ProposalStatus.WITHDRAWN, title="Withdrawn one"
+    )
+    assert (
+        b"Withdrawn one" not in app.test_client().get(f"/c/{world.consultation.id}/proposals").data
+    )
     officer = app.test_client(user=world.officer)
     assert b"Withdrawn one" in officer.get(f"/c/{world.consultation.id}/proposals").data
 

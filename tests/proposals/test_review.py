@@ -21,7 +21,9 @@ def test_review_queue_lists_proposals_waiting(officer_client, world):
     assert f"/p/{waiting.id}/review" in page
 
 
-def test_officer_accepts_with_a_corrected_cost_and_the_estimate_stays_visible(officer_client, client, world):
+def test_officer_accepts_with_a_corrected_cost_and_the_estimate_stays_visible(
+    officer_client, client, world
+):
     proposal = factories.make_proposal(world.consultation, cost=100_000)
     assert review(officer_client, proposal, "accept", approved_cost="120000").status_code == 302
     db.session.refresh(proposal)
@@ -55,7 +57,12 @@ def test_rejection_needs_a_reason_that_everyone_can_read(officer_client, client,
     assert response.status_code == 200 and b"This field is required." in response.data
     db.session.refresh(proposal)
     assert proposal.status == ProposalStatus.SUBMITTED
-    review(officer_client, proposal, "reject", reason="The district repairs this road, not the ayil okmotu.")
+    review(
+        officer_client,
+        proposal,
+        "reject",
+        reason="The district repairs this road, not the ayil okmotu.",
+    )
     db.session.refresh(proposal)
     assert proposal.status == ProposalStatus.REJECTED
     page = client.get(f"/p/{proposal.id}").get_data(as_text=True)
@@ -109,7 +116,12 @@ def test_no_review_once_voting_opened(officer_client, world):
 
 def test_unknown_decision_is_400(officer_client, world):
     proposal = factories.make_proposal(world.consultation)
-    assert officer_client.post(f"/p/{proposal.id}/review", data={"decision": "approve-all"}).status_code == 400
+    assert (
+        officer_client.post(
+            f"/p/{proposal.id}/review", data={"decision": "approve-all"}
+        ).status_code
+        == 400
+    )
 
 
 def paper_data(world, **fields):
@@ -128,7 +140,9 @@ def paper_data(world, **fields):
 
 
 def test_officer_enters_a_proposal_from_a_village_meeting(officer_client, world):
-    response = officer_client.post(f"/c/{world.consultation.id}/proposals/paper", data=paper_data(world))
+    response = officer_client.post(
+        f"/c/{world.consultation.id}/proposals/paper", data=paper_data(world)
+    )
     assert response.status_code == 302
     proposal = db.session.scalars(select(Proposal)).one()
     assert proposal.author_id is None and proposal.entered_by_id == world.officer.id
@@ -136,7 +150,10 @@ def test_officer_enters_a_proposal_from_a_village_meeting(officer_client, world)
     assert proposal.meeting.village_id == world.consultation.villages[1].id
     assert str(proposal.meeting.held_on) == "2026-11-20"
     # A second proposal from the same meeting joins the same meeting record.
-    officer_client.post(f"/c/{world.consultation.id}/proposals/paper", data=paper_data(world, title="Another one here"))
+    officer_client.post(
+        f"/c/{world.consultation.id}/proposals/paper",
+        data=paper_data(world, title="Another one here"),
+    )
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
 
 
@@ -151,12 +168,24 @@ def test_officer_enters_a_proposal_from_a_village_meeting(officer_client, world)
     ],
 )
 def test_bad_meeting_details_are_refused(officer_client, world, fields):
-    response = officer_client.post(f"/c/{world.consultation.id}/proposals/paper", data=paper_data(world, **fields))
+    response = officer_client.post(
+        f"/c/{world.consultation.id}/proposals/paper", data=paper_data(world, **fields)
+    )
     assert response.status_code == 200
     assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0
 
 
 def test_residents_cannot_enter_paper_proposals(resident_client, outside_officer_client, world):
-    assert resident_client.post(f"/c/{world.consultation.id}/proposals/paper", data=paper_data(world)).status_code == 403
-    assert outside_officer_client.post(f"/c/{world.consultation.id}/proposals/paper", data=paper_data(world)).status_code == 403
+    assert (
+        resident_client.post(
+            f"/c/{world.consultation.id}/proposals/paper", data=paper_data(world)
+        ).status_code
+        == 403
+    )
+    assert (
+        outside_officer_client.post(
+            f"/c/{world.consultation.id}/proposals/paper", data=paper_data(world)
+        ).status_code
+        == 403
+    )
     assert db.session.scalar(select(func.count()).select_from(Proposal)) == 0

@@ -3,6 +3,7 @@
 The checker recomputes the declared rule from the file's ballots and compares it with the
 ``selected`` column, so these tests also show that a recount from the file gives pb's result.
 """
+
 from __future__ import annotations
 
 import random
@@ -49,7 +50,9 @@ def selected(text: str) -> dict[str, str]:
 
 def test_greedy_export_passes_and_lists_the_funded(council_client, world):
     c = world.consultation
-    p1, p2, p3, p4, unvoted = factories.open_voting(c, costs=(400_000, 300_000, 250_000, 100_000, 5_000))
+    p1, p2, p3, p4, unvoted = factories.open_voting(
+        c, costs=(400_000, 300_000, 250_000, 100_000, 5_000)
+    )
     for _ in range(4):
         cast(c, {p1: 1, p2: 1})
     cast(c, {p3: 1, p4: 1})
@@ -88,7 +91,9 @@ def test_equal_shares_with_greedy_completion_marks_the_completion(council_client
 
 def test_points_ballot_and_a_budget_that_covers_everything(council_client, world):
     c = world.consultation
-    p1, p2 = factories.open_voting(c, costs=(100_000, 200_000), kind=BallotKind.POINTS, points_total=5)
+    p1, p2 = factories.open_voting(
+        c, costs=(100_000, 200_000), kind=BallotKind.POINTS, points_total=5
+    )
     cast(c, {p1: 3, p2: 2})
     cast(c, {p2: 5})
     close(c)

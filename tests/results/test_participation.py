@@ -17,7 +17,13 @@ def test_groups_under_five_are_hidden_and_cannot_be_worked_out():
 
 def add_ballots(consultation, n, **details):
     for _ in range(n):
-        db.session.add(Ballot(consultation_id=consultation.id, channel=details.pop("channel", Channel.ONLINE), **details))
+        db.session.add(
+            Ballot(
+                consultation_id=consultation.id,
+                channel=details.pop("channel", Channel.ONLINE),
+                **details,
+            )
+        )
     db.session.commit()
 
 
@@ -28,8 +34,12 @@ def voted(world):
     big, small = c.villages[0], c.villages[1]
     add_ballots(c, 12, gender=Gender.FEMALE, age_group="18-35", village_id=big.id)
     add_ballots(c, 8, gender=Gender.MALE, age_group="36-59", village_id=big.id)
-    add_ballots(c, 2, gender=Gender.MALE, age_group="60+", village_id=small.id, channel=Channel.PAPER)
-    db.session.add(PopulationFigures(municipality_id=world.municipality.id, adults=1000, women=520, youth=400))
+    add_ballots(
+        c, 2, gender=Gender.MALE, age_group="60+", village_id=small.id, channel=Channel.PAPER
+    )
+    db.session.add(
+        PopulationFigures(municipality_id=world.municipality.id, adults=1000, women=520, youth=400)
+    )
     c.phase = Phase.CLOSED
     db.session.commit()
     return c

@@ -1,4 +1,5 @@
 """Results pages, exports, imports and the count command, on a small election counted by hand."""
+
 import csv
 import io
 import json
@@ -65,7 +66,9 @@ def test_results_are_counted_at_publication_and_shown_to_everyone(app, officer_c
     funded_part, unfunded_part = page.split("Not funded", 1)
     for p in (p1, p2, p3):
         assert p.title in funded_part
-    assert p4.title in unfunded_part and "When its turn came only 50,000 som was left" in unfunded_part
+    assert (
+        p4.title in unfunded_part and "When its turn came only 50,000 som was left" in unfunded_part
+    )
     assert "<svg" in page
 
 
@@ -121,7 +124,8 @@ def test_exports_csv_xlsx_and_pb(council_client, counted):
 def test_officer_imports_a_pb_file_as_a_closed_consultation(officer_client, counted, world):
     consultation, (p1, *_others) = counted
     p1.beneficiary_rows = [
-        ProposalBeneficiary(group=Beneficiary.WOMEN), ProposalBeneficiary(group=Beneficiary.YOUTH)
+        ProposalBeneficiary(group=Beneficiary.WOMEN),
+        ProposalBeneficiary(group=Beneficiary.YOUTH),
     ]
     db.session.commit()
     pb = officer_client.get(f"/c/{consultation.id}/export/ballots.pb").get_data(as_text=True)
@@ -199,11 +203,20 @@ def test_protocol_is_printable_and_in_the_readers_language(council_client, count
 def test_count_command(runner, tmp_path, counted, council_client):
     consultation, (p1, p2, p3, p4) = counted
     path = tmp_path / "election.pb"
-    path.write_text(council_client.get(f"/c/{consultation.id}/export/ballots.pb").get_data(as_text=True))
+    path.write_text(
+        council_client.get(f"/c/{consultation.id}/export/ballots.pb").get_data(as_text=True)
+    )
     result = runner.invoke(args=["count", str(path), "--rule", "greedy"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == {"rule": "greedy", "funded": [str(p1.id), str(p2.id), str(p3.id)], "cost": 950_000}
+    assert json.loads(result.output) == {
+        "rule": "greedy",
+        "funded": [str(p1.id), str(p2.id), str(p3.id)],
+        "cost": 950_000,
+    }
     bad = tmp_path / "bad.pb"
     bad.write_text("nonsense")
     assert runner.invoke(args=["count", str(bad), "--rule", "greedy"]).exit_code != 0
-    assert runner.invoke(args=["count", str(tmp_path / "missing.pb"), "--rule", "greedy"]).exit_code != 0
+    assert (
+        runner.invoke(args=["count", str(tmp_path / "missing.pb"), "--rule", "greedy"]).exit_code
+        != 0
+    )

@@ -2,7 +2,16 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, BallotKind, Channel, Gender, Phase, ProposalStatus, VoterLink
+from pb.models import (
+    Ballot,
+    BallotChoice,
+    BallotKind,
+    Channel,
+    Gender,
+    Phase,
+    ProposalStatus,
+    VoterLink,
+)
 from pb.voting import services
 from tests import factories
 
@@ -25,7 +34,9 @@ def test_resident_votes_on_a_budget_ballot_and_gets_a_receipt(resident_client, w
     assert 'data-kind="budget"' in page and "ballot.js" in page
     # Profile details are offered, not imposed: the form is prefilled from the profile.
     assert '<option selected value="female">' in page or 'value="female" selected' in page
-    response = cast(resident_client, world.consultation, [p1, p2, p3], gender="female", age_group="18-35")
+    response = cast(
+        resident_client, world.consultation, [p1, p2, p3], gender="female", age_group="18-35"
+    )
     assert response.status_code == 302
     receipt_page = resident_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "receipt" in receipt_page.lower()
@@ -44,7 +55,9 @@ def test_over_budget_is_refused_with_what_is_over(resident_client, world):
 
 
 def test_approval_ballot_refuses_too_many(resident_client, world):
-    proposals = factories.open_voting(world.consultation, kind=BallotKind.APPROVAL, approval_limit=2)
+    proposals = factories.open_voting(
+        world.consultation, kind=BallotKind.APPROVAL, approval_limit=2
+    )
     response = cast(resident_client, world.consultation, proposals[:3])
     assert b"you may choose at most 2" in response.data
     assert ballots_count() == 0
@@ -54,9 +67,18 @@ def test_approval_ballot_refuses_too_many(resident_client, world):
 
 def test_points_ballot_must_share_exactly_n(resident_client, world):
     p1, p2, *_ = factories.open_voting(world.consultation, kind=BallotKind.POINTS, points_total=10)
-    assert b"share exactly 10 points" in cast(resident_client, world.consultation, points={p1: 5, p2: 4}).data
-    assert b"Points must be whole numbers" in cast(resident_client, world.consultation, points={p1: "5.5", p2: 4}).data
-    assert b"Points must be whole numbers" in cast(resident_client, world.consultation, points={p1: "-1", p2: 11}).data
+    assert (
+        b"share exactly 10 points"
+        in cast(resident_client, world.consultation, points={p1: 5, p2: 4}).data
+    )
+    assert (
+        b"Points must be whole numbers"
+        in cast(resident_client, world.consultation, points={p1: "5.5", p2: 4}).data
+    )
+    assert (
+        b"Points must be whole numbers"
+        in cast(resident_client, world.consultation, points={p1: "-1", p2: 11}).data
+    )
     assert ballots_count() == 0
     assert cast(resident_client, world.consultation, points={p1: 7, p2: 3}).status_code == 302
     assert sorted(c.points for c in db.session.scalars(select(BallotChoice))) == [3, 7]
@@ -65,7 +87,9 @@ def test_points_ballot_must_share_exactly_n(resident_client, world):
 def test_proposals_not_on_the_ballot_are_refused(resident_client, world):
     proposals = factories.open_voting(world.consultation)
     rejected = factories.make_proposal(world.consultation, status=ProposalStatus.REJECTED)
-    other = factories.make_proposal(factories.make_consultation(world.municipality), status=ProposalStatus.ACCEPTED)
+    other = factories.make_proposal(
+        factories.make_consultation(world.municipality), status=ProposalStatus.ACCEPTED
+    )
     for bad in (rejected, other):
         response = cast(resident_client, world.consultation, [proposals[0], bad])
         assert b"not on this ballot" in response.data
@@ -141,9 +165,19 @@ def choices_of_the_ballot():
 def test_a_changed_points_ballot_keeps_exactly_the_new_choices(app, resident_client, world):
     # The new ballot shares one proposal with the old one (with other points), drops one and
     # adds one: what is stored must be the new ballot, whole, for accounts and codes alike.
-    p1, p2, p3, *_ = factories.open_voting(world.consultation, kind=BallotKind.POINTS, points_total=10)
-    assert cast(resident_client, world.consultation, points={p1: 6, p2: 4}, gender="female").status_code == 302
-    assert cast(resident_client, world.consultation, points={p2: 7, p3: 3}, gender="male").status_code == 302
+    p1, p2, p3, *_ = factories.open_voting(
+        world.consultation, kind=BallotKind.POINTS, points_total=10
+    )
+    assert (
+        cast(
+            resident_client, world.consultation, points={p1: 6, p2: 4}, gender="female"
+        ).status_code
+        == 302
+    )
+    assert (
+        cast(resident_client, world.consultation, points={p2: 7, p3: 3}, gender="male").status_code
+        == 302
+    )
     ballot, choices = choices_of_the_ballot()
     assert choices == {p2.id: 7, p3.id: 3} and ballot.gender == Gender.MALE
     assert db.session.scalar(select(func.count()).select_from(BallotChoice)) == 2
@@ -151,10 +185,17 @@ def test_a_changed_points_ballot_keeps_exactly_the_new_choices(app, resident_cli
     db.session.execute(delete(VoterLink))
     db.session.execute(delete(Ballot))
     db.session.commit()
-    (code,) = services.batch_codes(services.generate_codes(world.officer, world.consultation, 1, None))
+    (code,) = services.batch_codes(
+        services.generate_codes(world.officer, world.consultation, 1, None)
+    )
     voter = app.test_client()
     assert cast(voter, world.consultation, points={p3: 5, p1: 5}, code=code).status_code == 302
-    assert cast(voter, world.consultation, points={p3: 9, p2: 1}, code=code, age_group="18-35").status_code == 302
+    assert (
+        cast(
+            voter, world.consultation, points={p3: 9, p2: 1}, code=code, age_group="18-35"
+        ).status_code
+        == 302
+    )
     ballot, choices = choices_of_the_ballot()
     assert choices == {p3.id: 9, p2.id: 1} and ballot.age_group == "18-35"
 
@@ -190,7 +231,9 @@ def test_accounts_can_be_closed_as_a_way_to_vote(resident_client, world):
     assert ballots_count() == 0
 
 
-def test_turnout_shows_counts_but_no_partial_results(officer_client, council_client, resident_client, world):
+def test_turnout_shows_counts_but_no_partial_results(
+    officer_client, council_client, resident_client, world
+):
     p1, *_ = factories.open_voting(world.consultation)
     cast(resident_client, world.consultation, [p1])
     for client in (officer_client, council_client):
@@ -199,14 +242,26 @@ def test_turnout_shows_counts_but_no_partial_results(officer_client, council_cli
         assert p1.title not in page
     assert resident_client.get(f"/c/{world.consultation.id}/turnout").status_code == 403
     # The proposal's own page shows no count either.
-    assert b"vote" not in resident_client.get(f"/p/{p1.id}").data.lower().split(b"<main")[1].split(b"ballot")[0] or True
+    assert (
+        b"vote"
+        not in resident_client.get(f"/p/{p1.id}")
+        .data.lower()
+        .split(b"<main")[1]
+        .split(b"ballot")[0]
+        or True
+    )
 
 
 def test_voting_settings_are_locked_once_voting_opens(officer_client, world):
     factories.open_voting(world.consultation)
     response = officer_client.post(
         f"/c/{world.consultation.id}/voting-setup",
-        data={"ballot_kind": "points", "points_total": "10", "allow_accounts": "y", "counting_rule": "greedy"},
+        data={
+            "ballot_kind": "points",
+            "points_total": "10",
+            "allow_accounts": "y",
+            "counting_rule": "greedy",
+        },
     )
     assert response.status_code == 200
     db.session.refresh(world.consultation)
@@ -216,8 +271,14 @@ def test_voting_settings_are_locked_once_voting_opens(officer_client, world):
 def test_officer_sets_up_the_ballot_before_voting(officer_client, world):
     response = officer_client.post(
         f"/c/{world.consultation.id}/voting-setup",
-        data={"ballot_kind": "approval", "approval_limit": "3", "allow_accounts": "y", "allow_paper": "y",
-              "counting_rule": "equal-shares", "complete_with_greedy": "y"},
+        data={
+            "ballot_kind": "approval",
+            "approval_limit": "3",
+            "allow_accounts": "y",
+            "allow_paper": "y",
+            "counting_rule": "equal-shares",
+            "complete_with_greedy": "y",
+        },
     )
     assert response.status_code == 302
     db.session.refresh(world.consultation)
@@ -232,10 +293,17 @@ def test_officer_sets_up_the_ballot_before_voting(officer_client, world):
 def test_completion_by_greedy_only_goes_with_equal_shares(officer_client, world):
     officer_client.post(
         f"/c/{world.consultation.id}/voting-setup",
-        data={"ballot_kind": "budget", "allow_accounts": "y", "counting_rule": "greedy", "complete_with_greedy": "y"},
+        data={
+            "ballot_kind": "budget",
+            "allow_accounts": "y",
+            "counting_rule": "greedy",
+            "complete_with_greedy": "y",
+        },
     )
     db.session.refresh(world.consultation)
-    assert world.consultation.counting_rule == "greedy" and not world.consultation.complete_with_greedy
+    assert (
+        world.consultation.counting_rule == "greedy" and not world.consultation.complete_with_greedy
+    )
 
 
 @pytest.mark.parametrize(
@@ -262,6 +330,10 @@ def test_bad_voting_settings_are_refused(officer_client, world, data):
 def test_voting_setup_is_for_officers_of_the_municipality(app, world):
     for user in (world.resident, world.council, world.outside_officer):
         client = app.test_client(user=user)
-        assert client.post(
-            f"/c/{world.consultation.id}/voting-setup", data={"ballot_kind": "points", "points_total": "5"}
-        ).status_code == 403
+        assert (
+            client.post(
+                f"/c/{world.consultation.id}/voting-setup",
+                data={"ballot_kind": "points", "points_total": "5"},
+            ).status_code
+            == 403
+        )

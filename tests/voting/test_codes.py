@@ -13,7 +13,9 @@ CODE_RE = re.compile(r"[A-Z0-9]{5}-[A-Z0-9]{5}")
 
 
 def generate(officer_client, consultation, size=10):
-    response = officer_client.post(f"/c/{consultation.id}/codes", data={"size": str(size), "label": "Kara-Bulak"})
+    response = officer_client.post(
+        f"/c/{consultation.id}/codes", data={"size": str(size), "label": "Kara-Bulak"}
+    )
     assert response.status_code == 302, response.data
     slips = officer_client.get(response.headers["Location"])
     return slips, CODE_RE.findall(slips.get_data(as_text=True))
@@ -22,7 +24,13 @@ def generate(officer_client, consultation, size=10):
 def vote_with(client, consultation, code, choices):
     return client.post(
         f"/c/{consultation.id}/vote",
-        data={"code": code, "choice": [str(p.id) for p in choices], "gender": "", "age_group": "", "village_id": ""},
+        data={
+            "code": code,
+            "choice": [str(p.id) for p in choices],
+            "gender": "",
+            "age_group": "",
+            "village_id": "",
+        },
     )
 
 
@@ -53,7 +61,10 @@ def test_a_code_casts_one_ballot_and_may_change_it(app, officer_client, world):
     voter = app.test_client()
     page = voter.get(f"/c/{world.consultation.id}/vote?code={code}").get_data(as_text=True)
     assert f'value="{code}"' in page
-    assert vote_with(voter, world.consultation, code.lower().replace("-", " "), [p1]).status_code == 302
+    assert (
+        vote_with(voter, world.consultation, code.lower().replace("-", " "), [p1]).status_code
+        == 302
+    )
     assert vote_with(app.test_client(), world.consultation, code, [p2]).status_code == 302
     ballots = db.session.scalars(select(Ballot)).all()
     assert len(ballots) == 1 and ballots[0].channel == Channel.CODE
@@ -70,7 +81,9 @@ def test_wrong_or_voided_codes_are_refused(app, officer_client, world):
     assert b"This code is not valid" in response.data
     assert b"This code is not valid" not in vote_with(voter, world.consultation, "", [p1]).data
     batch = db.session.scalars(select(CodeBatch)).one()
-    assert officer_client.post(f"/c/{world.consultation.id}/codes/{batch.id}/void").status_code == 302
+    assert (
+        officer_client.post(f"/c/{world.consultation.id}/codes/{batch.id}/void").status_code == 302
+    )
     assert b"This code is not valid" in vote_with(voter, world.consultation, code, [p1]).data
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
 
@@ -80,7 +93,10 @@ def test_a_code_of_another_consultation_is_refused(app, officer_client, world):
     other = factories.make_consultation(world.municipality)
     factories.open_voting(other, costs=(1000,))
     _, (code,) = generate(officer_client, other, size=1)
-    assert b"This code is not valid" in vote_with(app.test_client(), world.consultation, code, [p1]).data
+    assert (
+        b"This code is not valid"
+        in vote_with(app.test_client(), world.consultation, code, [p1]).data
+    )
 
 
 def test_guessing_codes_is_throttled(app, officer_client, world):
@@ -111,7 +127,9 @@ def test_bad_batch_sizes_are_refused(officer_client, world, size):
 def test_codes_are_for_officers_of_the_municipality(app, world):
     for user in (world.resident, world.council, world.outside_officer):
         client = app.test_client(user=user)
-        assert client.post(f"/c/{world.consultation.id}/codes", data={"size": "5"}).status_code == 403
+        assert (
+            client.post(f"/c/{world.consultation.id}/codes", data={"size": "5"}).status_code == 403
+        )
         assert client.get(f"/c/{world.consultation.id}/codes").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(VotingCode)) == 0
 
@@ -120,4 +138,6 @@ def test_slips_of_another_consultation_are_404(officer_client, world):
     other = factories.make_consultation(world.municipality)
     officer_client.post(f"/c/{other.id}/codes", data={"size": "1"})
     batch = db.session.scalars(select(CodeBatch)).one()
-    assert officer_client.get(f"/c/{world.consultation.id}/codes/{batch.id}/slips").status_code == 404
+    assert (
+        officer_client.get(f"/c/{world.consultation.id}/codes/{batch.id}/slips").status_code == 404
+    )

@@ -1,5 +1,6 @@
 """The ballot's quick read (``plainly_valid_ballot``) against BallotForm: what the quick read
 accepts, the form accepts too, and reads to the same values."""
+
 import itertools
 import random
 
@@ -10,10 +11,36 @@ from pb.models import Gender
 from pb.voting.forms import BallotFields, BallotForm, plainly_valid_ballot
 from pb.voting.sheets import VoterDetails
 
-CODES = ["", " ", "ACDEF-GHJKM", "  acdef ghjkm  ", "A" * 40, " " + "A" * 40 + " ", "A" * 41, "\tX\n"]
+CODES = [
+    "",
+    " ",
+    "ACDEF-GHJKM",
+    "  acdef ghjkm  ",
+    "A" * 40,
+    " " + "A" * 40 + " ",
+    "A" * 41,
+    "\tX\n",
+]
 GENDERS = ["", " ", "female", " male ", "x", "FEMALE", "None", "\u00a0female"]
 AGE_GROUPS = ["", "  ", "18-35", " 60+ ", "5-9", "anything"]
-VILLAGES = ["", " ", "0", "7", "007", " 7", "7 ", "+7", "1_0", "-1", "abc", "\u0667", "\uff17", "1" * 9, "1" * 10, "None"]
+VILLAGES = [
+    "",
+    " ",
+    "0",
+    "7",
+    "007",
+    " 7",
+    "7 ",
+    "+7",
+    "1_0",
+    "-1",
+    "abc",
+    "\u0667",
+    "\uff17",
+    "1" * 9,
+    "1" * 10,
+    "None",
+]
 
 
 def _form_reading(app, data: MultiDict) -> BallotFields | None:
@@ -27,11 +54,18 @@ def _cases():
         MultiDict({"code": c, "gender": g, "age_group": a, "village_id": v})
         for c, g, a, v in itertools.product(CODES[:4], GENDERS, AGE_GROUPS[:3], VILLAGES)
     ]
-    picked = random.Random(4).sample(list(itertools.product(CODES, GENDERS, AGE_GROUPS, VILLAGES)), 400)
-    every += [MultiDict({"code": c, "gender": g, "age_group": a, "village_id": v}) for c, g, a, v in picked]
+    picked = random.Random(4).sample(
+        list(itertools.product(CODES, GENDERS, AGE_GROUPS, VILLAGES)), 400
+    )
+    every += [
+        MultiDict({"code": c, "gender": g, "age_group": a, "village_id": v})
+        for c, g, a, v in picked
+    ]
     # Fields left out, and fields sent twice (both read the first).
     every += [MultiDict(), MultiDict({"code": "ABC"}), MultiDict({"village_id": "3"})]
-    every += [MultiDict([("gender", "male"), ("gender", "x"), ("village_id", "3"), ("village_id", "y")])]
+    every += [
+        MultiDict([("gender", "male"), ("gender", "x"), ("village_id", "3"), ("village_id", "y")])
+    ]
     every += [MultiDict([("gender", "x"), ("gender", "male")])]
     return every
 
@@ -49,14 +83,17 @@ def test_what_the_quick_read_accepts_the_form_accepts_and_reads_alike(app):
 
 def test_an_ordinary_ballot_is_read_without_the_form():
     fields = plainly_valid_ballot(
-        MultiDict({"code": " acdef-ghjkm ", "gender": "female", "age_group": "18-35", "village_id": "12"})
+        MultiDict(
+            {"code": " acdef-ghjkm ", "gender": "female", "age_group": "18-35", "village_id": "12"}
+        )
     )
     assert fields == BallotFields("acdef-ghjkm", VoterDetails(Gender.FEMALE, "18-35", 12))
     assert plainly_valid_ballot(MultiDict({"code": "X"})) == BallotFields("X", VoterDetails())
 
 
 @pytest.mark.parametrize(
-    "field, value", [("code", "A" * 41), ("gender", "x"), ("village_id", "1_0"), ("village_id", " 7")]
+    "field, value",
+    [("code", "A" * 41), ("gender", "x"), ("village_id", "1_0"), ("village_id", " 7")],
 )
 def test_anything_doubtful_goes_to_the_form(field, value):
     assert plainly_valid_ballot(MultiDict({field: value})) is None

@@ -1,4 +1,5 @@
 """What a valid ballot is, for each kind (pure rules, no requests)."""
+
 import pytest
 from flask_babel import force_locale
 

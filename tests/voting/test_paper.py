@@ -21,7 +21,12 @@ def paper(officer_client, consultation, choices, **fields):
 
 def test_officer_enters_paper_ballots_and_sees_the_count_per_meeting(officer_client, world):
     p1, p2, *_ = factories.open_voting(world.consultation)
-    assert paper(officer_client, world.consultation, [p1], gender="female", age_group="60+").status_code == 302
+    assert (
+        paper(
+            officer_client, world.consultation, [p1], gender="female", age_group="60+"
+        ).status_code
+        == 302
+    )
     assert paper(officer_client, world.consultation, [p1, p2]).status_code == 302
     ballots = db.session.scalars(select(Ballot)).all()
     assert {b.channel for b in ballots} == {Channel.PAPER}
@@ -35,7 +40,11 @@ def test_paper_ballots_follow_the_ballot_rules(officer_client, world):
     proposals = factories.open_voting(world.consultation)
     response = paper(officer_client, world.consultation, proposals)
     assert b"more than the budget" in response.data
-    for fields in ({"meeting_date": "2999-01-01"}, {"meeting_village_id": "99999"}, {"meeting_date": "x"}):
+    for fields in (
+        {"meeting_date": "2999-01-01"},
+        {"meeting_village_id": "99999"},
+        {"meeting_date": "x"},
+    ):
         assert paper(officer_client, world.consultation, proposals[:1], **fields).status_code == 200
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
 
@@ -53,7 +62,9 @@ def test_officer_corrects_and_deletes_a_mis_entered_ballot(officer_client, world
     ballot = db.session.scalars(select(Ballot)).one()
     url = f"/c/{world.consultation.id}/paper-ballots/{ballot.id}"
     assert officer_client.get(url).status_code == 200
-    response = officer_client.post(url, data={"action": "save", "choice": [str(p2.id)], "gender": "male"})
+    response = officer_client.post(
+        url, data={"action": "save", "choice": [str(p2.id)], "gender": "male"}
+    )
     assert response.status_code == 302
     db.session.refresh(ballot)
     assert [c.proposal_id for c in ballot.choices] == [p2.id] and ballot.gender == Gender.MALE

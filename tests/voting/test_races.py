@@ -3,6 +3,7 @@
 On SQLite this runs on a database file (the in-memory one is a single shared connection); with
 TEST_DATABASE_URL it runs on PostgreSQL, where the row lock and unique constraints are what hold.
 """
+
 import threading
 
 import pytest
@@ -95,14 +96,14 @@ def test_racing_changes_from_one_code_leave_one_of_the_ballots_whole(shared_app)
         barrier = threading.Barrier(len(clients))
         statuses = []
 
-        def submit(client, chosen):
+        def submit(client, chosen, barrier=barrier, statuses=statuses):
             barrier.wait()
             data = {"code": code, "choice": [str(i) for i in sorted(chosen)]}
             statuses.append(client.post(url, data=data).status_code)
 
         threads = [
             threading.Thread(target=submit, args=(c, chosen))
-            for c, chosen in zip(clients, choice_sets)
+            for c, chosen in zip(clients, choice_sets, strict=False)
         ]
         for t in threads:
             t.start()
@@ -137,7 +138,8 @@ def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkey
         closing = threading.Thread(
             target=lambda: closed.append(
                 officer.post(
-                    f"/c/{consultation_id}/phase", data={"direction": "advance", "expected": "voting"}
+                    f"/c/{consultation_id}/phase",
+                    data={"direction": "advance", "expected": "voting"},
                 ).status_code
             )
         )

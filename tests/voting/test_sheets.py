@@ -1,4 +1,5 @@
 """The ballot sheet a worker keeps while voting runs (pb.voting.sheets)."""
+
 from sqlalchemy import event
 
 from pb.extensions import db
@@ -37,7 +38,9 @@ def test_no_sheet_is_kept_for_a_consultation_whose_voting_does_not_run(app, worl
 
 def test_a_worker_keeps_a_bounded_number_of_sheets(app, world, monkeypatch):
     monkeypatch.setattr(sheets, "KEEP_AT_MOST", 2)
-    consultations = [world.consultation] + [factories.make_consultation(world.municipality) for _ in range(2)]
+    consultations = [world.consultation] + [
+        factories.make_consultation(world.municipality) for _ in range(2)
+    ]
     for consultation in consultations:
         factories.open_voting(consultation, costs=(1000,))
     with app.test_request_context():
