@@ -1,11 +1,12 @@
 """Counting speed: pb's rules against pabutools on Pabulib's elections and on generated ones.
 
-Run: .venv/bin/python bench/count.py [--quick | --live]   (from the repository root)
+Run: .venv/bin/python bench/count.py [--quick | --live] [--module]   (from the repository root)
 
 Measured, as the issue asks ("whole process against its in-process time"):
-- pb: the wall-clock time of the whole process ``python -m pb.counting FILE --rule ...`` — Python
-  starting, reading and parsing the .pb file, counting, printing the JSON (generated elections are
-  written to a temporary .pb file first);
+- pb: the wall-clock time of the whole process ``flask --app pb count FILE --rule ...`` (the
+  ``flask`` beside this Python), or with ``--module`` of ``python -m pb.counting FILE --rule ...``
+  — Python starting (and Flask with it), reading and parsing the .pb file, counting, printing the
+  JSON (generated elections are written to a temporary .pb file first);
 - pabutools: CPU time (time.process_time) of the count alone, in this process, from its Instance
   and Profile (built from the same election: projects without votes left out, pb's tie-breaking;
   see tests/counting/pabutools_bridge.py). Reading the file is not counted for pabutools.
@@ -13,9 +14,9 @@ Measured, as the issue asks ("whole process against its in-process time"):
 pabutools needs up to an hour for Equal Shares with Add1 on some of these elections, so its outcome
 and time are taken from tests/counting/pabutools_outcomes.json (written by record_pabutools.py on
 this machine) where it recorded more than 60 s; ``--live`` runs it on everything instead, and
-``--quick`` (under a minute) runs it only where it recorded at most 2 s and leaves out the three
-elections pb itself takes longest on (the 2023 Warsaw districts Mokotów and Śródmieście and
-Warsaw 2026) and the largest generated one.
+``--quick`` runs it only where it recorded at most 2 s and leaves out the three elections pb
+itself takes longest on (the 2023 Warsaw districts Mokotów and Śródmieście and Warsaw 2026) and
+the largest generated one.
 
 Prints one line per election and rule, then a summary line
     same=yes|no slowest_ratio_greedy=X slowest_ratio_equal_shares=Y
@@ -45,6 +46,14 @@ from tests.counting.generate import BENCH_ELECTIONS, large_election  # noqa: E40
 from tests.counting.shared import pb_files  # noqa: E402
 
 RECORD = ROOT / "tests" / "counting" / "pabutools_outcomes.json"
+# What is timed: as shown, and as run.
+COMMANDS = {
+    "flask": (
+        "flask --app pb count",
+        [str(Path(sys.executable).with_name("flask")), "--app", "pb", "count"],
+    ),
+    "module": ("python -m pb.counting", [sys.executable, "-m", "pb.counting"]),
+}
 RULES = {
     "greedy": ["--rule", "greedy"],
     "equal-shares": ["--rule", "equal-shares"],
@@ -83,15 +92,17 @@ def elections(quick: bool, folder: Path):
 CHILD_ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
-def count_in_a_process(path: Path, arguments: list[str]) -> tuple[list[str], float]:
-    """pb's funded projects, and the wall-clock seconds of the whole ``python -m pb.counting``
-    (the median of three runs where one takes under 2 s: a 2-core machine's noise is large
-    against a process of a tenth of a second)."""
+def count_in_a_process(
+    command: list[str], path: Path, arguments: list[str]
+) -> tuple[list[str], float]:
+    """pb's funded projects, and the wall-clock seconds of the whole counting process (the
+    median of three runs where one takes under 2 s: a 2-core machine's noise is large against a
+    process of a tenth of a second)."""
     timings, funded = [], None
     while len(timings) < 3 and (not timings or timings[0] < 2):
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "pb.counting", str(path), *arguments],
+            [*command, str(path), *arguments],
             cwd=ROOT,
             env=CHILD_ENV,
             capture_output=True,
@@ -123,18 +134,25 @@ def theirs(name, section, fingerprint, election, record: dict, live_limit: float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--quick", action="store_true", help="under a minute")
+    mode.add_argument("--quick", action="store_true", help="a shorter run (see above)")
     mode.add_argument("--live", action="store_true", help="run pabutools on every election")
+    parser.add_argument(
+        "--module",
+        action="store_true",
+        help="time python -m pb.counting instead of flask --app pb count",
+    )
     options = parser.parse_args()
+    shown, command = COMMANDS["module" if options.module else "flask"]
     live_limit = None if options.live else (2.0 if options.quick else 60.0)
     record = json.loads(RECORD.read_text("utf-8")) if RECORD.exists() else {}
     print(f"pabutools {bridge.version()}; recorded times from {record.get('machine', '-')}")
+    print(f"pb s: the whole process {shown} FILE --rule ...")
     print(f"{'election':<58} {'rule':<20} {'pb s':>8} {'pabutools s':>13} {'ratio':>8}")
     same = True
     slowest = {"greedy": None, "equal-shares": None}
     # Once, so that the compiled modules are cached before anything is timed.
     subprocess.run(
-        [sys.executable, "-m", "pb.counting", "--help"],
+        [*command, "--help"],
         cwd=ROOT,
         env=CHILD_ENV,
         capture_output=True,
@@ -144,7 +162,7 @@ def main() -> None:
     for name, section, fingerprint, election, path in elections(options.quick, Path(folder.name)):
         pabutools, recorded = theirs(name, section, fingerprint, election, record, live_limit)
         for rule, arguments in RULES.items():
-            ours, seconds = count_in_a_process(path, arguments)
+            ours, seconds = count_in_a_process(command, path, arguments)
             if pabutools is None:
                 print(f"{name[:58]:<58} {rule:<20} {seconds:8.3f} {'not run':>13}")
                 continue

@@ -30,24 +30,6 @@ def register_cli(app: Flask) -> None:
             ) from None
         click.echo(f"Administrator ready: {user.login_name}")
 
-    @app.cli.command("count")
-    @click.argument("path", type=click.Path(dir_okay=False))
-    @click.option("--rule", type=click.Choice(["greedy", "equal-shares"]), required=True)
-    @click.option(
-        "--complete-greedy", is_flag=True, help="Equal Shares: spend what is left by greedy."
-    )
-    def count(path: str, rule: str, complete_greedy: bool) -> None:
-        """Count a pabulib .pb file (approval or cumulative) and print the outcome as JSON."""
-        import json
-
-        from pb.counting.command import CountError, count_file
-
-        try:
-            result = count_file(path, rule, complete_greedy)
-        except CountError as error:
-            raise click.ClickException(str(error)) from None
-        click.echo(json.dumps(result))
-
     @app.cli.command("load-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
     def load_demo(if_empty: bool) -> None:

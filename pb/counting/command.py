@@ -1,12 +1,13 @@
-"""Counting a .pb file from the shell, shared by ``flask --app pb count`` and
-``python -m pb.counting`` (the second needs neither Flask nor a database, and starts in
-milliseconds: the speed figures in bench/count.py time that whole process)."""
+"""Counting a .pb file from the shell: ``python -m pb.counting FILE.pb --rule ...`` and
+``flask --app pb count FILE.pb --rule ...`` (pb/counting_cli.py) both run ``main``, which needs
+neither Flask nor a database."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 
 from pb.counting import RULES
 from pb.counting.pabulib import PabulibError, read_pb
@@ -18,7 +19,7 @@ class CountError(Exception):
     """A file that cannot be counted, or options that do not go together; the message says why."""
 
 
-def count_file(path: str, rule: str, complete_greedy: bool = False) -> dict:
+def count_file(path: str, rule: str, complete_greedy: bool = False) -> dict[str, object]:
     """The outcome of counting ``path`` by ``rule``, as the command prints it."""
     if rule not in RULES:
         raise CountError(f"unknown rule {rule!r}; choose one of {', '.join(RULE_NAMES)}")
@@ -35,9 +36,14 @@ def count_file(path: str, rule: str, complete_greedy: bool = False) -> dict:
     return {"rule": rule, "funded": list(outcome.funded), "cost": outcome.total_cost}
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, prog: str = "python -m pb.counting") -> int:
+    """Count as the command line asks and print the outcome as JSON; the exit status.
+
+    A file that cannot be counted gives status 1 and a message on stderr; arguments argparse
+    refuses end the process with status 2, as argparse does.
+    """
     parser = argparse.ArgumentParser(
-        prog="python -m pb.counting",
+        prog=prog,
         description="Count a pabulib .pb file (approval or cumulative) and print the outcome as JSON.",
     )
     parser.add_argument("path", metavar="FILE.pb")

@@ -3,15 +3,16 @@
 Money is whole currency units (``int``); anything a rule derives from it (a voter's share, a
 price) is a ``fractions.Fraction``. Nothing here is ever a float.
 
-The classes are plain value classes (equal when their fields are equal, read-only once made)
-rather than dataclasses: importing ``dataclasses`` imports ``inspect``, ``ast`` and more, about
-7 ms of every ``python -m pb.counting``, the process bench/count.py times.
+The values are frozen dataclasses: equal when their fields are equal, read-only once made.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 APPROVAL = "approval"
 CUMULATIVE = "cumulative"
@@ -33,128 +34,65 @@ LIMIT_KEYS = (
 )
 
 
-class _Value:
-    """Equality, hashing, repr and read-only fields from ``__slots__``, as a frozen dataclass."""
-
-    __slots__: tuple[str, ...] = ()
-
-    def _fields(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._fields() == other._fields()
-
-    def __hash__(self) -> int:
-        return hash(self._fields())
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
-        return f"{self.__class__.__name__}({shown})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"{self.__class__.__name__} is read-only")
-
-    def _set(self, **values: object) -> None:
-        for name, value in values.items():
-            object.__setattr__(self, name, value)
-
-
-class Project(_Value):
+@dataclass(frozen=True, slots=True)
+class Project:
     """A project on the ballot. ``id`` is compared as text; ``cost`` is a positive whole number."""
 
-    __slots__ = ("id", "cost")
     id: str
     cost: int
 
-    def __init__(self, id: str, cost: int) -> None:
-        if not isinstance(id, str) or not id:
-            raise ValueError(f"A project id must be a non-empty string, not {id!r}.")
-        if isinstance(cost, bool) or not isinstance(cost, int) or cost < 1:
+    def __post_init__(self) -> None:
+        if not isinstance(self.id, str) or not self.id:
+            raise ValueError(f"A project id must be a non-empty string, not {self.id!r}.")
+        if isinstance(self.cost, bool) or not isinstance(self.cost, int) or self.cost < 1:
             raise ValueError(
-                f"Project {id}: the cost must be a whole number of at least 1, not {cost!r}."
+                f"Project {self.id}: the cost must be a whole number of at least 1, "
+                f"not {self.cost!r}."
             )
-        self._set(id=id, cost=cost)
 
 
-class Election(_Value):
+@dataclass(frozen=True, slots=True)
+class Election:
     """One election: the budget, the projects (in their listed order) and the ballots.
 
-    ``meta`` keeps the other META entries as read (description, country, rule...), and
-    ``project_meta`` the other PROJECTS columns per project id (name, selected...); both are text,
-    with ``None`` for a missing value. The counting rules use neither.
+    ``projects`` and ``ballots`` may be given as lists; they are kept as tuples. ``meta`` keeps
+    the other META entries as read (description, country, rule...), and ``project_meta`` the
+    other PROJECTS columns per project id (name, selected...); both are text, with ``None`` for a
+    missing value. The counting rules use neither.
     """
 
-    __slots__ = (
-        "budget",
-        "projects",
-        "ballots",
-        "vote_type",
-        *LIMIT_KEYS,
-        "meta",
-        "project_meta",
-    )
     budget: int
     projects: tuple[Project, ...]
     ballots: tuple[Ballot, ...]
-    vote_type: str
-    min_length: int | None
-    max_length: int | None
-    min_sum_cost: int | None
-    max_sum_cost: int | None
-    min_points: int | None
-    max_points: int | None
-    min_sum_points: int | None
-    max_sum_points: int | None
-    meta: Mapping[str, str | None]
-    project_meta: Mapping[str, Mapping[str, str | None]]
+    vote_type: str = APPROVAL
+    min_length: int | None = None
+    max_length: int | None = None
+    min_sum_cost: int | None = None
+    max_sum_cost: int | None = None
+    min_points: int | None = None
+    max_points: int | None = None
+    min_sum_points: int | None = None
+    max_sum_points: int | None = None
+    meta: Mapping[str, str | None] = field(default_factory=dict)
+    project_meta: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
 
-    def __init__(
-        self,
-        budget: int,
-        projects: tuple[Project, ...] | list[Project],
-        ballots: tuple[Ballot, ...] | list[Ballot],
-        vote_type: str = APPROVAL,
-        min_length: int | None = None,
-        max_length: int | None = None,
-        min_sum_cost: int | None = None,
-        max_sum_cost: int | None = None,
-        min_points: int | None = None,
-        max_points: int | None = None,
-        min_sum_points: int | None = None,
-        max_sum_points: int | None = None,
-        meta: Mapping[str, str | None] | None = None,
-        project_meta: Mapping[str, Mapping[str, str | None]] | None = None,
-    ) -> None:
+    def __post_init__(self) -> None:
+        budget = self.budget
         if isinstance(budget, bool) or not isinstance(budget, int) or budget < 0:
             raise ValueError(f"The budget must be a whole number of at least 0, not {budget!r}.")
-        if vote_type not in VOTE_TYPES:
-            raise ValueError(f"Unknown vote type {vote_type!r}; expected one of {VOTE_TYPES}.")
-        projects = tuple(projects)
-        ids = [p.id for p in projects]
+        if self.vote_type not in VOTE_TYPES:
+            raise ValueError(f"Unknown vote type {self.vote_type!r}; expected one of {VOTE_TYPES}.")
+        # A frozen dataclass sets its own fields through object.__setattr__ (as the dataclasses
+        # documentation says): lists become tuples, so the election cannot change once made.
+        object.__setattr__(self, "projects", tuple(self.projects))
+        object.__setattr__(self, "ballots", tuple(self.ballots))
+        ids = [p.id for p in self.projects]
         if len(set(ids)) != len(ids):
             raise ValueError("Project ids must be unique.")
-        self._set(
-            budget=budget,
-            projects=projects,
-            ballots=tuple(ballots),
-            vote_type=vote_type,
-            min_length=min_length,
-            max_length=max_length,
-            min_sum_cost=min_sum_cost,
-            max_sum_cost=max_sum_cost,
-            min_points=min_points,
-            max_points=max_points,
-            min_sum_points=min_sum_points,
-            max_sum_points=max_sum_points,
-            meta={} if meta is None else meta,
-            project_meta={} if project_meta is None else project_meta,
-        )
 
-    def replace(self, **changes: object) -> Election:
+    def replace(self, **changes: Any) -> Election:
         """A copy with some fields changed (checked again)."""
-        return Election(**{name: getattr(self, name) for name in self.__slots__} | changes)
+        return dataclasses.replace(self, **changes)
 
     @property
     def project_by_id(self) -> dict[str, Project]:
@@ -187,7 +125,8 @@ DID_NOT_FIT = "did-not-fit"
 REASONS = (FUNDED, FUNDED_IN_COMPLETION, NO_VOTES, NOT_ENOUGH_MONEY, DID_NOT_FIT)
 
 
-class ProjectResult(_Value):
+@dataclass(frozen=True, slots=True)
+class ProjectResult:
     """Why a project was or was not funded.
 
     ``reason`` is one of ``REASONS``. ``support`` is its votes (approvals, or points).
@@ -199,95 +138,35 @@ class ProjectResult(_Value):
     it did not fit, the money left when its turn came.
     """
 
-    __slots__ = (
-        "project_id",
-        "reason",
-        "support",
-        "cost",
-        "position",
-        "price",
-        "supporters_money",
-        "remaining_budget",
-    )
     project_id: str
     reason: str
     support: int
     cost: int
-    position: int | None
-    price: Fraction | None
-    supporters_money: Fraction | None
-    remaining_budget: int | None
-
-    def __init__(
-        self,
-        project_id: str,
-        reason: str,
-        support: int,
-        cost: int,
-        position: int | None = None,
-        price: Fraction | None = None,
-        supporters_money: Fraction | None = None,
-        remaining_budget: int | None = None,
-    ) -> None:
-        self._set(
-            project_id=project_id,
-            reason=reason,
-            support=support,
-            cost=cost,
-            position=position,
-            price=price,
-            supporters_money=supporters_money,
-            remaining_budget=remaining_budget,
-        )
+    position: int | None = None
+    price: Fraction | None = None
+    supporters_money: Fraction | None = None
+    remaining_budget: int | None = None
 
     @property
     def funded(self) -> bool:
         return self.reason in (FUNDED, FUNDED_IN_COMPLETION)
 
 
-class Outcome(_Value):
+@dataclass(frozen=True, slots=True)
+class Outcome:
     """What a rule decided: the funded project ids in the order funded, and why for every project.
 
     For Equal Shares, ``voter_share`` is each voter's share of the budget in the run whose outcome
     was kept (budget / number of ballots, plus ``increments`` whole units).
     """
 
-    __slots__ = (
-        "rule",
-        "funded",
-        "total_cost",
-        "budget",
-        "projects",
-        "voter_share",
-        "increments",
-    )
     rule: str
     funded: tuple[str, ...]
     total_cost: int
     budget: int
     projects: Mapping[str, ProjectResult]
-    voter_share: Fraction | None
-    increments: int | None
-
-    def __init__(
-        self,
-        rule: str,
-        funded: tuple[str, ...],
-        total_cost: int,
-        budget: int,
-        projects: Mapping[str, ProjectResult],
-        voter_share: Fraction | None = None,
-        increments: int | None = None,
-    ) -> None:
-        self._set(
-            rule=rule,
-            funded=funded,
-            total_cost=total_cost,
-            budget=budget,
-            projects=projects,
-            voter_share=voter_share,
-            increments=increments,
-        )
+    voter_share: Fraction | None = None
+    increments: int | None = None
 
     @property
     def left_over(self) -> int:

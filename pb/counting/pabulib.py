@@ -23,7 +23,8 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import IO
 
 from pb.counting.model import APPROVAL, CUMULATIVE, LIMIT_KEYS, Election, Project
 
@@ -72,6 +73,11 @@ _DERIVED_COLUMNS = {"votes", "score"}
 _WHOLE = re.compile(r"[0-9]+(?:\.0*)?")
 _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]*)?|-?\.[0-9]+")
 
+#: A section's records: (line number, cells).
+_Rows = list[tuple[int, list[str]]]
+#: META as read: (other entries, whole-number entries with their lines, vote type, budget).
+_Meta = tuple[dict[str, str], dict[str, tuple[int, int]], str, int]
+
 
 class PabulibError(ValueError):
     """A .pb file that cannot be read; the message says what is wrong and where."""
@@ -84,6 +90,8 @@ class UnsupportedVoteType(PabulibError):
 def read_pb(path: str | os.PathLike[str]) -> Election:
     """Read a ``.pb`` file, or a gzip-compressed ``.pb.gz``, into an Election."""
     name = os.path.basename(path)
+    opener: Callable[..., IO[str]]
+    unreadable: tuple[type[Exception], ...]
     if name.endswith(".gz"):
         import gzip  # only here: ``python -m pb.counting`` starts sooner without it
 
@@ -110,7 +118,9 @@ class _Parser:
         self.text = text.removeprefix("\ufeff")
         self.prefix = f"{source}, " if source else ""
 
-    def error(self, line: int | None, message: str, kind: type[PabulibError] = PabulibError):
+    def error(
+        self, line: int | None, message: str, kind: type[PabulibError] = PabulibError
+    ) -> PabulibError:
         where = f"line {line}: " if line else ""
         return kind(f"{self.prefix}{where}{message}")
 
@@ -142,10 +152,10 @@ class _Parser:
                 yield line, [cell.strip() for cell in row]
 
     def parse(self) -> Election:
-        sections: dict[str, tuple[int, list[str], list[tuple[int, list[str]]]]] = {}
-        rows: list[tuple[int, list[str]]] | None = None
+        sections: dict[str, tuple[int, list[str], _Rows]] = {}
+        rows: _Rows | None = None
         expecting_header: str | None = None
-        meta = None
+        meta: _Meta | None = None
         for line, row in self.records():
             name = row[0].lower()
             if name in SECTIONS and not any(row[1:]):
@@ -178,6 +188,7 @@ class _Parser:
             if name not in sections:
                 raise self.error(None, f"the {name.upper()} section is missing.")
 
+        assert meta is not None, "META is read where the PROJECTS section begins"
         entries, numbers, vote_type, budget = meta
         projects, project_meta = self.parse_projects(*sections["projects"])
         ballots = self.parse_votes(*sections["votes"], vote_type, set(project_meta))
@@ -202,7 +213,7 @@ class _Parser:
             **{key: value for key, (_, value) in numbers.items()},
         )
 
-    def parse_meta(self, header_line, header, rows):
+    def parse_meta(self, header_line: int, header: list[str], rows: _Rows) -> _Meta:
         """META as (other entries, whole-number entries with their lines, vote type, budget)."""
         if [cell.lower() for cell in header[:2]] != ["key", "value"] or any(header[2:]):
             raise self.error(header_line, "the META header must read key;value.")
@@ -263,7 +274,9 @@ class _Parser:
             raise self.error(line, f"{what} must be at least {minimum}, found {cell!r}.")
         return value
 
-    def header(self, line: int, header: list[str], section: str, required: tuple[str, ...]):
+    def header(
+        self, line: int, header: list[str], section: str, required: tuple[str, ...]
+    ) -> list[str]:
         names = [cell.lower() for cell in header]
         while names and not names[-1]:
             names.pop()
@@ -284,7 +297,9 @@ class _Parser:
             )
         return dict(zip(names, row))
 
-    def parse_projects(self, header_line, header, rows):
+    def parse_projects(
+        self, header_line: int, header: list[str], rows: _Rows
+    ) -> tuple[list[Project], dict[str, dict[str, str | None]]]:
         names = self.header(header_line, header, "PROJECTS", ("project_id", "cost"))
         projects: list[Project] = []
         project_meta: dict[str, dict[str, str | None]] = {}
@@ -306,7 +321,14 @@ class _Parser:
             }
         return projects, project_meta
 
-    def parse_votes(self, header_line, header, rows, vote_type, project_ids):
+    def parse_votes(
+        self,
+        header_line: int,
+        header: list[str],
+        rows: _Rows,
+        vote_type: str,
+        project_ids: set[str],
+    ) -> list[dict[str, int]]:
         required = ("voter_id", "vote") + (("points",) if vote_type == CUMULATIVE else ())
         names = self.header(header_line, header, "VOTES", required)
         width = len(names)

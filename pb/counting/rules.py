@@ -93,6 +93,7 @@ import itertools
 import math
 import operator
 from collections import Counter, deque
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from fractions import Fraction
 from itertools import repeat
 
@@ -105,6 +106,7 @@ from pb.counting.model import (
     NOT_ENOUGH_MONEY,
     Election,
     Outcome,
+    Project,
     ProjectResult,
 )
 
@@ -139,14 +141,27 @@ def greedy(election: Election) -> Outcome:
     return _outcome("greedy", election, funded, results, votes)
 
 
-def _greedy_order(election, votes, supporters, already):
+def _greedy_order(
+    election: Election,
+    votes: Mapping[str, int],
+    supporters: Mapping[str, int],
+    already: Collection[str],
+) -> list[Project]:
     candidates = [p for p in election.projects if supporters[p.id] > 0 and p.id not in already]
     return sorted(
         candidates, key=lambda p: (-votes[p.id], tie_break_key(p.id, p.cost, votes[p.id]))
     )
 
 
-def _outcome(rule, election, funded, results, votes, **extra) -> Outcome:
+def _outcome(
+    rule: str,
+    election: Election,
+    funded: list[str],
+    results: dict[str, ProjectResult],
+    votes: Mapping[str, int],
+    voter_share: Fraction | None = None,
+    increments: int | None = None,
+) -> Outcome:
     for project in election.projects:
         if project.id not in results:
             results[project.id] = ProjectResult(
@@ -159,7 +174,8 @@ def _outcome(rule, election, funded, results, votes, **extra) -> Outcome:
         total_cost=sum(cost[project_id].cost for project_id in funded),
         budget=election.budget,
         projects={p.id: results[p.id] for p in election.projects},
-        **extra,
+        voter_share=voter_share,
+        increments=increments,
     )
 
 
@@ -336,7 +352,9 @@ class _EqualShares:
         current, k = self.run(first), 0
         previous = None  # an earlier run funding the same sequence, to extrapolate from
         # ``prefix`` is certified for increments low..high, ``bounds`` the prices after it then.
-        prefix, bounds, low, high = (), [], 0, 0
+        prefix: tuple[int, ...] = ()
+        bounds: list[_Entry] = []
+        low, high = 0, 0
         width, wait, misses = 2, 0, 0
         while not (self.exhausts(current) if stop_when_spent else self.funds_all(current)):
             if width >= 2 and previous is not None:
@@ -408,7 +426,7 @@ class _EqualShares:
         funded = set(run.funded)
         return all(self.cost[j] > left for j in range(len(self.ids)) if j not in funded)
 
-    def _entry(self, j: int, found: tuple[Fraction, int, int]) -> tuple:
+    def _entry(self, j: int, found: _Price) -> _Entry:
         """A heap entry: (price per unit of satisfaction, tie-break key, project, t, poor);
         the price is floor(rho * RHO_SCALE) followed by rho itself, compared exactly only when
         those integers tie."""
@@ -416,8 +434,8 @@ class _EqualShares:
         return (scaled, _Ratio(t, self.scale[j]), self.key[j], j, t, poor)
 
     def _start(
-        self, share: Fraction, forced: tuple[int, ...] = (), seed: list = ()
-    ) -> tuple[_Run, list]:
+        self, share: Fraction, forced: tuple[int, ...] = (), seed: Sequence[_Entry] = ()
+    ) -> tuple[_Run, list[_Entry]]:
         """A run at ``share`` that has funded ``forced`` in its first rounds (a sequence certified
         for this share, see ``add1``), and its heap of the other projects' prices.
 
@@ -433,7 +451,7 @@ class _EqualShares:
             common = min(len(known), len(forced))
             if known[:common] != forced[:common]:  # cannot happen (see _remember); be safe
                 known = ()
-        if known:
+        if snapshot is not None and known:
             state = snapshot.state.translated(share - snapshot.share)
             result = _Run(share, state=state)
             for j in known:
@@ -443,7 +461,9 @@ class _EqualShares:
             state = _State(self, share)
             result = _Run(share, state=state)
         for j in forced[len(known) :]:
-            entry = self._entry(j, state.price(j))
+            price = state.price(j)
+            assert price is not None, "a forced round was certified affordable at this share"
+            entry = self._entry(j, price)
             result.add(entry, None)
             state.pay(j, entry[4])
         if seed:
@@ -456,6 +476,7 @@ class _EqualShares:
         for j in range(len(self.ids)):
             if not state.alive[j]:
                 continue
+            found: _Price | None
             if forced:
                 found = self._lowest_price(j)
                 state.stale[j] = True
@@ -468,7 +489,7 @@ class _EqualShares:
         heapq.heapify(heap)
         return result, heap
 
-    def _lowest_price(self, j: int) -> tuple[Fraction, int, int]:
+    def _lowest_price(self, j: int) -> _Price:
         points = self.points[j]
         return (
             Fraction(self.cost[j], points),
@@ -476,7 +497,7 @@ class _EqualShares:
             0,
         )
 
-    def _top(self, state: _State, heap: list) -> tuple | None:
+    def _top(self, state: _State, heap: list[_Entry]) -> _Entry | None:
         """The heap's first entry once it is exact (prices of projects whose supporters paid
         since are only lower bounds, as prices never fall during a run); None when empty."""
         while heap:
@@ -493,7 +514,11 @@ class _EqualShares:
         return None
 
     def run(
-        self, share: Fraction, forced: tuple[int, ...] = (), seed: list = (), rivals: bool = True
+        self,
+        share: Fraction,
+        forced: tuple[int, ...] = (),
+        seed: Sequence[_Entry] = (),
+        rivals: bool = True,
     ) -> _Run:
         """Equal Shares with ``share`` per voter (having funded ``forced`` first, see
         ``_start``); ``rivals``: also find each round's closest rival, for ``predict``."""
@@ -585,8 +610,12 @@ class _EqualShares:
             self.snapshot = _Snapshot(run.share, tuple(funded), state)
 
     def certify(
-        self, before: _Run, share: Fraction, forced: tuple[int, ...] = (), seed: list = ()
-    ) -> tuple[_Run | None, int, list]:
+        self,
+        before: _Run,
+        share: Fraction,
+        forced: tuple[int, ...] = (),
+        seed: Sequence[_Entry] = (),
+    ) -> tuple[_Run | None, int, list[_Entry]]:
         """Whether every share from ``before.share`` up to ``share`` gives the outcome of
         ``before``: (the run at ``share``, or None as soon as that cannot be shown), how many of
         ``before``'s first rounds are shown to fund the same projects at all those shares, and
@@ -649,7 +678,7 @@ class _EqualShares:
 
 @functools.total_ordering
 class _Ratio:
-    """t / scale, compared exactly."""
+    """t / scale, compared exactly. Unhashable, as it defines ``__eq__`` and no ``__hash__``."""
 
     __slots__ = ("t", "scale")
 
@@ -658,12 +687,12 @@ class _Ratio:
         self.scale = scale
 
     def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Ratio):
+            return NotImplemented
         return self.t * other.scale == other.t * self.scale
 
     def __lt__(self, other: _Ratio) -> bool:
         return self.t * other.scale < other.t * self.scale
-
-    __hash__ = None
 
     @property
     def value(self) -> Fraction:
@@ -675,6 +704,17 @@ class _Ratio:
 # floor(amount * SCALE), and exact products are computed only where those integers tie.
 SCALE = 1 << 40
 RHO_SCALE = 1 << 64
+
+#: A price found for a project: (t, floor(t / scale * RHO_SCALE), supporters who cannot pay t
+#: per point in full).
+_Price = tuple[Fraction, int, int]
+#: A project's price per unit of satisfaction with its tie-break key, compared as a whole:
+#: (floor(rho * RHO_SCALE), rho exactly, tie-break key). See ``_EqualShares._entry``.
+_Best = tuple[int, _Ratio, tuple[int, int, str]]
+#: A heap entry: a ``_Best``, then the project, its price per point, and its poor supporters.
+_Entry = tuple[int, _Ratio, tuple[int, int, str], int, Fraction, int]
+#: A round's closest rival, as recorded in a run: a heap entry's ``_Best`` and project.
+_Rival = tuple[int, _Ratio, tuple[int, int, str], int]
 
 
 class _Snapshot:
@@ -699,12 +739,12 @@ class _Run:
         self.share = share
         self.funded: list[int] = []
         self.prices: list[Fraction] = []
-        self.bests: list[tuple] = []
+        self.bests: list[_Best] = []
         self.poor: list[int] = []
-        self.rivals: list[tuple | None] = []
+        self.rivals: list[_Rival | None] = []
         self.state = state
 
-    def add(self, entry: tuple, rival: tuple | None) -> None:
+    def add(self, entry: _Entry, rival: _Entry | None) -> None:
         self.funded.append(entry[3])
         self.prices.append(entry[4])
         self.bests.append(entry[:3])
@@ -761,7 +801,7 @@ class _State:
         copy.stale = list(self.stale)
         return copy
 
-    def counts(self, j: int) -> dict:
+    def counts(self, j: int) -> dict[int, int]:
         if self.outdated[j]:
             mes = self.mes
             of = self.type_class.__getitem__
@@ -789,7 +829,7 @@ class _State:
             self.outdated[j] = False
         return self.holders[j]
 
-    def price(self, j: int) -> tuple[Fraction, int, int] | None:
+    def price(self, j: int) -> _Price | None:
         """The smallest payment t per point that covers project j's cost, as
         (t, floor(t / scale * RHO_SCALE), supporters who cannot pay it in full); None if its
         supporters do not hold enough."""
@@ -877,7 +917,7 @@ class _State:
             if not more:
                 return self._price(j, top, bottom, poor)
 
-    def _price(self, j: int, top: int, bottom: int, poor: int) -> tuple[Fraction, int, int]:
+    def _price(self, j: int, top: int, bottom: int, poor: int) -> _Price:
         return Fraction(top, bottom), top * RHO_SCALE // (bottom * self.mes.scale[j]), poor
 
     def pay(self, j: int, t: Fraction) -> bool:
@@ -898,6 +938,7 @@ class _State:
         step = t.numerator * (D // t.denominator)
         counts = self.counts(j)
         keys = list(counts)
+        payments: Iterator[int]
         if weighted:
             classes = list(map(operator.floordiv, keys, repeat(mes.W)))
             payments = map(operator.mul, map(operator.mod, keys, repeat(mes.W)), repeat(step))
@@ -917,13 +958,14 @@ class _State:
         epoch.extend(repeat(now, len(kept)))
         scaled.extend(map(operator.floordiv, map(operator.mul, kept, repeat(SCALE)), repeat(D)))
         type_class = self.type_class
-        keys = map(type_class.__getitem__, mes.types_of[j])
+        # Each supporter type's key in ``moved``: its class (times W, plus its points).
+        held: Iterator[int] = map(type_class.__getitem__, mes.types_of[j])
         if weighted:
             moved.update((k, -1) for k in range(1 - mes.W, 0))
-            keys = map(operator.add, map(operator.mul, keys, repeat(mes.W)), mes.points_of[j])
+            held = map(operator.add, map(operator.mul, held, repeat(mes.W)), mes.points_of[j])
         else:
             moved[-1] = -1
-        new = map(moved.__getitem__, keys)
+        new = map(moved.__getitem__, held)
         deque(map(type_class.__setitem__, mes.types_of[j], new), 0)
         self.alive[j] = False
         outdated, stale = self.outdated, self.stale

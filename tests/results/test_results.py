@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from pb.counting.pabulib import parse_pb
+from pb.counting_cli import count
 from pb.extensions import db
 from pb.models import (
     Ballot,
@@ -206,7 +207,7 @@ def test_count_command(runner, tmp_path, counted, council_client):
     path.write_text(
         council_client.get(f"/c/{consultation.id}/export/ballots.pb").get_data(as_text=True)
     )
-    result = runner.invoke(args=["count", str(path), "--rule", "greedy"])
+    result = runner.invoke(count, [str(path), "--rule", "greedy"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
         "rule": "greedy",
@@ -215,8 +216,5 @@ def test_count_command(runner, tmp_path, counted, council_client):
     }
     bad = tmp_path / "bad.pb"
     bad.write_text("nonsense")
-    assert runner.invoke(args=["count", str(bad), "--rule", "greedy"]).exit_code != 0
-    assert (
-        runner.invoke(args=["count", str(tmp_path / "missing.pb"), "--rule", "greedy"]).exit_code
-        != 0
-    )
+    assert runner.invoke(count, [str(bad), "--rule", "greedy"]).exit_code != 0
+    assert runner.invoke(count, [str(tmp_path / "missing.pb"), "--rule", "greedy"]).exit_code != 0
