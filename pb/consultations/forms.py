@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -9,7 +13,7 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is for 3.2
 from wtforms.validators import NumberRange, Optional
 
 from pb.consultations.services import DATE_FIELDS, MAX_BUDGET, date_order_errors
@@ -23,12 +27,12 @@ class CheckboxListField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("invalid_choice_message", _l("Not a valid choice."))
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
 
 
-def _date(label: object) -> DateField:
+def _date(label: LazyString) -> DateField:
     return DateField(label, validators=[required()], render_kw={"type": "date"})
 
 
@@ -97,8 +101,8 @@ class ConsultationForm(Form):
             if line.strip()
         ]
 
-    def validate(self, extra_validators: object = None) -> bool:
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        ok = super().validate(extra_validators)
         if not (self.title_ky.data or self.title_ru.data or self.title_en.data):
             add_error(self.title_ky, _l("Give the title in at least one language."))
             ok = False

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from pb.auth.access import is_officer
 from pb.consultations import services
-from pb.models import Consultation, Phase
+from pb.models import Consultation
 
 
 def visible_consultation_or_404(consultation_id: int) -> Consultation:
@@ -15,8 +15,6 @@ def visible_consultation_or_404(consultation_id: int) -> Consultation:
     consultation = services.get_consultation(consultation_id)
     if consultation is None:
         abort(404)
-    if consultation.phase == Phase.DRAFT and not is_officer(
-        current_user, consultation.municipality_id
-    ):
+    if consultation.is_draft and not is_officer(current_user, consultation.municipality_id):
         abort(404)
     return consultation

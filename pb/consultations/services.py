@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import CursorResult, func, select
 
 from pb.auth.access import ensure_officer
+from pb.consultations import phases
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.labels import STANDARD_CATEGORIES
@@ -27,9 +28,6 @@ from pb.models import (
 )
 
 MAX_BUDGET = 10**12
-# Phases in which the budget, categories and villages may still change: once voting opens,
-# ballots are built on them.
-SETUP_PHASES = (Phase.DRAFT, Phase.COLLECTING, Phase.REVIEW)
 # A step back is allowed only before voting, and never silently: it needs a reason.
 STEP_BACK_FROM = {Phase.COLLECTING: Phase.DRAFT, Phase.REVIEW: Phase.COLLECTING}
 
@@ -200,11 +198,11 @@ def create_consultation(
 
 def update_consultation(actor: User, consultation: Consultation, data: ConsultationData) -> None:
     ensure_officer(actor, consultation.municipality_id)
-    if consultation.phase in (Phase.CLOSED, Phase.PUBLISHED):
+    if consultation.voting_over:
         raise RuleViolation(_l("A closed consultation cannot be changed."))
     villages = _check(data, consultation.municipality)
     try:
-        if consultation.phase in SETUP_PHASES:
+        if not consultation.ballot_locked:
             consultation.budget = data.budget
             used_villages = _used_village_ids(consultation)
             if used_villages - {v.id for v in villages}:
@@ -237,13 +235,10 @@ def advance_phase(actor: User, consultation: Consultation, expected: Phase) -> P
     target = next_phase(consultation)
     if target is None:
         raise RuleViolation(_l("This is the last phase."))
-    # Voting's own rules live in pb.voting, which builds on this module: imported here, not above.
-    from pb.voting import services as voting
-
+    problems = phases.problems_entering(consultation, target)
+    if problems:
+        raise RuleViolation(problems[0])
     if target == Phase.VOTING:
-        problems = voting.settings_errors(consultation)
-        if problems:
-            raise RuleViolation(problems[0])
         counts = proposal_counts(consultation)
         if counts[ProposalStatus.SUBMITTED]:
             raise RuleViolation(
@@ -251,18 +246,7 @@ def advance_phase(actor: User, consultation: Consultation, expected: Phase) -> P
             )
         if not counts[ProposalStatus.ACCEPTED]:
             raise RuleViolation(_l("No proposal is accepted for the ballot yet."))
-    if target == Phase.PUBLISHED:
-        # Publishing shows the result: count it now (once; pages read the stored outcome).
-        from pb.results.counting import result_for
-
-        result_for(consultation)
-    _record_move(
-        actor,
-        consultation,
-        target,
-        None,
-        before_commit=voting.seal_ballots if target == Phase.CLOSED else None,
-    )
+    _record_move(actor, consultation, target, None)
     return target
 
 
@@ -281,11 +265,7 @@ def step_back(actor: User, consultation: Consultation, expected: Phase, reason: 
 
 
 def _record_move(
-    actor: User,
-    consultation: Consultation,
-    target: Phase,
-    reason: str | None,
-    before_commit: Callable[[Consultation], None] | None = None,
+    actor: User, consultation: Consultation, target: Phase, reason: str | None
 ) -> None:
     consultation.phase_changes.append(
         PhaseChange(
@@ -293,16 +273,23 @@ def _record_move(
         )
     )
     # Compare-and-set: the update only happens if nobody moved the phase since we read it.
-    updated = db.session.execute(
+    # Session.execute is typed to return a Result; for an UPDATE it is a CursorResult.
+    result = db.session.execute(
         Consultation.__table__.update()
         .where(Consultation.id == consultation.id, Consultation.phase == consultation.phase)
         .values(phase=target.value)
-    ).rowcount
+    )
+    updated = cast("CursorResult[Any]", result).rowcount
     if updated != 1:
         db.session.rollback()
         raise RuleViolation(_l("The consultation has already moved on. Check it and try again."))
-    if before_commit is not None:
-        before_commit(consultation)
+    try:
+        # What the later domains registered (sealing the ballots at close, counting them at
+        # publication) is saved with the move, or not at all.
+        phases.react_to_entering(consultation, target)
+    except Exception:
+        db.session.rollback()
+        raise
     db.session.commit()
     db.session.refresh(consultation)
 
@@ -317,11 +304,11 @@ class TimelineStep:
 
 def timeline(consultation: Consultation) -> list[TimelineStep]:
     dates = consultation.phase_dates()
-    current = consultation.phase.index
+    current = consultation.phase.order
     steps = []
     for phase in (Phase.COLLECTING, Phase.REVIEW, Phase.VOTING, Phase.PUBLISHED):
         starts, ends = dates[phase]
-        if phase.index < current:
+        if phase.order < current:
             state = "done"
         elif phase == consultation.phase:
             state = "current"

@@ -9,11 +9,12 @@ from pb.auth.access import ensure_officer, is_member, is_officer
 from pb.consultations import bp, services
 from pb.consultations.forms import ConsultationForm, PhaseForm
 from pb.consultations.helpers import visible_consultation_or_404
+from pb.counting_rules import COUNTING_RULES
 from pb.errors import RuleViolation
+from pb.forms import given
 from pb.labels import PHASES
 from pb.models import Municipality, Phase, Role
 from pb.municipalities.helpers import municipality_or_404
-from pb.results.services import decisions as council_decisions
 
 
 def _data_from(form: ConsultationForm) -> services.ConsultationData:
@@ -22,7 +23,7 @@ def _data_from(form: ConsultationForm) -> services.ConsultationData:
         descriptions={
             lang: getattr(form, f"description_{lang}").data for lang in ("ky", "ru", "en")
         },
-        budget=form.budget.data,
+        budget=given(form.budget.data),
         category_keys=list(form.category_keys.data or []),
         custom_categories=form.custom_category_names(),
         village_ids=list(form.village_ids.data or []),
@@ -84,7 +85,7 @@ def edit(consultation_id: int) -> str | Response:
         form=form,
         municipality=consultation.municipality,
         consultation=consultation,
-        setup_locked=consultation.phase not in services.SETUP_PHASES,
+        setup_locked=consultation.ballot_locked,
     )
 
 
@@ -103,7 +104,8 @@ def show(consultation_id: int) -> str:
         next_phase=services.next_phase(consultation),
         can_step_back=services.can_step_back(consultation),
         phase_form=PhaseForm(expected=consultation.phase.value) if officer else None,
-        decisions=council_decisions(consultation),
+        decisions=consultation.council_decisions,
+        rule=COUNTING_RULES[consultation.counting_rule],
     )
 
 

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is for 3.2
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from pb.auth.forms import language_choices
@@ -12,7 +13,7 @@ from pb.forms import Form, empty_to_none, id_or_none, length, required, strip
 from pb.labels import BENEFICIARIES
 
 
-def _cost_field(label: object, optional: bool = False) -> IntegerField:
+def _cost_field(label: LazyString, optional: bool = False) -> IntegerField:
     return IntegerField(
         label,
         validators=[

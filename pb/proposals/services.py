@@ -7,11 +7,12 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from pb.auth.access import ensure_officer, ensure_role, is_officer
+from pb.auth.access import ensure_officer, ensure_role, is_member, is_officer
 from pb.config import LANGUAGES
 from pb.demographics import age_group, band_keys
 from pb.errors import PermissionDenied, RuleViolation
@@ -21,7 +22,6 @@ from pb.models import (
     Consultation,
     Gender,
     Meeting,
-    Phase,
     Proposal,
     ProposalBeneficiary,
     ProposalStatus,
@@ -30,10 +30,6 @@ from pb.models import (
 )
 from pb.models.base import utcnow
 
-# Phases in which residents write and change proposals.
-SUBMISSION_PHASES = (Phase.COLLECTING,)
-# Officers may still type in paper proposals and review while the review phase runs.
-OFFICE_PHASES = (Phase.COLLECTING, Phase.REVIEW)
 PUBLIC_STATUSES = (
     ProposalStatus.SUBMITTED,
     ProposalStatus.ACCEPTED,
@@ -105,7 +101,7 @@ def _apply(proposal: Proposal, data: ProposalData) -> None:
 def submit_proposal(actor: User, consultation: Consultation, data: ProposalData) -> Proposal:
     """A resident's own proposal, while the consultation collects them."""
     ensure_role(actor, consultation.municipality_id, Role.RESIDENT)
-    if consultation.phase not in SUBMISSION_PHASES:
+    if not consultation.takes_proposals:
         raise RuleViolation(_l("Proposals are not being collected now."))
     _check_data(consultation, data)
     proposal = Proposal(
@@ -127,7 +123,7 @@ def enter_paper_proposal(
 ) -> Proposal:
     """An officer types in a proposal brought on paper to a village meeting."""
     ensure_officer(actor, consultation.municipality_id)
-    if consultation.phase not in OFFICE_PHASES:
+    if not consultation.reviews_proposals:
         raise RuleViolation(_l("Proposals are not being collected now."))
     _check_data(consultation, data)
     if origin.village_id not in {v.id for v in consultation.villages}:
@@ -179,12 +175,19 @@ def get_or_create_meeting(
     return meeting
 
 
+def may_propose(user: User | None, consultation: Consultation) -> bool:
+    """Whether the user may send a proposal now: a resident, while proposals are collected."""
+    return consultation.takes_proposals and is_member(
+        user, consultation.municipality_id, Role.RESIDENT
+    )
+
+
 def can_edit(user: User | None, proposal: Proposal) -> bool:
     return bool(
         user is not None
         and getattr(user, "is_authenticated", False)
         and proposal.author_id == user.id
-        and proposal.consultation.phase in SUBMISSION_PHASES
+        and proposal.consultation.takes_proposals
         and proposal.status
         in (ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED, ProposalStatus.REJECTED)
     )
@@ -221,7 +224,7 @@ def _clear_review(proposal: Proposal) -> None:
 
 def _ensure_reviewable(actor: User, proposal: Proposal) -> None:
     ensure_officer(actor, proposal.consultation.municipality_id)
-    if proposal.consultation.phase not in OFFICE_PHASES:
+    if not proposal.consultation.reviews_proposals:
         raise RuleViolation(_l("Proposals can be reviewed only before voting starts."))
     if proposal.status not in (
         ProposalStatus.SUBMITTED,
@@ -301,7 +304,7 @@ def get_proposal(proposal_id: int) -> Proposal | None:
 
 
 def can_see(user: User | None, proposal: Proposal) -> bool:
-    if proposal.consultation.phase == Phase.DRAFT:
+    if proposal.consultation.is_draft:
         return is_officer(user, proposal.consultation.municipality_id)
     if proposal.status in PUBLIC_STATUSES:
         return True
@@ -318,7 +321,7 @@ def list_proposals(
     page: int,
     per_page: int,
     viewer: User | None,
-):  # type: ignore[no-untyped-def]
+) -> Pagination:
     """One page of proposals, with what the list shows loaded in a fixed number of queries."""
     stmt = (
         select(Proposal)

@@ -9,6 +9,7 @@ from pb.auth.access import ensure_officer, is_member, is_officer
 from pb.consultations.helpers import visible_consultation_or_404
 from pb.demographics import band_keys, band_label
 from pb.errors import PermissionDenied, RuleViolation
+from pb.forms import given
 from pb.i18n import current_language
 from pb.labels import GENDERS, PROPOSAL_STATUSES, category_name
 from pb.models import Beneficiary, Consultation, Gender, Proposal, ProposalStatus, Role
@@ -47,12 +48,12 @@ def _prepare(form: ProposalForm, consultation: Consultation) -> None:
 
 def _data_from(form: ProposalForm) -> services.ProposalData:
     return services.ProposalData(
-        title=form.title.data,
-        description=form.description.data,
-        estimated_cost=form.estimated_cost.data,
+        title=given(form.title.data),
+        description=given(form.description.data),
+        estimated_cost=given(form.estimated_cost.data),
         category_id=form.category_id.data,
         village_id=form.village_id.data,
-        beneficiaries=[Beneficiary(b) for b in form.beneficiaries.data],
+        beneficiaries=[Beneficiary(b) for b in given(form.beneficiaries.data)],
         language=form.language.data,
     )
 
@@ -85,8 +86,7 @@ def index(consultation_id: int) -> str:
         filters=filters,
         args=args,
         officer=officer,
-        can_submit=consultation.phase in services.SUBMISSION_PHASES
-        and is_member(current_user, consultation.municipality_id, Role.RESIDENT),
+        can_submit=services.may_propose(current_user, consultation),
     )
 
 
@@ -96,7 +96,7 @@ def new(consultation_id: int) -> str | Response:
     consultation = visible_consultation_or_404(consultation_id)
     if not is_member(current_user, consultation.municipality_id, Role.RESIDENT):
         raise PermissionDenied()
-    if consultation.phase not in services.SUBMISSION_PHASES:
+    if not consultation.takes_proposals:
         flash(_("Proposals are not being collected now."), "error")
         return redirect(url_for("consultations.show", consultation_id=consultation.id))
     form = ProposalForm()
@@ -123,7 +123,7 @@ def new(consultation_id: int) -> str | Response:
 def new_paper(consultation_id: int) -> str | Response:
     consultation = visible_consultation_or_404(consultation_id)
     ensure_officer(current_user, consultation.municipality_id)
-    if consultation.phase not in services.OFFICE_PHASES:
+    if not consultation.reviews_proposals:
         flash(_("Proposals are not being collected now."), "error")
         return redirect(url_for("consultations.show", consultation_id=consultation.id))
     form = PaperProposalForm()
@@ -133,7 +133,7 @@ def new_paper(consultation_id: int) -> str | Response:
     if form.validate_on_submit():
         origin = services.PaperOrigin(
             village_id=form.meeting_village_id.data,
-            held_on=form.meeting_date.data,
+            held_on=given(form.meeting_date.data),
             proposer_name=form.proposer_name.data,
             proposer_gender=Gender(form.proposer_gender.data)
             if form.proposer_gender.data
@@ -241,7 +241,7 @@ def review(proposal_id: int) -> str | Response:
                     services.accept(current_user, proposal, accept_form.approved_cost.data)
                     done = _("The proposal is accepted for the ballot.")
                 elif decision == "reject":
-                    services.reject(current_user, proposal, reject_form.reason.data)
+                    services.reject(current_user, proposal, given(reject_form.reason.data))
                     done = _("The proposal is rejected. The reason is shown with it.")
                 else:
                     target = next((p for p in targets if p.id == merge_form.target_id.data), None)
@@ -265,7 +265,7 @@ def review(proposal_id: int) -> str | Response:
         accept_form=accept_form,
         reject_form=reject_form,
         merge_form=merge_form,
-        can_review=proposal.consultation.phase in services.OFFICE_PHASES
+        can_review=proposal.consultation.reviews_proposals
         and proposal.status
         in (ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED, ProposalStatus.REJECTED),
     )

@@ -2,4 +2,5 @@ from flask import Blueprint
 
 bp = Blueprint("results", __name__)
 
-from pb.results import views  # noqa: E402,F401
+# counting registers the results' part in a consultation's phase changes (pb.consultations.phases).
+from pb.results import counting, views  # noqa: E402,F401

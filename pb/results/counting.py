@@ -16,8 +16,9 @@ from fractions import Fraction
 
 from sqlalchemy import func, select
 
-from pb.counting import RULES
+from pb.consultations.phases import on_entering
 from pb.counting.model import APPROVAL, CUMULATIVE, Election, Outcome, Project
+from pb.counting_rules import COUNTING_RULES
 from pb.extensions import db
 from pb.models import (
     Ballot,
@@ -71,10 +72,8 @@ def build_election(consultation: Consultation) -> Election:
 
 
 def run_rule(consultation: Consultation, election: Election) -> Outcome:
-    rule = RULES[consultation.counting_rule]
-    if consultation.counting_rule == "equal-shares":
-        return rule(election, complete_greedy=consultation.complete_with_greedy)
-    return rule(election)
+    rule = COUNTING_RULES[consultation.counting_rule]
+    return rule.count(election, consultation.complete_with_greedy)
 
 
 def _fraction(value: Fraction | None) -> str | None:
@@ -104,15 +103,31 @@ def stored_details(outcome: Outcome, ballots: int) -> dict[str, object]:
 
 def result_for(consultation: Consultation) -> CountedResult:
     """The stored result, counted now if there is none, or none for the current settings."""
-    stored = db.session.scalar(
+    stored = _stored(consultation)
+    if stored is not None and _same_settings(stored, consultation) and consultation.voting_over:
+        return stored
+    stored = _count(consultation, stored)
+    db.session.commit()
+    return stored
+
+
+@on_entering(Phase.PUBLISHED)
+def count_at_publication(consultation: Consultation) -> None:
+    """Publishing shows the result: it is counted now, once, in the transaction that publishes
+    (pages then read the stored outcome). One counted since voting closed is kept."""
+    stored = _stored(consultation)
+    if stored is None or not _same_settings(stored, consultation):
+        _count(consultation, stored)
+
+
+def _stored(consultation: Consultation) -> CountedResult | None:
+    return db.session.scalar(
         select(CountedResult).where(CountedResult.consultation_id == consultation.id)
     )
-    if (
-        stored is not None
-        and _same_settings(stored, consultation)
-        and consultation.phase in (Phase.CLOSED, Phase.PUBLISHED)
-    ):
-        return stored
+
+
+def _count(consultation: Consultation, stored: CountedResult | None) -> CountedResult:
+    """Count the ballots into ``stored`` (a new row if None); the caller commits."""
     fingerprint = ballots_fingerprint(consultation)
     election = build_election(consultation)
     outcome = run_rule(consultation, election)
@@ -126,7 +141,6 @@ def result_for(consultation: Consultation) -> CountedResult:
     stored.total_cost = outcome.total_cost
     stored.details = stored_details(outcome, len(election.ballots))
     stored.counted_at = utcnow()
-    db.session.commit()
     return stored
 
 

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from pb.counting import equal_shares_as_pabulib_checker
-from pb.counting.model import APPROVAL, FUNDED, FUNDED_IN_COMPLETION, Election
+from pb.counting.model import FUNDED, FUNDED_IN_COMPLETION
 from pb.counting.pabulib import write_pb
 from pb.counting.rules import tie_break_key
+from pb.counting_rules import COUNTING_RULES, fully_funded
 from pb.extensions import db
 from pb.i18n import localized
 from pb.labels import category_name
@@ -136,16 +136,18 @@ def ballots_pb(consultation: Consultation) -> str:
         key=lambda p: (-votes[p.id], tie_break_key(p.id, p.cost, votes[p.id])),
     )
     proposals = {str(p.id): p for p in consultation_proposals(consultation)}
-    selected = {FUNDED: 1, FUNDED_IN_COMPLETION: 2}
-    project_meta = {
+    # Every entry is text, as in a file read (``Election.project_meta``).
+    selected = {FUNDED: "1", FUNDED_IN_COMPLETION: "2"}
+    project_meta: dict[str, dict[str, str | None]] = {
         p.id: {
             "name": proposals[p.id].title,
             # A comma would split the category in two: it is a list in pabulib files.
-            "category": (proposals[p.id].category.key or proposals[p.id].category.name).replace(
-                ",", " "
-            ),
+            # (The database requires a category to have a key or a name.)
+            "category": (
+                proposals[p.id].category.key or proposals[p.id].category.name or ""
+            ).replace(",", " "),
             "beneficiaries": ",".join(b.value for b in proposals[p.id].beneficiaries) or None,
-            "selected": selected.get(reasons.get(p.id), 0),
+            "selected": selected.get(reasons.get(p.id, ""), "0"),
         }
         for p in listed
     }
@@ -157,7 +159,9 @@ def ballots_pb(consultation: Consultation) -> str:
         max_sum_points=consultation.points_total or None,
         max_sum_cost=consultation.budget if consultation.ballot_kind == BallotKind.BUDGET else None,
     )
-    rule, comments = _declared_rule(consultation, election)
+    rule, comments = COUNTING_RULES[consultation.counting_rule].declared_in_pabulib(
+        election, consultation.complete_with_greedy
+    )
     if unvoted:
         comments.append(
             "Proposals on the ballot that received no votes are not listed (they cannot be "
@@ -175,55 +179,10 @@ def ballots_pb(consultation: Consultation) -> str:
         "currency": "KGS",
         "comment": " ".join(f"#{n}: {text}" for n, text in enumerate(comments, start=1)),
     }
-    if _fully_funded(election):
+    if fully_funded(election):
         # The checker reports a budget that covers every project unless this says it is so.
         meta["fully_funded"] = 1
     return write_pb(election, meta)
-
-
-def _fully_funded(election: Election) -> bool:
-    return sum(p.cost for p in election.projects) <= election.budget
-
-
-def _declared_rule(consultation: Consultation, election: Election) -> tuple[str, list[str]]:
-    """The ``rule`` META value for the checker, and comments saying how pb counted.
-
-    The checker recounts the declared rule from the file and compares with ``selected``; where
-    its own version of a rule gives another result than pb's, the rule is declared "unknown"
-    with the reason in the comment, rather than a name the checker would recount differently."""
-    if consultation.counting_rule != "equal-shares":
-        return "greedy", [
-            "Counted by pb with the greedy rule. Ties: the cheaper project first, then more "
-            "votes, then the project id as text."
-        ]
-    comments = [
-        "Counted by pb with the Method of Equal Shares, completed the Add1 way (voter budgets "
-        "raised by 1 KGS at a time)"
-        + (", then the greedy rule on what was left" if consultation.complete_with_greedy else "")
-        + ". Ties: the cheaper project first, then more votes, then the project id as text."
-    ]
-    if consultation.complete_with_greedy:
-        comments.append("selected=2: funded by the greedy completion after Equal Shares.")
-    if _fully_funded(election):
-        # The checker's own Add1 loop never ends when the budget covers every project.
-        comments.append(
-            "The budget covers every proposal with votes, so every rule funds them all: "
-            "the file gives the rule as greedy, which anyone can check."
-        )
-        return "greedy", comments
-    by_equal_shares = {p for p, values in election.project_meta.items() if values["selected"] == 1}
-    if (
-        election.vote_type == APPROVAL
-        and set(equal_shares_as_pabulib_checker(election)) != by_equal_shares
-    ):
-        comments.append(
-            "Equal Shares with Add1 as pabutools computes it: per-voter budgets from budget / "
-            "voters, raised by 1 KGS until the outcome would overspend or spends the budget. "
-            "pabulib's checker raises whole per-voter budgets and does not stop when the budget "
-            "is spent; here that gives another outcome, so the rule is given as unknown."
-        )
-        return "unknown", comments
-    return "equalshares/add1", comments
 
 
 def consultation_proposals(consultation: Consultation) -> Sequence[Proposal]:

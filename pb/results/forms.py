@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import DateField, RadioField, SelectField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is for 3.2
 from wtforms.validators import Optional
 
 from pb.forms import Form, add_error, length, required, strip
@@ -32,8 +35,8 @@ class DecisionForm(Form):
         render_kw={"rows": 4},
     )
 
-    def validate(self, extra_validators: object = None) -> bool:
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        ok = super().validate(extra_validators)
         if self.decision.data == Decision.RETURNED.value and not self.reason.data:
             add_error(self.reason, _l("Write why the council returns the results."))
             ok = False

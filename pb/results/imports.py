@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,7 @@ from sqlalchemy import insert
 from pb.auth.access import ensure_officer
 from pb.counting.model import CUMULATIVE, Election
 from pb.counting.pabulib import PabulibError, parse_pb
+from pb.counting_rules import rule_in_pabulib
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import (
@@ -90,7 +92,7 @@ def _create(
         allow_accounts=False,
         allow_codes=False,
         allow_paper=True,
-        counting_rule="equal-shares" if rule.startswith("equalshares") else "greedy",
+        counting_rule=rule_in_pabulib(rule).name,
         complete_with_greedy=False,
         created_by_id=actor.id,
     )
@@ -118,7 +120,8 @@ def _create(
         db.session.add(proposal)
         db.session.flush()
         proposal_ids[project.id] = proposal.id
-    ballots, choices = [], []
+    ballots: list[dict[str, object]] = []
+    choices: list[dict[str, object]] = []
     for ballot in election.ballots:
         ballot_id = new_ballot_id()
         ballots.append(
@@ -137,7 +140,7 @@ def _create(
     return consultation
 
 
-def _beneficiaries(details: dict[str, str]) -> list[Beneficiary]:
+def _beneficiaries(details: Mapping[str, str | None]) -> list[Beneficiary]:
     """The groups named in the file's ``beneficiaries`` column (``target`` before 2026) that pb
     knows, as pb's own exports write them; "everyone" when there are none."""
     named = (details.get("beneficiaries") or details.get("target") or "").split(",")

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnExpressionArgument, SQLColumnExpression, func, select
 
 from pb.demographics import band_keys
 from pb.extensions import db
@@ -95,7 +96,10 @@ def youth_bands() -> list[str]:
     ]
 
 
-def _grouped(column, *where):  # type: ignore[no-untyped-def]
+def _grouped(
+    column: SQLColumnExpression[Any], *where: ColumnExpressionArgument[bool]
+) -> dict[Any, int]:
+    """How many rows match ``where``, per value of ``column`` (None included)."""
     return dict(
         db.session.execute(select(column, func.count()).where(*where).group_by(column)).all()
     )
@@ -127,8 +131,10 @@ def participation(consultation: Consultation) -> Participation:
     voter_channel = _grouped(Ballot.channel, *ballot)
     proposer_gender = _grouped(Proposal.proposer_gender, *counted)
     proposer_age = _grouped(Proposal.proposer_age_group, *counted)
-    proposer_village = {str(k): n for k, n in _grouped(Proposal.village_id, *counted).items()}
-    proposer_channel = {
+    proposer_village: dict[str | None, int] = {
+        str(k): n for k, n in _grouped(Proposal.village_id, *counted).items()
+    }
+    proposer_channel: dict[str | None, int] = {
         ("meeting" if k else "online"): n
         for k, n in _grouped(Proposal.meeting_id.is_not(None), *counted).items()
     }
@@ -142,7 +148,7 @@ def participation(consultation: Consultation) -> Participation:
     genders = ["female", "male"]
     young = youth_bands()
 
-    def by_value(raw: Mapping[object, int]) -> dict[str | None, int]:
+    def by_value(raw: Mapping[Any, int]) -> dict[str | None, int]:
         return {getattr(k, "value", k): n for k, n in raw.items()}
 
     return Participation(

@@ -5,27 +5,26 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from pb.auth.access import ensure_role
+from pb.auth.access import ensure_role, is_member
 from pb.errors import RuleViolation
 from pb.extensions import db
-from pb.models import Consultation, CouncilDecision, Decision, Phase, Role, User
+from pb.models import Consultation, CouncilDecision, Decision, Role, User
 from pb.models.base import utcnow
 
-# The council reviews once voting has closed: before and after the results are published.
-REVIEW_PHASES = (Phase.CLOSED, Phase.PUBLISHED)
+
+def may_see_figures(user: User | None, consultation: Consultation) -> bool:
+    """Council members and officers see results and figures once voting has closed; everyone
+    sees them once they are published."""
+    return consultation.results_public or (
+        consultation.voting_over
+        and is_member(user, consultation.municipality_id, Role.COUNCIL, Role.OFFICER)
+    )
 
 
 def decisions(consultation: Consultation) -> list[CouncilDecision]:
     """The council's decisions on this consultation, the latest first."""
-    return list(
-        db.session.scalars(
-            select(CouncilDecision)
-            .where(CouncilDecision.consultation_id == consultation.id)
-            .order_by(CouncilDecision.decided_on.desc(), CouncilDecision.id.desc())
-        )
-    )
+    return list(consultation.council_decisions)
 
 
 def record_decision(
@@ -37,7 +36,8 @@ def record_decision(
 ) -> CouncilDecision:
     """A council member records the aiyl kenesh's decision: approved, or returned with a reason."""
     ensure_role(actor, consultation.municipality_id, Role.COUNCIL)
-    if consultation.phase not in REVIEW_PHASES:
+    # The council reviews once voting has closed: before and after the results are published.
+    if not consultation.voting_over:
         raise RuleViolation(_l("The council decides once voting has closed."))
     if decided_on > utcnow().date():
         raise RuleViolation(_l("The date of the decision cannot be in the future."))

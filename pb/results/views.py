@@ -3,13 +3,16 @@ from __future__ import annotations
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
-from pb.auth.access import ensure_officer, ensure_role, is_member
+from pb.auth.access import ensure_officer, ensure_role
 from pb.consultations.helpers import visible_consultation_or_404
+from pb.counting_rules import COUNTING_RULES
 from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
+from pb.forms import given
 from pb.labels import GENDERS
-from pb.models import Consultation, Decision, Phase, Role
+from pb.models import Consultation, Decision, Role
 from pb.models.base import utcnow
 from pb.municipalities.helpers import municipality_or_404
 from pb.results import bp, exports, imports, services
@@ -22,7 +25,7 @@ from pb.voting.services import turnout
 
 @bp.route("/c/<int:consultation_id>/decision", methods=["GET", "POST"])
 @login_required
-def decision(consultation_id: int) -> str | Response:
+def decision(consultation_id: int) -> str | BaseResponse:
     consultation = visible_consultation_or_404(consultation_id)
     ensure_role(current_user, consultation.municipality_id, Role.COUNCIL)
     form = DecisionForm()
@@ -34,7 +37,7 @@ def decision(consultation_id: int) -> str | Response:
                 current_user,
                 consultation,
                 Decision(form.decision.data),
-                form.decided_on.data,
+                given(form.decided_on.data),
                 form.reason.data,
             )
         except RuleViolation as error:
@@ -47,24 +50,14 @@ def decision(consultation_id: int) -> str | Response:
         form=form,
         consultation=consultation,
         decisions=services.decisions(consultation),
-        can_decide=consultation.phase in services.REVIEW_PHASES,
-    )
-
-
-def _may_see_figures(consultation: Consultation) -> bool:
-    """Council members and officers see results and figures once voting has closed; everyone
-    sees them once they are published."""
-    if consultation.phase == Phase.PUBLISHED:
-        return True
-    return consultation.phase == Phase.CLOSED and is_member(
-        current_user, consultation.municipality_id, Role.COUNCIL, Role.OFFICER
+        can_decide=consultation.voting_over,
     )
 
 
 @bp.route("/c/<int:consultation_id>/participation")
-def participation(consultation_id: int) -> str:
+def participation(consultation_id: int) -> str | tuple[str, int]:
     consultation = visible_consultation_or_404(consultation_id)
-    if not _may_see_figures(consultation):
+    if not services.may_see_figures(current_user, consultation):
         return render_template("results/not_yet.html", consultation=consultation), 403
     return render_template(
         "results/participation.html",
@@ -96,7 +89,7 @@ def _labels_for(consultation: Consultation) -> dict[str, dict[str, str]]:
 @bp.route("/c/<int:consultation_id>/results")
 def results(consultation_id: int) -> str | tuple[str, int]:
     consultation = visible_consultation_or_404(consultation_id)
-    if not _may_see_figures(consultation):
+    if not services.may_see_figures(current_user, consultation):
         return render_template("results/not_yet.html", consultation=consultation), 403
     stored = result_for(consultation)
     rows = result_rows(consultation, stored)
@@ -105,6 +98,7 @@ def results(consultation_id: int) -> str | tuple[str, int]:
         "results/results.html",
         consultation=consultation,
         result=stored,
+        rule=COUNTING_RULES[stored.rule],
         funded=funded,
         unfunded=[r for r in rows if not r.funded],
         max_votes=max((r.votes for r in rows), default=0),
@@ -123,7 +117,7 @@ def _download(body: str | bytes, filename: str, mimetype: str) -> Response:
 def export(consultation_id: int, what: str, fmt: str) -> Response | tuple[str, int]:
     """Results or participation as CSV or XLSX; the anonymous ballots as a pabulib .pb file."""
     consultation = visible_consultation_or_404(consultation_id)
-    if not _may_see_figures(consultation):
+    if not services.may_see_figures(current_user, consultation):
         return render_template("results/not_yet.html", consultation=consultation), 403
     name = f"pb-{consultation.id}-{what}"
     if what == "ballots" and fmt == "pb":
@@ -152,13 +146,14 @@ def export(consultation_id: int, what: str, fmt: str) -> Response | tuple[str, i
 def protocol(consultation_id: int) -> str | tuple[str, int]:
     """The printable protocol for the council's signatures, in the reader's language."""
     consultation = visible_consultation_or_404(consultation_id)
-    if not _may_see_figures(consultation):
+    if not services.may_see_figures(current_user, consultation):
         return render_template("results/not_yet.html", consultation=consultation), 403
     stored = result_for(consultation)
     return render_template(
         "results/protocol.html",
         consultation=consultation,
         result=stored,
+        rule=COUNTING_RULES[stored.rule],
         rows=result_rows(consultation, stored),
         figures=participation_figures(consultation),
         turnout=turnout(consultation),
@@ -178,7 +173,7 @@ def _utf8_text(raw: bytes) -> str | None:
 
 @bp.route("/m/<slug>/import", methods=["GET", "POST"])
 @login_required
-def import_file(slug: str) -> str | Response:
+def import_file(slug: str) -> str | BaseResponse:
     municipality = municipality_or_404(slug)
     ensure_officer(current_user, municipality.id)
     form = ImportForm()

@@ -1,0 +1,73 @@
+"""What a consultation's move into a phase needs and sets off, as the domains built on it say.
+
+Consultations come first: the domains that build on them (voting, results) import this package,
+never the other way round. So each registers here, when it is imported, what a phase change asks
+of it: voting checks its settings before voting opens and seals the ballots when it closes,
+results are counted when they are published. create_app imports every blueprint package, and
+with it these registrations, before the application serves anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from pb.models import Consultation, Phase
+
+#: Why a consultation cannot move into a phase yet, in the reader's language (empty if it can).
+Check = Callable[[Consultation], list[object]]
+#: What follows a consultation's move into a phase.
+Reaction = Callable[[Consultation], None]
+
+C = TypeVar("C", bound=Check)
+R = TypeVar("R", bound=Reaction)
+
+# Keyed by module and name, so that a module imported again replaces its hooks rather than
+# adding them twice.
+_checks: dict[Phase, dict[str, Check]] = {phase: {} for phase in Phase}
+_reactions: dict[Phase, dict[str, Reaction]] = {phase: {} for phase in Phase}
+
+
+def _key(hook: Callable[..., object]) -> str:
+    return f"{hook.__module__}.{hook.__qualname__}"
+
+
+def check_before(phase: Phase) -> Callable[[C], C]:
+    """Register a check that must find nothing wrong before a consultation moves into ``phase``."""
+
+    def register(check: C) -> C:
+        _checks[phase][_key(check)] = check
+        return check
+
+    return register
+
+
+def on_entering(phase: Phase) -> Callable[[R], R]:
+    """Register what follows a consultation's move into ``phase``. It runs inside the transaction
+    that moves the consultation, before the commit: the move and what follows it are saved
+    together, or neither is."""
+
+    def register(reaction: R) -> R:
+        _reactions[phase][_key(reaction)] = reaction
+        return reaction
+
+    return register
+
+
+def checks_before(phase: Phase) -> list[Check]:
+    return list(_checks[phase].values())
+
+
+def reactions_to(phase: Phase) -> list[Reaction]:
+    return list(_reactions[phase].values())
+
+
+def problems_entering(consultation: Consultation, phase: Phase) -> list[object]:
+    """What the registered checks find wrong with moving ``consultation`` into ``phase``."""
+    return [problem for check in checks_before(phase) for problem in check(consultation)]
+
+
+def react_to_entering(consultation: Consultation, phase: Phase) -> None:
+    """Run what the domains registered for a move into ``phase`` (the caller commits)."""
+    for reaction in reactions_to(phase):
+        reaction(consultation)
