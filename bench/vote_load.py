@@ -16,7 +16,7 @@ one request at a time, the CPU a vote and a /health request cost the workers (an
 the ballots of that phase count among those acknowledged and stored.
 The last line reads: acknowledged=N stored=N duplicates=N errors=N ratio=X
 (summed over the databases, and the lowest ratio). Targets: no lost or duplicated ballots, no
-errors, vote throughput at least a third of the trivial endpoint's.
+errors, vote throughput at least a quarter of the trivial endpoint's.
 
 Only loopback is used; request loops are bounded in count and time.
 """

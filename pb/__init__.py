@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
-# typing.TYPE_CHECKING without importing typing, nor pathlib below: every import here delays
-# ``python -m pb.counting`` (the counting core, a subpackage), whose whole process bench/count.py
-# times.
-TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
     from flask import Flask
 
 ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
@@ -18,8 +13,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build a fresh application: defaults, instance/config.py, environment, then test_config."""
-    # Flask and the configuration are imported here, not at the top, so that
-    # ``python -m pb.counting`` (the counting core, which needs neither) starts in milliseconds.
+    # Flask and the configuration are imported here, not at the top: ``python -m pb.counting``
+    # (the counting core, a subpackage, which needs neither) imports this module first.
     import secrets
 
     from flask import Flask
@@ -58,9 +53,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             )
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
-    from pb.sessions import CookieSessionInterface
-
-    app.session_interface = CookieSessionInterface()
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -80,7 +72,7 @@ def _engine_options(uri: str) -> dict[str, Any]:
     if uri.startswith("sqlite"):
         from pb import sqlite
 
-        return sqlite.engine_options(uri)
+        return sqlite.ENGINE_OPTIONS
     if uri.startswith("postgresql"):
         from pb import postgres
 

@@ -10,7 +10,18 @@ from datetime import timedelta
 from pb.auth.services import Profile, create_admin, register_resident
 from pb.consultations.services import ConsultationData, advance_phase, create_consultation
 from pb.extensions import db
-from pb.models import BallotKind, Beneficiary, Gender, Membership, Phase, Role
+from pb.models import (
+    BallotKind,
+    Beneficiary,
+    Gender,
+    Membership,
+    Municipality,
+    Phase,
+    Proposal,
+    Role,
+    User,
+    Village,
+)
 from pb.models.base import utcnow
 from pb.municipalities.services import MunicipalityData, save_municipality
 from pb.proposals.services import (
@@ -21,14 +32,14 @@ from pb.proposals.services import (
     reject,
     submit_proposal,
 )
-from pb.voting.casting import cast_ballot
+from pb.voting.casting import Submission, cast_ballot
+from pb.voting.kinds import SentChoices
 from pb.voting.services import (
     VotingSettings,
     details_from_profile,
     generate_codes,
     save_settings,
 )
-from pb.voting.sheets import sheet_of
 
 DEMO_PASSWORD = "demo1234"
 
@@ -59,12 +70,19 @@ def load_demo_data() -> None:
     )
     villages = {v.name: v for v in ak_suu.villages}
 
-    def resident(login: str, name: str, **profile: object) -> object:
+    def resident(
+        login: str,
+        name: str,
+        gender: Gender,
+        locale: str = "ky",
+        birth_year: int | None = None,
+        village_id: int | None = None,
+    ) -> User:
         kwargs = {"phone": login} if login.startswith("+") else {"username": login}
         return register_resident(
             municipality=ak_suu,
             password=DEMO_PASSWORD,
-            profile=Profile(display_name=name, locale=str(profile.pop("locale", "ky")), **profile),  # type: ignore[arg-type]
+            profile=Profile(name, locale, gender, birth_year, village_id),
             **kwargs,
         )
 
@@ -94,7 +112,7 @@ def load_demo_data() -> None:
 
     today = utcnow().date()
     consultation = create_consultation(
-        officer,  # type: ignore[arg-type]
+        officer,
         ak_suu,
         ConsultationData(
             titles={
@@ -122,11 +140,11 @@ def load_demo_data() -> None:
             results_on=today + timedelta(days=40),
         ),
     )
-    advance_phase(officer, consultation, Phase.DRAFT)  # type: ignore[arg-type]
+    advance_phase(officer, consultation, Phase.DRAFT)
     categories = {c.key: c for c in consultation.categories}
 
     def propose(
-        author: object,
+        author: User,
         title: str,
         text: str,
         cost: int,
@@ -134,9 +152,9 @@ def load_demo_data() -> None:
         village: str,
         groups: list[Beneficiary],
         lang: str = "ky",
-    ) -> object:
+    ) -> Proposal:
         return submit_proposal(
-            author,  # type: ignore[arg-type]
+            author,
             consultation,
             ProposalData(title, text, cost, categories[key].id, villages[village].id, groups, lang),
         )
@@ -180,7 +198,7 @@ def load_demo_data() -> None:
         [Beneficiary.EVERYONE],
     )
     enter_paper_proposal(
-        officer,  # type: ignore[arg-type]
+        officer,
         consultation,
         ProposalData(
             "Тегизчил бала бакчасына жылуулук",
@@ -194,17 +212,19 @@ def load_demo_data() -> None:
             villages["Тегизчил"].id, today - timedelta(days=3), "Гүлнара Т.", Gender.FEMALE, "36-59"
         ),
     )
-    accept(officer, water, 700_000)  # type: ignore[arg-type]
+    accept(officer, water, 700_000)
     _voting_consultation(officer, ak_suu, villages, aizada, nurlan)
-    accept(officer, lights, None)  # type: ignore[arg-type]
+    accept(officer, lights, None)
     reject(
-        officer,  # type: ignore[arg-type]
+        officer,
         road,
         "Бул жол райондун жолу: аны район оңдойт. Сунуш райондук администрацияга жөнөтүлдү.",
     )
 
 
-def _voting_consultation(officer, municipality, villages, *voters) -> None:  # type: ignore[no-untyped-def]
+def _voting_consultation(
+    officer: User, municipality: Municipality, villages: dict[str, Village], *voters: User
+) -> None:
     """A second consultation, for youth initiatives, with voting under way."""
     today = utcnow().date()
     consultation = create_consultation(
@@ -292,9 +312,11 @@ def _voting_consultation(officer, municipality, villages, *voters) -> None:  # t
     for proposal in proposals:
         accept(officer, proposal, None)
     advance_phase(officer, consultation, Phase.REVIEW)
-    sheet = sheet_of(consultation)
     for voter, chosen in zip(
         voters, ([proposals[0], proposals[2]], [proposals[1], proposals[3]]), strict=False
     ):
-        cast_ballot(sheet, {p.id: 1 for p in chosen}, details_from_profile(voter), voter)
+        ballot = Submission(
+            SentChoices(ticked=[str(p.id) for p in chosen]), details_from_profile(voter), code=""
+        )
+        cast_ballot(consultation.id, ballot, voter, client="demo")
     generate_codes(officer, consultation, 16, "Демо")

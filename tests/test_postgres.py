@@ -1,20 +1,19 @@
 """PostgreSQL (pb.postgres): pooled connections tested only after sitting idle, a dropped one
-replaced before use, and ``Prepared`` statements that store what SQLAlchemy stores.
+replaced before use, and a vote that meets a dropped connection run again on a new one.
 
 These need a PostgreSQL server: ``make test-postgres`` (and CI) runs them.
 """
 
 import time
-from datetime import UTC, datetime
 
 import psycopg
 import pytest
-from sqlalchemy import bindparam, event, func, insert, select, text, update
+from sqlalchemy import event, func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from pb import postgres
 from pb.extensions import db
-from pb.models import Ballot, Channel, Consultation, Phase, ThrottleEvent, VotingCode
+from pb.models import Ballot, VotingCode
 from tests import conftest, factories
 
 pytestmark = pytest.mark.skipif(
@@ -71,112 +70,29 @@ def test_a_connection_given_back_a_moment_ago_is_used_without_a_test(app):
     assert db.session.scalar(select(1)) == 1  # SQLAlchemy dropped the dead connection
 
 
-def test_prepared_runs_again_on_a_new_connection_when_the_server_dropped_its_own(app):
+def test_a_vote_that_meets_a_connection_the_server_dropped_is_recorded_on_a_new_one(app):
+    """Dropped a moment ago, the pooled connection is handed out untested; the vote's first
+    statement fails on it, SQLAlchemy drops the pool, and the vote runs again on a new
+    connection: one ballot, recorded."""
+    from pb.voting import casting, services
+    from pb.voting.kinds import SentChoices
+    from pb.voting.sheets import VoterDetails
+
     world = factories.build_world()
+    p1, *_ = factories.open_voting(world.consultation)
+    services.generate_codes(world.officer, world.consultation, 1, None)
+    (code,) = services.batch_codes(db.session.scalars(select(services.CodeBatch)).one())
+    consultation_id, choice = world.consultation.id, str(p1.id)
     db.session.commit()
-    consultation_id, phase = world.consultation.id, world.consultation.phase
-    pool_of_one_dropped_connection()
-    statement = postgres.Prepared(
-        select(Consultation.id, Consultation.phase).where(Consultation.id == bindparam("id"))
-    )
+    pid, _record = pool_of_one_dropped_connection()
 
-    found = statement.one(db.engine, {"id": consultation_id})
+    with app.test_request_context("/", method="POST"):
+        submission = casting.Submission(SentChoices(ticked=[choice]), VoterDetails(), code)
+        result = casting.cast_ballot(consultation_id, submission, None, client="code:10.0.0.1")
 
-    assert (found.id, found.phase) == (consultation_id, phase.value)
-    assert db.session.scalar(select(1)) == 1  # and the pool holds no dead connection
-
-
-@pytest.fixture
-def bishkek_app(_database):
-    """A server that speaks local time: an aware datetime handed to it as it is would be stored
-    as Bishkek's wall clock, six hours off the UTC that pb stores."""
-    options = {"connect_args": {"options": "-c timezone=Asia/Bishkek"}}
-    with conftest._app_context(conftest._make_app(SQLALCHEMY_ENGINE_OPTIONS=options)) as app:
-        yield app
-
-
-def test_prepared_stores_what_sqlalchemy_stores_and_reads_it_back(bishkek_app):
-    world = factories.build_world()
-    db.session.commit()
-    at = datetime(2026, 3, 8, 10, 30, tzinfo=UTC)
-    store = postgres.Prepared(
-        insert(ThrottleEvent)
-        .values(key=bindparam("key"), at=bindparam("at"))
-        .returning(ThrottleEvent.id)
-    )
-    assert store.one(db.engine, {"key": "code:10.0.0.1", "at": at}).id
-
-    stored = db.session.scalars(select(ThrottleEvent)).one()
-    assert stored.key == "code:10.0.0.1"
-    assert stored.at.replace(tzinfo=UTC) == at  # aware in, naive UTC stored, as the ORM does
-
-    # Enums go in as their stored values, whether fixed in the statement or passed.
-    voting = postgres.Prepared(
-        select(Consultation.id).where(
-            Consultation.id == bindparam("id"), Consultation.phase == Phase.VOTING
-        )
-    )
-    world.consultation.phase = Phase.VOTING
-    db.session.commit()
-    assert voting.one(db.engine, {"id": world.consultation.id}).id == world.consultation.id
-    channel = postgres.Prepared(
-        select(bindparam("channel", type_=Ballot.__table__.c.channel.type).label("channel"))
-    )
-    assert channel.one(db.engine, {"channel": Channel.CODE}).channel == "code"
-
-
-def test_prepared_insists_on_one_row(app):
-    statement = postgres.Prepared(select(Consultation.id).where(Consultation.id == bindparam("id")))
-    with pytest.raises(LookupError):
-        statement.one(db.engine, {"id": -1})
-
-
-def test_prepared_prepares_again_when_its_statement_was_dropped(app):
-    # psycopg sends DEALLOCATE ALL when a transaction in which it prepared statements of its
-    # own is rolled back, on the pooled connection that Prepared uses next.
-    backend = postgres.Prepared(select(func.pg_backend_pid().label("pid")))
-    pid = backend.one(db.engine, {}).pid
-    assert backend_pid() == pid  # the same pooled connection (the pool lends the last one back)
-    db.session.execute(text("DEALLOCATE ALL"))
-    db.session.commit()
-
-    assert backend.one(db.engine, {}).pid == pid
-
-
-def test_prepared_commits_on_its_own_after_a_connection_came_back_mid_transaction(app):
-    # Prepared sends its statement as it is: a transaction left open on the connection would
-    # swallow it. The pool's reset on return (psycopg's rollback, which asks libpq itself
-    # whether a transaction is open) is what hands the connection back idle.
-    connection = db.engine.raw_connection()
-    connection.driver_connection.pgconn.exec_(b"BEGIN")  # behind psycopg's back
-    connection.close()
-    store = postgres.Prepared(
-        insert(ThrottleEvent)
-        .values(key=bindparam("key"), at=bindparam("at"))
-        .returning(ThrottleEvent.id)
-    )
-    store.one(db.engine, {"key": "code:10.0.0.2", "at": datetime.now(UTC)})
-
-    with psycopg.connect(conftest.TEST_DATABASE_URL.replace("+psycopg", "")) as other:
-        keys = other.execute("SELECT key FROM throttle_events").fetchall()
-    assert keys == [("code:10.0.0.2",)]
-
-
-def test_prepared_raises_the_servers_error_and_keeps_the_connection(app):
-    store = postgres.Prepared(
-        insert(ThrottleEvent)
-        .values(key=bindparam("key"), at=bindparam("at"))
-        .returning(ThrottleEvent.id)
-    )
-    pid = backend_pid()
-    db.session.commit()
-
-    with pytest.raises(psycopg.errors.StringDataRightTruncation):
-        store.one(db.engine, {"key": "x" * 101, "at": datetime.now(UTC)})  # the column holds 100
-
-    assert store.one(db.engine, {"key": "x" * 100, "at": datetime.now(UTC)}).id
-    assert backend_pid() == pid  # nothing was taken for a lost connection
-    assert db.session.scalar(select(func.count()).select_from(ThrottleEvent)) == 1
+    assert result.receipt and not result.replaced
+    assert backend_pid() != pid
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1
 
 
 def test_the_pool_lends_the_connection_given_back_last(app):

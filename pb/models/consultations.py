@@ -17,11 +17,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pb.extensions import db
+from pb.counting_rules import DEFAULT_RULE
+from pb.extensions import Model, db
 from pb.models.base import UTCDateTime, enum_column, utcnow
 from pb.models.municipalities import Municipality, Village
 
 if TYPE_CHECKING:
+    from pb.models.results import CouncilDecision
     from pb.models.users import User
 
 
@@ -36,7 +38,8 @@ class Phase(enum.StrEnum):
     PUBLISHED = "published"
 
     @property
-    def index(self) -> int:
+    def order(self) -> int:
+        """The phase's place in that order (not ``index``: that would hide ``str.index``)."""
         return list(Phase).index(self)
 
 
@@ -58,7 +61,7 @@ consultation_villages = Table(
 )
 
 
-class Consultation(db.Model):
+class Consultation(Model):
     __tablename__ = "consultations"
     __table_args__ = (
         CheckConstraint("budget > 0", name="budget_positive"),
@@ -98,11 +101,14 @@ class Consultation(db.Model):
     allow_accounts: Mapped[bool] = mapped_column(default=True, server_default=true())
     allow_codes: Mapped[bool] = mapped_column(default=False, server_default=false())
     allow_paper: Mapped[bool] = mapped_column(default=True, server_default=true())
-    # How ballots become funded proposals: a name in pb.counting.RULES, locked with the ballot.
+    # How ballots become funded proposals: a name in pb.counting_rules, locked with the ballot.
     counting_rule: Mapped[str] = mapped_column(
-        String(30), default="greedy", server_default="greedy"
+        String(30), default=DEFAULT_RULE, server_default=DEFAULT_RULE
     )
     complete_with_greedy: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Raised by every change to what a ballot sheet holds (pb.voting.sheets): a worker's kept
+    # sheet is used only while its revision is the consultation's.
+    ballot_revision: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -121,6 +127,56 @@ class Consultation(db.Model):
         order_by="PhaseChange.changed_at",
         cascade="all, delete-orphan",
     )
+    # Recorded by pb.results; read here so that the consultation's page need not ask it.
+    council_decisions: Mapped[list[CouncilDecision]] = relationship(
+        order_by="[CouncilDecision.decided_on.desc(), CouncilDecision.id.desc()]",
+        viewonly=True,
+    )
+
+    # What the phase allows, asked by services, views and templates alike, so that no list of
+    # phases is repeated where a rule is applied or shown.
+
+    @property
+    def is_draft(self) -> bool:
+        """A draft is seen by the municipality's officers only."""
+        return self.phase == Phase.DRAFT
+
+    @property
+    def takes_proposals(self) -> bool:
+        """Residents send, change and withdraw proposals."""
+        return self.phase == Phase.COLLECTING
+
+    @property
+    def reviews_proposals(self) -> bool:
+        """Officers review proposals and type in paper ones, until voting opens."""
+        return self.phase in (Phase.COLLECTING, Phase.REVIEW)
+
+    @property
+    def voting_started(self) -> bool:
+        """Voting has opened, and may be over: there are ballots, and turnout to show."""
+        return self.phase in (Phase.VOTING, Phase.CLOSED, Phase.PUBLISHED)
+
+    @property
+    def ballot_locked(self) -> bool:
+        """The budget, categories, villages and voting settings that ballots are built on no
+        longer change, once voting has started."""
+        return self.voting_started
+
+    @property
+    def voting_open(self) -> bool:
+        """Ballots are cast, changed and entered from paper."""
+        return self.phase == Phase.VOTING
+
+    @property
+    def voting_over(self) -> bool:
+        """Voting has closed: the ballots are sealed and final, the consultation no longer
+        changes, and the council decides on the results."""
+        return self.phase in (Phase.CLOSED, Phase.PUBLISHED)
+
+    @property
+    def results_public(self) -> bool:
+        """Everyone sees the results, and voters check their receipts."""
+        return self.phase == Phase.PUBLISHED
 
     def phase_dates(self) -> dict[Phase, tuple[date | None, date | None]]:
         """Planned start and end of each phase, for the timeline."""
@@ -135,7 +191,7 @@ class Consultation(db.Model):
         return f"<Consultation {self.id} {self.phase}>"
 
 
-class Category(db.Model):
+class Category(Model):
     """A proposal category of one consultation: a standard one (by key) or the officer's own."""
 
     __tablename__ = "categories"
@@ -152,7 +208,7 @@ class Category(db.Model):
     consultation: Mapped[Consultation] = relationship(back_populates="categories")
 
 
-class PhaseChange(db.Model):
+class PhaseChange(Model):
     """The record of every phase move, so a step back is never silent."""
 
     __tablename__ = "phase_changes"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -15,14 +16,17 @@ from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.i18n import localized
 from pb.models import (
+    Consultation,
     Meeting,
     Membership,
     Municipality,
+    Phase,
     PopulationFigures,
     Proposal,
     Role,
     User,
     Village,
+    consultation_villages,
 )
 
 
@@ -55,7 +59,7 @@ def get_by_slug(slug: str) -> Municipality | None:
     return db.session.scalar(select(Municipality).where(Municipality.slug == slug))
 
 
-def search(query: str | None, page: int, per_page: int = 30):  # type: ignore[no-untyped-def]
+def search(query: str | None, page: int, per_page: int = 30) -> Pagination:
     stmt = select(Municipality).order_by(Municipality.name_ky, Municipality.id)
     if query:
         pattern = f"%{query.strip().lower()}%"
@@ -90,9 +94,7 @@ def save_municipality(
         raise RuleViolation(_l("Give the name in at least one language."))
     clash = get_by_slug(data.slug)
     if clash is not None and clash is not municipality:
-        raise RuleViolation(
-            _l("This web address is already used by another municipality.")
-        ) from None
+        raise RuleViolation(_l("This web address is already used by another municipality."))
     names = _clean_village_names(data.village_names)
     if municipality is None:
         municipality = Municipality(slug=data.slug)
@@ -118,6 +120,24 @@ def save_municipality(
             raise RuleViolation(
                 _l(
                     "The village %(name)s has proposals or meetings and cannot be removed.",
+                    name=village.name,
+                )
+            )
+        # A ballot being cast may name it: the villages of a running vote are fixed.
+        on_a_ballot = db.session.scalar(
+            select(
+                exists()
+                .where(consultation_villages.c.village_id == village.id)
+                .where(consultation_villages.c.consultation_id == Consultation.id)
+                .where(Consultation.phase == Phase.VOTING)
+            )
+        )
+        if on_a_ballot:
+            db.session.rollback()
+            raise RuleViolation(
+                _l(
+                    "The village %(name)s is on the ballot of a vote under way and cannot be"
+                    " removed until voting closes.",
                     name=village.name,
                 )
             )

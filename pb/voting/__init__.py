@@ -2,4 +2,5 @@ from flask import Blueprint
 
 bp = Blueprint("voting", __name__)
 
-from pb.voting import views  # noqa: E402,F401
+# services registers voting's part in a consultation's phase changes (pb.consultations.phases).
+from pb.voting import services, views  # noqa: E402,F401

@@ -1,22 +1,28 @@
-"""Casting a ballot online, with an account or a code: pb's hot path, where a village votes at
-once after its meeting.
+"""Casting a ballot online, with an account or a code: where a village votes at once after its
+meeting.
 
-A ballot is checked against the consultation's sheet (``pb.voting.sheets``), then recorded
-with the voter's link, whose unique constraints keep one ballot per account or code; the
-voter's next ballot replaces it. Whatever the checks saw, the statements that record the
-ballot check again, under lock, that voting runs: closing waits for them, or they see it.
+A ballot is read (``Submission``), checked against the consultation's sheet, which the worker
+keeps (``pb.voting.sheets``), and then recorded by the rules below, which also check, under a
+shared lock on the consultation's row, that voting runs at the sheet's revision. So closing
+waits for the ballots being recorded, and a ballot checked against a sheet that no longer holds
+is checked again against the new one before anything is written.
 
-The same rules run two ways, and the suite runs on both databases:
+The rules of recording, in one place (``_record``):
+- a code must be one of this consultation's, of a batch not voided, and its client must not
+  have failed too often (``pb.throttle``); a code that is not valid counts as one more failure;
+- the voter's link (account or code) to her ballot is made, with the ballot and its choices;
+  a voter who has a link has her ballot replaced, choices and details, and her link gets the
+  new receipt's digest (the old number no longer proves anything); a code is marked used;
+- the link's unique constraints keep one ballot per account and per code: when two
+  submissions of one voter race, the one that loses writes nothing and runs again, and then
+  replaces the winner's ballot whole.
 
-- on PostgreSQL, a single statement with data-modifying CTEs, run on its own (a statement is
-  atomic without a transaction around it), for a first ballot and a replacement alike; only a
-  submission that lost a race with the same voter's other one runs it again. On a database
-  server a round trip costs more than the work it carries: this is one, where statement by
-  statement inside BEGIN … COMMIT took thirteen. It runs as ``pb.postgres.Prepared``,
-  compiled once, prepared on the server, on psycopg without SQLAlchemy's execution;
-- on SQLite, a few plain statements in one write transaction, compiled once and run on the
-  DBAPI connection (``pb.sqlite.Prepared``): there SQLite's work costs microseconds, and
-  SQLAlchemy's execution of each statement ten times that.
+They run two ways, one per database, and the whole suite runs on both:
+- on PostgreSQL as one statement with data-modifying CTEs (``_one_statement``), run on its
+  own: a round trip to the server costs a worker more than the work it carries, and this is
+  one, where the same rules statement by statement took eight;
+- on SQLite statement by statement in one transaction (``_in_transaction``), which holds the
+  database's write lock from its start (``pb.sqlite``).
 
 Codes are looked up by their digest, keyed with the app's secret (``codes.digest``): how long
 the lookup takes depends on that digest, which a guesser can neither choose nor see, never on
@@ -25,9 +31,9 @@ how much of a guess was right.
 
 from __future__ import annotations
 
-import sqlite3
+import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -47,11 +53,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from pb import postgres, throttle
-from pb.auth.access import ensure_role
+from pb import throttle
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import (
@@ -61,55 +65,84 @@ from pb.models import (
     CodeBatch,
     Consultation,
     Phase,
-    Role,
     User,
     VoterLink,
     VotingCode,
 )
 from pb.models.voting import new_ballot_id
-from pb.sqlite import Prepared
-from pb.voting import codes
-from pb.voting.kinds import Selection
+from pb.voting import codes, sheets
+from pb.voting.kinds import SentChoices, read_selection
+from pb.voting.services import may_vote_with_account
 from pb.voting.sheets import BallotSheet, VoterDetails, check_ballot
 
+# How often a ballot is tried in all: after a lost race with the same voter's other
+# submission, a sheet that no longer held, or a connection the server had dropped.
+ATTEMPTS = 3
 
-@dataclass
+
+@dataclass(frozen=True)
+class Submission:
+    """A ballot as sent: its choices, and its fields as the ballot's form read them."""
+
+    choices: SentChoices
+    details: VoterDetails
+    code: str  # "" if none was typed
+
+
+@dataclass(frozen=True)
 class CastResult:
-    receipt: str  # to show the voter once; only its digest is kept
+    receipt: str  # to show the voter; only its digest is kept
     replaced: bool  # the voter's earlier ballot was replaced
 
 
+class NotVoting(Exception):
+    """This consultation takes no online ballot from this visitor: neither her account nor a
+    code may vote here. The ballot page says so."""
+
+
 def cast_ballot(
-    sheet: BallotSheet, selection: Selection, details: VoterDetails, user: User
+    consultation_id: int, submission: Submission, user: User | None, client: str
 ) -> CastResult:
-    """Record, or replace, the ballot of a resident's account."""
-    if not sheet.allow_accounts:
-        raise RuleViolation(_l("This consultation does not take votes from accounts."))
-    ensure_role(user, sheet.municipality_id, Role.RESIDENT)
-    return _store(_vote(sheet, selection, details, Channel.ONLINE, user_id=user.id))
+    """Record a ballot, or replace the voter's earlier one: with the account of a resident who
+    may vote with it, else with the code typed. ``client`` (who sends it: see ``pb.throttle``)
+    is refused if it failed too often, and a code that is not valid here counts as one more
+    failure."""
+    lost_race = False
+    for _attempt in range(ATTEMPTS):
+        sheet = sheets.voting_sheet(consultation_id)
+        if sheet is None:
+            raise _voting_closed()
+        vote = _checked_vote(sheet, submission, user)
+        try:
+            outcome = _record(vote, sheet.revision, client, lost_race)
+        except DBAPIError as error:
+            db.session.rollback()
+            if not error.connection_invalidated:
+                raise
+            # The server dropped the connection (SQLAlchemy has dropped the pool): once more,
+            # on a new one. Safe even if the first run was committed: the second finds its
+            # link and records the same ballot again.
+            continue
+        if outcome is _Outcome.RECORDED or outcome is _Outcome.REPLACED:
+            return CastResult(codes.group(vote.receipt, 4), outcome is _Outcome.REPLACED)
+        if outcome is _Outcome.NOT_A_VALID_CODE:
+            throttle.record_failure(client)
+            raise RuleViolation(
+                _l("This code is not valid. Check it against your slip and try again.")
+            )
+        if outcome is _Outcome.CLOSED:
+            sheets.forget(consultation_id)
+            raise _voting_closed()
+        if outcome is _Outcome.STALE_SHEET:
+            sheets.forget(consultation_id)
+        # Otherwise the same voter's other submission recorded its link first: again, to
+        # replace its ballot.
+        lost_race = outcome is _Outcome.LOST_RACE
+    raise RuleViolation(_l("Your ballot could not be saved. Please send it again."))
 
 
-def cast_with_code(
-    sheet: BallotSheet, selection: Selection, details: VoterDetails, typed_code: str, client: str
-) -> CastResult:
-    """Record, or replace, the ballot of a code from a printed slip. A ``client`` (who sends
-    it: see ``pb.throttle``) that failed too often is refused before the code is looked at, and
-    a code that is not valid here counts as one more failure."""
-    if not sheet.allow_codes:
-        raise RuleViolation(_l("This code is not valid."))
-    digest = codes.digest("code", codes.normalise(typed_code))
-    vote = _vote(sheet, selection, details, Channel.CODE, code_digest=digest)
-    try:
-        return _store(vote, client)
-    except _NotAValidCode:
-        throttle.record_failure(client)
-        raise RuleViolation(
-            _l("This code is not valid. Check it against your slip and try again.")
-        ) from None
-
-
-class _NotAValidCode(Exception):
-    pass
+def _voting_closed() -> RuleViolation:
+    return RuleViolation(_l("Voting is not open."))
 
 
 @dataclass(frozen=True)
@@ -117,115 +150,133 @@ class _Vote:
     """A checked ballot, ready for the statements that record it."""
 
     consultation_id: int
+    channel: Channel
     user_id: int | None  # one of these two
     code_digest: str | None
-    channel: Channel
-    details: dict[str, object]  # gender, age_group, village_id
     choices: list[tuple[int, int]]  # (proposal id, points), by proposal
+    details: dict[str, Any]  # gender, age_group, village_id
     receipt: str
 
 
-def _vote(
-    sheet: BallotSheet,
-    selection: Selection,
-    details: VoterDetails,
-    channel: Channel,
-    user_id: int | None = None,
-    code_digest: str | None = None,
-) -> _Vote:
-    if sheet.phase != Phase.VOTING:
-        raise _voting_closed()
-    check_ballot(sheet, selection, details)
+def _checked_vote(sheet: BallotSheet, submission: Submission, user: User | None) -> _Vote:
+    if may_vote_with_account(sheet, user):
+        assert user is not None
+        channel, user_id, code_digest = Channel.ONLINE, user.id, None
+    elif not sheet.allow_codes:
+        raise NotVoting()
+    elif not submission.code:
+        raise RuleViolation(_l("Type the code from your slip."))
+    else:
+        channel, user_id = Channel.CODE, None
+        code_digest = codes.digest("code", codes.normalise(submission.code))
+    selection = read_selection(submission.choices, sheet.kind.uses_points)
+    check_ballot(sheet, selection, submission.details)
     return _Vote(
         consultation_id=sheet.consultation_id,
+        channel=channel,
         user_id=user_id,
         code_digest=code_digest,
-        channel=channel,
-        details={
-            "gender": details.gender,
-            "age_group": details.age_group,
-            "village_id": details.village_id,
-        },
         choices=sorted(selection.items()),
+        details={
+            "gender": submission.details.gender,
+            "age_group": submission.details.age_group,
+            "village_id": submission.details.village_id,
+        },
         receipt=codes.new_receipt(),
     )
 
 
-def _store(vote: _Vote, client: str | None = None) -> CastResult:
+class _Outcome(enum.Enum):
+    RECORDED = "recorded"
+    REPLACED = "replaced"
+    NOT_A_VALID_CODE = "not a valid code"
+    CLOSED = "closed"
+    STALE_SHEET = "stale sheet"  # voting runs, at another revision than the sheet's
+    LOST_RACE = "lost race"
+
+
+def _record(vote: _Vote, revision: int, client: str, lost_race: bool) -> _Outcome:
+    """Record a checked ballot by the rules (see the module's doc), if voting runs at
+    ``revision``. Raises ``throttle.TooManyTries`` for a client that failed too often.
+    ``lost_race``: the last try lost a race with the same voter's other submission."""
     if db.engine.dialect.name == "postgresql":
-        replaced = _store_postgres(vote, client)
+        return _one_statement(vote, revision, client, lost_race)
+    return _in_transaction(vote, revision, client)
+
+
+def _closed_or_stale(consultation_id: int) -> _Outcome:
+    found = db.session.connection().execute(sheets.CURRENT, {"consultation_id": consultation_id})
+    current = found.first()
+    return (
+        _Outcome.STALE_SHEET
+        if current is not None and current.phase == Phase.VOTING
+        else _Outcome.CLOSED
+    )
+
+
+# --- statement by statement, in one transaction (SQLite) -------------------------------------
+
+
+def _in_transaction(vote: _Vote, revision: int, client: str) -> _Outcome:
+    try:
+        outcome = _write(vote, revision, client)
+    except IntegrityError:
+        db.session.rollback()
+        return _Outcome.LOST_RACE
+    except BaseException:
+        db.session.rollback()
+        raise
+    if outcome in (_Outcome.RECORDED, _Outcome.REPLACED):
+        db.session.commit()
     else:
-        replaced = _store_in_transaction(vote, client)
-    return CastResult(codes.group(vote.receipt, 4), replaced)
+        db.session.rollback()
+    return outcome
 
 
-def _voting_closed() -> RuleViolation:
-    return RuleViolation(_l("Voting is not open."))
+class _Link(NamedTuple):
+    id: int
+    ballot_id: str
 
 
-def _not_saved() -> RuleViolation:
-    return RuleViolation(_l("Your ballot could not be saved. Please send it again."))
-
-
-# --- SQLite: statement by statement, in one write transaction ----------------------------------
-
-
-def _store_in_transaction(vote: _Vote, client: str | None) -> bool:
-    """True if the ballot replaced one. The transaction holds SQLite's write lock from its
-    start (``pb.sqlite``), so nothing changes between the lookups and the writes. The
-    statements run as ``pb.sqlite.Prepared``: there they cost microseconds, and through
-    SQLAlchemy's execution each cost ten times that."""
-    for _attempt in range(3):
-        try:
-            if db.session().in_transaction():
-                # This request's session has read (an account's user): its transaction holds
-                # the write lock already, and a second one would wait for it forever.
-                replaced = _record(db.session.connection(), vote, client)
-                db.session.commit()
-                return replaced
-            # Without the ORM session's bookkeeping, which costs more than the statements.
-            with db.engine.begin() as sql:
-                return _record(sql, vote, client)
-        except (IntegrityError, sqlite3.IntegrityError):
-            # The same voter's other submission won the race: replace its ballot instead.
-            db.session.rollback()
-    raise _not_saved()
-
-
-def _record(sql: Connection, vote: _Vote, client: str | None) -> bool:
+def _write(vote: _Vote, revision: int, client: str) -> _Outcome:
+    # Core statements built once, run with their values on the session's connection: building
+    # a statement on every vote would cost more than running it.
+    sql = db.session.connection()
+    current = sql.execute(sheets.CURRENT, {"consultation_id": vote.consultation_id}).first()
+    if current is None or current.phase != Phase.VOTING:
+        return _Outcome.CLOSED
+    if current.ballot_revision != revision:
+        return _Outcome.STALE_SHEET
     code_id = None
     if vote.code_digest is not None:
-        assert client is not None
-        found = _SQLITE_FIND_CODE.one(
-            sql, {"code_digest": vote.code_digest, **throttle.window(client)}
-        )
+        found = sql.execute(
+            _CODE_AND_LINK, {"code_digest": vote.code_digest, **throttle.window(client)}
+        ).first()
+        if found is None:
+            throttle.check(client)  # a client that failed too often is told so, not "not valid"
+            return _Outcome.NOT_A_VALID_CODE
         throttle.refuse_if_too_many(found.failures)
-        if (
-            found.id is None
-            or found.consultation_id != vote.consultation_id
-            or found.voided_at is not None
-        ):
-            raise _NotAValidCode()
+        if found.consultation_id != vote.consultation_id or found.voided_at is not None:
+            return _Outcome.NOT_A_VALID_CODE
         code_id = found.id
-    who = {"consultation_id": vote.consultation_id, "user_id": vote.user_id, "code_id": code_id}
-    # Voting may have closed since the checks.
-    found = (
-        _SQLITE_PHASE_AND_LINK_OF_USER if vote.user_id else _SQLITE_PHASE_AND_LINK_OF_CODE
-    ).one(sql, who)
-    if found.phase != Phase.VOTING:
-        raise _voting_closed()
+        link = None if found.link_id is None else _Link(found.link_id, found.ballot_id)
+    else:
+        found = sql.execute(
+            _LINK_OF_ACCOUNT, {"consultation_id": vote.consultation_id, "user_id": vote.user_id}
+        ).first()
+        link = None if found is None else _Link(found.id, found.ballot_id)
     receipt_digest = codes.digest("receipt", vote.receipt)
-    if found.link_id is not None:
-        ballot_id = found.ballot_id
-        _SQLITE_UPDATE_BALLOT.run(sql, {"ballot": ballot_id, **vote.details})
-        _SQLITE_DELETE_CHOICES.run(sql, {"ballot": ballot_id})
-        _insert_choices(sql, ballot_id, vote.choices)
-        # A new receipt for the new ballot; the old number no longer proves anything.
-        _SQLITE_NEW_RECEIPT.run(sql, {"link": found.link_id, "receipt_digest": receipt_digest})
-        return True
+    choices = [{"proposal_id": pid, "points": points} for pid, points in vote.choices]
+    if link is not None:
+        sql.execute(_UPDATE_BALLOT, {"ballot": link.ballot_id, **vote.details})
+        sql.execute(_DELETE_CHOICES, {"ballot": link.ballot_id})
+        if choices:
+            sql.execute(_INSERT_CHOICE, [{"ballot_id": link.ballot_id, **c} for c in choices])
+        sql.execute(_NEW_RECEIPT, {"link": link.id, "receipt_digest": receipt_digest})
+        return _Outcome.REPLACED
     ballot_id = new_ballot_id()
-    _SQLITE_INSERT_BALLOT.run(
-        sql,
+    sql.execute(
+        _INSERT_BALLOT,
         {
             "id": ballot_id,
             "consultation_id": vote.consultation_id,
@@ -233,89 +284,80 @@ def _record(sql: Connection, vote: _Vote, client: str | None) -> bool:
             **vote.details,
         },
     )
-    _insert_choices(sql, ballot_id, vote.choices)
-    # The unique constraints on this row are what keep one ballot per voter.
-    _SQLITE_INSERT_LINK.run(sql, {**who, "ballot_id": ballot_id, "receipt_digest": receipt_digest})
-    if who["code_id"] is not None:
-        _SQLITE_MARK_CODE_USED.run(sql, {"code_id": who["code_id"]})
-    return False
-
-
-def _insert_choices(sql: Connection, ballot_id: str, choices: list[tuple[int, int]]) -> None:
-    _SQLITE_INSERT_CHOICES.run_many(
-        sql,
-        [{"ballot_id": ballot_id, "proposal_id": pid, "points": points} for pid, points in choices],
+    if choices:
+        sql.execute(_INSERT_CHOICE, [{"ballot_id": ballot_id, **c} for c in choices])
+    # Refused (IntegrityError) if the same voter's other submission made its link meanwhile.
+    sql.execute(
+        _INSERT_LINK,
+        {
+            "consultation_id": vote.consultation_id,
+            "user_id": vote.user_id,
+            "code_id": code_id,
+            "ballot_id": ballot_id,
+            "receipt_digest": receipt_digest,
+        },
     )
+    if code_id is not None:
+        sql.execute(_MARK_CODE_USED, {"code": code_id})
+    return _Outcome.RECORDED
 
 
-def _find_code() -> Select:
-    """One row: the client's recent failures, and the code with that digest, if there is one."""
-    failures = select(throttle.FAILURES.label("failures")).subquery("failures")
-    code = (
-        select(VotingCode.id, VotingCode.consultation_id, CodeBatch.voided_at)
-        .join(CodeBatch, CodeBatch.id == VotingCode.batch_id)
-        .where(VotingCode.digest == bindparam("code_digest"))
-        .subquery("code")
-    )
-    return select(
-        failures.c.failures, code.c.id, code.c.consultation_id, code.c.voided_at
-    ).select_from(failures.outerjoin(code, true()))
-
-
-def _phase_and_link(of_user: bool) -> Select:
-    """The consultation's phase, and the voter's link if they have one."""
-    voter = (
-        VoterLink.user_id == bindparam("user_id")
-        if of_user
-        else VoterLink.code_id == bindparam("code_id")
-    )
-    return (
-        select(Consultation.phase, VoterLink.id.label("link_id"), VoterLink.ballot_id)
-        .select_from(Consultation)
-        .outerjoin(VoterLink, and_(VoterLink.consultation_id == Consultation.id, voter))
-        .where(Consultation.id == bindparam("consultation_id"))
-    )
-
-
-# Compiled once: on the hot path, building a statement costs about as much as running it.
-_SQLITE_FIND_CODE = Prepared(_find_code())
-_SQLITE_PHASE_AND_LINK_OF_USER = Prepared(_phase_and_link(of_user=True))
-_SQLITE_PHASE_AND_LINK_OF_CODE = Prepared(_phase_and_link(of_user=False))
-_SQLITE_INSERT_BALLOT = Prepared(insert(Ballot))
-_SQLITE_INSERT_CHOICES = Prepared(insert(BallotChoice))
-_SQLITE_INSERT_LINK = Prepared(insert(VoterLink))
-_SQLITE_MARK_CODE_USED = Prepared(
-    update(VotingCode).where(VotingCode.id == bindparam("code_id")).values(used=True)
-)
-_SQLITE_UPDATE_BALLOT = Prepared(
-    update(Ballot)
-    .where(Ballot.id == bindparam("ballot"))
+_BALLOTS = Ballot.__table__
+_CHOICES = BallotChoice.__table__
+_LINKS = VoterLink.__table__
+_INSERT_BALLOT = insert(_BALLOTS)
+_INSERT_CHOICE = insert(_CHOICES)
+_INSERT_LINK = insert(_LINKS)
+_UPDATE_BALLOT = (
+    update(_BALLOTS)
+    .where(_BALLOTS.c.id == bindparam("ballot"))
     .values(
         gender=bindparam("gender"),
         age_group=bindparam("age_group"),
         village_id=bindparam("village_id"),
     )
 )
-_SQLITE_DELETE_CHOICES = Prepared(
-    delete(BallotChoice).where(BallotChoice.ballot_id == bindparam("ballot"))
-)
-_SQLITE_NEW_RECEIPT = Prepared(
-    update(VoterLink)
-    .where(VoterLink.id == bindparam("link"))
+_DELETE_CHOICES = delete(_CHOICES).where(_CHOICES.c.ballot_id == bindparam("ballot"))
+_NEW_RECEIPT = (
+    update(_LINKS)
+    .where(_LINKS.c.id == bindparam("link"))
     .values(receipt_digest=bindparam("receipt_digest"))
 )
+_MARK_CODE_USED = (
+    update(VotingCode.__table__)
+    .where(VotingCode.__table__.c.id == bindparam("code"))
+    .values(used=True)
+)
+# The code, the client's recent failures and the code's link, if it has one, in one read.
+_CODE_AND_LINK = (
+    select(
+        VotingCode.id,
+        VotingCode.consultation_id,
+        CodeBatch.voided_at,
+        throttle.FAILURES.label("failures"),
+        VoterLink.id.label("link_id"),
+        VoterLink.ballot_id,
+    )
+    .join(CodeBatch, CodeBatch.id == VotingCode.batch_id)
+    .outerjoin(VoterLink, VoterLink.code_id == VotingCode.id)
+    .where(VotingCode.digest == bindparam("code_digest"))
+)
+_LINK_OF_ACCOUNT = select(VoterLink.id, VoterLink.ballot_id).where(
+    VoterLink.consultation_id == bindparam("consultation_id"),
+    VoterLink.user_id == bindparam("user_id"),
+)
 
 
-# --- PostgreSQL: one statement --------------------------------------------------------------
+# --- one statement (PostgreSQL) ----------------------------------------------------------------
 
 
-def _store_postgres(vote: _Vote, client: str | None) -> bool:
-    """True if the ballot replaced one."""
+def _one_statement(vote: _Vote, revision: int, client: str, lost_race: bool) -> _Outcome:
     by_code = vote.code_digest is not None
     # No parameter shares its name with a column of a table these statements update:
     # SQLAlchemy would set that column too.
     params: dict[str, object] = {
         "consultation": vote.consultation_id,
+        "revision": revision,
         "account": vote.user_id,
         "receipt_digest": codes.digest("receipt", vote.receipt),
         **vote.details,
@@ -325,40 +367,43 @@ def _store_postgres(vote: _Vote, client: str | None) -> bool:
         "channel": vote.channel,
     }
     if by_code:
-        assert client is not None
         params.update(code_digest=vote.code_digest, **throttle.window(client))
         params["max_failures"] = throttle.max_failures()
-    cast = (_PG_CAST_WITH_CODE if by_code else _PG_CAST_WITH_ACCOUNT).one(db.engine, params)
+    statement = _CAST_WITH_CODE if by_code else _CAST_WITH_ACCOUNT
+    if lost_race:
+        # The same voter's other submission committed after the last try's snapshot was
+        # taken. This time hold her link first: the statement then reads what the others
+        # committed, and none can commit in between.
+        with db.engine.begin() as sql:
+            sql.execute(_LOCK_LINK_OF_CODE if by_code else _LOCK_LINK_OF_ACCOUNT, params)
+            found = sql.execute(statement, params).one()
+    else:
+        # The statement is atomic on its own: it runs without a transaction around it, in one
+        # round trip, on a connection of its own (not the ORM session's, whose bookkeeping
+        # would cost more than the statement).
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as sql:
+            found = sql.execute(statement, params).one()
     if by_code:
-        throttle.refuse_if_too_many(cast.failures)
-        if cast.code is None:
-            raise _NotAValidCode()
-    if not cast.open:
-        raise _voting_closed()
-    if cast.recorded:
-        return cast.replaced
-    # It lost a race with another submission of the same voter, and wrote nothing. Again,
-    # holding that voter's link: the statement then reads what the others committed, and
-    # none can commit in between.
-    with db.engine.begin() as sql:
-        if by_code:
-            sql.execute(_LOCK_LINK_OF_CODE, {"code": cast.code})
-        else:
-            sql.execute(_LOCK_LINK_OF_ACCOUNT, params)
-        cast = sql.execute(_CAST_WITH_CODE if by_code else _CAST_WITH_ACCOUNT, params).one()
-    if not cast.open:
-        raise _voting_closed()
-    if not cast.recorded:
-        raise _not_saved()
-    return cast.replaced
+        throttle.refuse_if_too_many(found.failures)
+        if found.code is None:
+            return _Outcome.NOT_A_VALID_CODE
+    if not found.open:
+        return _closed_or_stale(vote.consultation_id)
+    if not found.recorded:
+        return _Outcome.LOST_RACE
+    return _Outcome.REPLACED if found.replaced else _Outcome.RECORDED
 
 
 def _voting_cte() -> Any:
-    """The consultation if its voting runs, with a shared row lock: closing (which updates
-    this row, then seals the ballots) waits for the statement."""
+    """The consultation if its voting runs at the sheet's revision, with a shared row lock:
+    closing, and any change to the ballot (which update this row), wait for the statement."""
     return (
         select(Consultation.id)
-        .where(Consultation.id == bindparam("consultation"), Consultation.phase == Phase.VOTING)
+        .where(
+            Consultation.id == bindparam("consultation"),
+            Consultation.phase == Phase.VOTING,
+            Consultation.ballot_revision == bindparam("revision", type_=Integer),
+        )
         .with_for_update(read=True)
         .cte("voting")
     )
@@ -376,12 +421,12 @@ def _chosen() -> Any:
     )
 
 
-def _cast(by_code: bool) -> Select:
+def _cast(by_code: bool) -> Select[Any]:
     """A voter's ballot, first or replacing their last, in one statement:
 
     - ``failures``, ``code`` (codes only): the code with that digest, if it belongs to this
       consultation, its batch is not void, and the client has not failed too often;
-    - ``voting``: see ``_voting_cte``;
+    - ``voting``: see ``_voting_cte``; nothing is written without it;
     - ``seen``: the voter's link as this statement's snapshot shows it, if any;
     - ``link``: the voter's link made, or, if they have one, given the new receipt (the old
       number no longer proves anything) - but only if it is still the link ``seen`` (the same
@@ -447,7 +492,7 @@ def _cast(by_code: bool) -> Select:
         .returning(VoterLink.ballot_id, VoterLink.code_id)
         .cte("link")
     )
-    ballot = postgresql.insert(Ballot).from_select(
+    new_ballot = postgresql.insert(Ballot).from_select(
         ["id", "consultation_id", "channel", "gender", "age_group", "village_id"],
         select(
             link.c.ballot_id,
@@ -458,12 +503,12 @@ def _cast(by_code: bool) -> Select:
             bindparam("village_id", type_=Integer),
         ),
     )
-    ballot = ballot.on_conflict_do_update(
+    ballot = new_ballot.on_conflict_do_update(
         index_elements=["id"],
         set_={
-            "gender": ballot.excluded.gender,
-            "age_group": ballot.excluded.age_group,
-            "village_id": ballot.excluded.village_id,
+            "gender": new_ballot.excluded.gender,
+            "age_group": new_ballot.excluded.age_group,
+            "village_id": new_ballot.excluded.village_id,
         },
     ).cte("ballot")
     dropped = (
@@ -476,14 +521,14 @@ def _cast(by_code: bool) -> Select:
         .cte("dropped")
     )
     chosen = _chosen()
-    written = postgresql.insert(BallotChoice).from_select(
+    new_choices = postgresql.insert(BallotChoice).from_select(
         ["ballot_id", "proposal_id", "points"],
         select(link.c.ballot_id, chosen.c.proposal_id, chosen.c.points).select_from(
             link.join(chosen, true())
         ),
     )
-    written = written.on_conflict_do_update(
-        index_elements=["ballot_id", "proposal_id"], set_={"points": written.excluded.points}
+    written = new_choices.on_conflict_do_update(
+        index_elements=["ballot_id", "proposal_id"], set_={"points": new_choices.excluded.points}
     ).cte("written")
     used = (
         update(VotingCode)
@@ -501,12 +546,11 @@ def _cast(by_code: bool) -> Select:
 
 _CAST_WITH_CODE = _cast(by_code=True)
 _CAST_WITH_ACCOUNT = _cast(by_code=False)
-# Run straight on psycopg: a ballot may safely be cast twice (a connection lost after the
-# commit): the second run finds the first one's link and writes the same ballot again.
-_PG_CAST_WITH_CODE = postgres.Prepared(_CAST_WITH_CODE)
-_PG_CAST_WITH_ACCOUNT = postgres.Prepared(_CAST_WITH_ACCOUNT)
 _LOCK_LINK_OF_CODE = (
-    select(VoterLink.id).where(VoterLink.code_id == bindparam("code")).with_for_update()
+    select(VoterLink.id)
+    .join(VotingCode, VotingCode.id == VoterLink.code_id)
+    .where(VotingCode.digest == bindparam("code_digest"))
+    .with_for_update(of=VoterLink)
 )
 _LOCK_LINK_OF_ACCOUNT = (
     select(VoterLink.id)

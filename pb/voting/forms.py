@@ -1,28 +1,22 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is for 3.2
 from wtforms.validators import Optional
 
 from pb.auth.forms import GENDER_CHOICES
+from pb.counting_rules import COUNTING_RULES
 from pb.forms import Form, empty_to_none, id_or_none, length, number_range, required, strip
 from pb.models import BallotKind, Gender
+from pb.voting.kinds import SentChoices
 from pb.voting.sheets import VoterDetails
 
 BALLOT_KINDS = {
     BallotKind.APPROVAL: _l("Approval: each voter picks up to a number of proposals"),
     BallotKind.BUDGET: _l("Budget: each voter picks proposals whose total cost fits the budget"),
     BallotKind.POINTS: _l("Points: each voter shares a number of points among proposals"),
-}
-
-
-COUNTING_RULES = {
-    "greedy": _l("Standard: most votes first, while the money lasts"),
-    "equal-shares": _l("Method of Equal Shares: the budget is shared equally among the voters"),
 }
 
 
@@ -44,7 +38,7 @@ class VotingSettingsForm(Form):
     )
     counting_rule = RadioField(
         _l("How the votes are counted"),
-        choices=[SelectChoice(name, label) for name, label in COUNTING_RULES.items()],
+        choices=[SelectChoice(rule.name, rule.label) for rule in COUNTING_RULES.values()],
         validators=[required()],
     )
     complete_with_greedy = BooleanField(
@@ -109,54 +103,6 @@ def voter_details(form: VoterDetailsForm) -> VoterDetails:
     )
 
 
-@dataclass(frozen=True)
-class BallotFields:
-    """A submitted ballot's fields besides its choices, as BallotForm reads them."""
-
-    code: str  # "" if not given
-    details: VoterDetails
-
-    @classmethod
-    def of(cls, form: BallotForm) -> BallotFields:
-        return cls(code=form.code.data or "", details=voter_details(form))
-
-
-# What the gender field takes ("" is "not given"), and what each stands for.
-_GENDERS = {
-    choice.value: Gender(choice.value) if choice.value else None for choice in GENDER_CHOICES
-}
-
-
-def _plain_id(text: str) -> bool:
-    """Digits alone, no leading zero, small enough for any id: read alike by int() and by
-    id_or_none. Spaces, signs, underscores, other scripts' digits go to the form."""
-    return text.isascii() and text.isdigit() and text[0] != "0" and len(text) <= 9
-
-
-def plainly_valid_ballot(formdata: Mapping[str, str]) -> BallotFields | None:
-    """The ballot's fields read straight from the request when each is plainly valid; None
-    when any needs a closer look, which BallotForm then gives, with its messages.
-
-    On the vote, pb's hot path, building and validating the form was about a tenth of a
-    worker's CPU (in process, 0.75-0.84 -> 0.65-0.71 ms a vote). This accepts only what
-    BallotForm accepts and reads it to the same values (tests/voting/test_forms.py holds the two
-    side by side); anything else, a village that is not plain digits say, goes to the form.
-    """
-    code = formdata.get("code", "").strip()
-    gender = formdata.get("gender", "").strip()
-    village = formdata.get("village_id", "")
-    if len(code) > CODE_MAX_LENGTH or gender not in _GENDERS:
-        return None
-    if village and not _plain_id(village):
-        return None
-    details = VoterDetails(
-        gender=_GENDERS[gender],
-        age_group=formdata.get("age_group", "").strip() or None,
-        village_id=int(village) if village else None,
-    )
-    return BallotFields(code=code, details=details)
-
-
 class PaperBallotForm(VoterDetailsForm):
     meeting_village_id = SelectField(
         _l("Village where the meeting was held"), coerce=id_or_none, validators=[required()]
@@ -192,32 +138,15 @@ class ReceiptForm(Form):
     )
 
 
-class SelectionError(ValueError):
-    pass
-
-
-def parse_selection(
-    form: Mapping[str, str] | object, proposal_ids: Iterable[int], uses_points: bool
-) -> dict[int, int]:
-    """Read the ticked proposals (``choice``) or the points (``points-<id>``) from a posted form.
-
-    Values that are not whole numbers are refused; ids not on the ballot are kept, so that the
-    ballot's own check names them.
-    """
-    getlist = form.getlist
-    selection: dict[int, int] = {}
-    if uses_points:
-        for pid in proposal_ids:
-            raw = (form.get(f"points-{pid}") or "").strip()  # type: ignore[attr-defined]
-            if not raw:
-                continue
-            if not raw.isdecimal() or len(raw) > 6:
-                raise SelectionError()
-            if int(raw) > 0:
-                selection[pid] = int(raw)
-        return selection
-    for raw in getlist("choice"):
-        if not raw.isdecimal() or len(raw) > 12:
-            raise SelectionError()
-        selection[int(raw)] = 1
-    return selection
+def sent_choices(formdata: MultiDict[str, str]) -> SentChoices:
+    """A ballot's choices as the form sent them: ticked boxes named ``choice``, points in
+    fields named ``points-<proposal id>``."""
+    prefix = "points-"
+    return SentChoices(
+        ticked=formdata.getlist("choice"),
+        points={
+            name[len(prefix) :]: value
+            for name, value in formdata.items()
+            if name.startswith(prefix)
+        },
+    )

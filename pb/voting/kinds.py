@@ -6,16 +6,56 @@ nothing of requests or the database: they take the ballot's proposals and settin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _ln
 
+from pb.errors import RuleViolation
 from pb.i18n import format_som
 from pb.models import BallotKind
 
 Selection = Mapping[int, int]
+
+
+@dataclass(frozen=True)
+class SentChoices:
+    """A ballot's choices as a form sent them (the proposals on a ballot vary, so no form class
+    declares them): the ticked proposals' ids, and proposal id → points given."""
+
+    ticked: Sequence[str] = ()
+    points: Mapping[str, str] = dataclass_field(default_factory=dict)
+
+
+def read_selection(sent: SentChoices, uses_points: bool) -> Selection:
+    """The choices sent, as proposal id → points (1 for a ticked proposal). Ids that are not on
+    the ballot are kept, so that the ballot's own check names them; what is not a whole number
+    is refused."""
+    selection: dict[int, int] = {}
+    if uses_points:
+        for proposal, given in sent.points.items():
+            given = given.strip()
+            if not given:
+                continue
+            if not (_plain_number(proposal, 12) and _plain_number(given, 6)):
+                raise RuleViolation(_POINTS_NOT_WHOLE)
+            if int(given) > 0:
+                selection[int(proposal)] = int(given)
+        return selection
+    for proposal in sent.ticked:
+        if not _plain_number(proposal, 12):
+            raise RuleViolation(_POINTS_NOT_WHOLE)
+        selection[int(proposal)] = 1
+    return selection
+
+
+def _plain_number(text: str, digits: int) -> bool:
+    return text.isascii() and text.isdecimal() and len(text) <= digits
+
+
+_POINTS_NOT_WHOLE = _l("Points must be whole numbers above zero.")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from pb.auth.access import ensure_officer, is_member
+from pb.consultations.phases import check_before, on_entering
+from pb.counting_rules import COUNTING_RULES, DEFAULT_RULE
 from pb.demographics import age_group
 from pb.errors import RuleViolation
 from pb.extensions import db
@@ -49,13 +51,6 @@ from pb.voting import codes
 from pb.voting.kinds import KINDS, BallotRules, Selection
 from pb.voting.sheets import BallotSheet, VoterDetails, check_ballot, sheet_of
 
-# The counting rules a consultation may use (their implementations: pb.counting.RULES).
-COUNTING_RULE_NAMES = ("greedy", "equal-shares")
-
-# The settings may change only before voting opens: ballots cast under one kind would break
-# the rules of another.
-SETUP_PHASES = (Phase.DRAFT, Phase.COLLECTING, Phase.REVIEW)
-
 
 @dataclass
 class VotingSettings:
@@ -65,7 +60,7 @@ class VotingSettings:
     allow_accounts: bool
     allow_codes: bool
     allow_paper: bool
-    counting_rule: str = "greedy"
+    counting_rule: str = DEFAULT_RULE
     complete_with_greedy: bool = False
 
 
@@ -84,6 +79,7 @@ def ballot_proposals(consultation: Consultation) -> list[Proposal]:
     )
 
 
+@check_before(Phase.VOTING)
 def settings_errors(consultation: Consultation) -> list[object]:
     rules = BallotRules(
         costs={},
@@ -99,7 +95,8 @@ def settings_errors(consultation: Consultation) -> list[object]:
 
 def save_settings(actor: User, consultation: Consultation, settings: VotingSettings) -> None:
     ensure_officer(actor, consultation.municipality_id)
-    if consultation.phase not in SETUP_PHASES:
+    # Ballots cast under one kind or rule would break the rules of another.
+    if consultation.ballot_locked:
         raise RuleViolation(_l("The ballot cannot change once voting has opened."))
     consultation.ballot_kind = settings.ballot_kind
     consultation.approval_limit = (
@@ -111,13 +108,12 @@ def save_settings(actor: User, consultation: Consultation, settings: VotingSetti
     consultation.allow_accounts = settings.allow_accounts
     consultation.allow_codes = settings.allow_codes
     consultation.allow_paper = settings.allow_paper
-    if settings.counting_rule not in COUNTING_RULE_NAMES:
+    rule = COUNTING_RULES.get(settings.counting_rule)
+    if rule is None:
         db.session.rollback()
         raise RuleViolation(_l("Not a valid choice."))
-    consultation.counting_rule = settings.counting_rule
-    consultation.complete_with_greedy = (
-        settings.complete_with_greedy and settings.counting_rule == "equal-shares"
-    )
+    consultation.counting_rule = rule.name
+    consultation.complete_with_greedy = settings.complete_with_greedy and rule.completes_with_greedy
     problems = settings_errors(consultation)
     if problems:
         db.session.rollback()
@@ -134,7 +130,7 @@ def details_from_profile(user: User) -> VoterDetails:
 
 
 def _ensure_voting(consultation: Consultation) -> None:
-    if consultation.phase != Phase.VOTING:
+    if not consultation.voting_open:
         raise RuleViolation(_l("Voting is not open."))
 
 
@@ -145,7 +141,7 @@ def generate_codes(
     actor: User, consultation: Consultation, size: int, label: str | None
 ) -> CodeBatch:
     ensure_officer(actor, consultation.municipality_id)
-    if consultation.phase not in (*SETUP_PHASES, Phase.VOTING):
+    if consultation.voting_over:
         raise RuleViolation(_l("Voting is over: no more codes."))
     if not 1 <= size <= current_app.config["CODE_BATCH_MAX"]:
         raise RuleViolation(
@@ -212,6 +208,7 @@ def batch_codes(batch: CodeBatch) -> list[str]:
             .where(VotingCode.batch_id == batch.id, VotingCode.plain.is_not(None))
             .order_by(VotingCode.id)
         )
+        if plain is not None  # the query already leaves None out; this says so to mypy
     ]
 
 
@@ -262,7 +259,7 @@ def add_paper_ballot(
 ) -> Ballot:
     _ensure_paper(actor, consultation)
     sheet = sheet_of(consultation)
-    if village_id not in dict(sheet.villages):
+    if village_id not in sheet.village_ids:
         raise RuleViolation(_l("Choose a village this consultation covers."))
     if held_on > utcnow().date():
         raise RuleViolation(_l("The meeting date cannot be in the future."))
@@ -388,6 +385,7 @@ def turnout(consultation: Consultation) -> Turnout:
     return Turnout({c: counts.get(c, 0) for c in Channel}, issued or 0, used or 0)
 
 
+@on_entering(Phase.CLOSED)
 def seal_ballots(consultation: Consultation) -> None:
     """Cut every tie between voters and ballots. Runs inside the transaction that closes voting."""
     receipts = list(
@@ -429,7 +427,8 @@ def seal_ballots(consultation: Consultation) -> None:
     db.session.execute(delete(Ballot).where(Ballot.consultation_id == consultation.id))
     order = list(ballots)
     shuffle(order)
-    new_ballots, new_choices = [], []
+    new_ballots: list[dict[str, object]] = []
+    new_choices: list[dict[str, object]] = []
     for row in order:
         new_id = new_ballot_id()
         new_ballots.append(

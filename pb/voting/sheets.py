@@ -1,24 +1,30 @@
 """The ballot sheet: what a submitted ballot is checked against.
 
-From the moment voting opens the ballot cannot change: the settings are locked
-(``services.save_settings``), review is over so no proposal is added, dropped or re-costed, and
-the villages are fixed (``consultations.services.update_consultation``); voting never steps back.
-So while a consultation's voting runs, each worker keeps its sheet for a short while, and a
-ballot is checked without reading the consultation, its proposals and villages again: on the
-vote, pb's hot path, that was a fifth of the work. Only the phase changes under a kept sheet;
-``pb.voting.casting`` checks it again, under lock, in the statements that record the ballot.
+While a consultation's voting runs, nothing on its ballot may change: the settings are locked
+(``services.save_settings``), review is over so no proposal is added, dropped or re-costed,
+the villages it covers are fixed (``consultations.services.update_consultation``) and cannot be
+removed (``municipalities.services.save_municipality``). So each worker keeps the sheets it
+read, and checks a vote without reading the consultation, its proposals and villages again.
+
+Whatever the rules above say, a ballot is recorded only if the sheet it was checked against is
+still the database's: every change to what a sheet holds (the consultation's row, its
+proposals, the villages it covers) raises the consultation's ``ballot_revision`` in the same
+transaction (``_raise_ballot_revisions``, on every ORM flush), and the statements that record a
+ballot (``pb.voting.casting``) check, under a lock on the consultation's row, that voting runs
+at the revision the sheet was read at. The revision lives in the database, so a change made on
+any host is seen by every worker on every host before it records another ballot.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, event, inspect, select, update
+from sqlalchemy.orm import Session, UOWTransaction
 
 from pb.demographics import band_keys
 from pb.errors import RuleViolation
@@ -27,6 +33,7 @@ from pb.models import (
     BallotKind,
     Consultation,
     Gender,
+    Municipality,
     Phase,
     Proposal,
     ProposalStatus,
@@ -35,9 +42,7 @@ from pb.models import (
 )
 from pb.voting.kinds import KINDS, BallotKindRules, BallotRules, Selection
 
-# How long a worker keeps a sheet, and how many. Keeping one longer would be as correct (it
-# does not change); the limit bounds the memory of a worker that served many consultations.
-KEEP_SECONDS = 60.0
+# How many sheets a worker keeps: bounds the memory of a worker that served many consultations.
 KEEP_AT_MOST = 64
 
 
@@ -46,11 +51,12 @@ class BallotSheet:
     consultation_id: int
     municipality_id: int
     phase: Phase  # when the sheet was read
+    revision: int  # the consultation's ballot_revision it was read at
     ballot_kind: BallotKind
     allow_accounts: bool
     allow_codes: bool
     rules: BallotRules
-    villages: tuple[tuple[int, str], ...]  # (id, name) of the villages covered, by name
+    village_ids: frozenset[int]  # the villages covered
 
     @property
     def kind(self) -> BallotKindRules:
@@ -78,61 +84,70 @@ def check_ballot(sheet: BallotSheet, selection: Selection, details: VoterDetails
         raise RuleViolation(problems[0])
     if details.age_group and details.age_group not in band_keys(current_app.config["AGE_BANDS"]):
         raise RuleViolation(_l("Not a valid choice."))
-    if details.village_id and details.village_id not in dict(sheet.villages):
+    if details.village_id and details.village_id not in sheet.village_ids:
         raise RuleViolation(_l("Choose a village this consultation covers."))
 
 
 def sheet_of(consultation: Consultation) -> BallotSheet:
     """The sheet of a consultation already loaded, whatever its phase (read afresh)."""
-    return _sheet(consultation, ballot_costs(consultation.id), village_choices(consultation.id))
+    return _sheet(consultation, consultation.phase, consultation.ballot_revision)
 
 
 def voting_sheet(consultation_id: int) -> BallotSheet | None:
-    """The sheet of a consultation whose voting runs, kept by this worker; None if there is no
-    such consultation or its voting does not run (as far as this worker last read)."""
+    """The sheet of a consultation whose voting ran when this worker last read it: the one it
+    kept, or read now. None if there is no such consultation or its voting does not run.
+
+    A kept sheet may be out of date: whatever records a ballot checked against it must make sure,
+    under lock, that voting still runs at the sheet's revision (``pb.voting.casting`` does),
+    and call ``forget`` if not."""
     kept = _kept()
-    entry = kept.get(consultation_id)
-    now = time.monotonic()
-    if entry is not None and now - entry[0] < KEEP_SECONDS:
-        return entry[1]
-    row = db.session.connection().execute(_SETTINGS, {"consultation_id": consultation_id}).first()
-    if row is None or row.phase != Phase.VOTING:
-        kept.pop(consultation_id, None)
+    sheet = kept.get(consultation_id)
+    if sheet is not None:
+        return sheet
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or consultation.phase != Phase.VOTING:
         return None
-    sheet = _sheet(row, ballot_costs(consultation_id), village_choices(consultation_id))
-    if consultation_id not in kept and len(kept) >= KEEP_AT_MOST:
-        kept.pop(next(iter(kept)))  # the oldest
-    kept[consultation_id] = (now, sheet)
+    sheet = sheet_of(consultation)
+    if len(kept) >= KEEP_AT_MOST:
+        kept.pop(next(iter(kept)))  # the one read longest ago
+    kept[consultation_id] = sheet
     return sheet
 
 
-def _kept() -> dict[int, tuple[float, BallotSheet]]:
+def forget(consultation_id: int) -> None:
+    """Drop this worker's sheet of a consultation: it no longer holds."""
+    _kept().pop(consultation_id, None)
+
+
+def _kept() -> dict[int, BallotSheet]:
     # Per application: each test's app, with its own database, starts with none.
-    return current_app.extensions.setdefault("pb.ballot_sheets", {})
+    sheets: dict[int, BallotSheet] = current_app.extensions.setdefault("pb.ballot_sheets", {})
+    return sheets
 
 
-def _sheet(settings: Any, costs: dict[int, int], villages: list[tuple[int, str]]) -> BallotSheet:
-    """``settings``: an ORM Consultation or a row of _SETTINGS, which share these names."""
+def _sheet(consultation: Consultation, phase: Phase, revision: int) -> BallotSheet:
     return BallotSheet(
-        consultation_id=settings.id,
-        municipality_id=settings.municipality_id,
-        phase=settings.phase,
-        ballot_kind=settings.ballot_kind,
-        allow_accounts=settings.allow_accounts,
-        allow_codes=settings.allow_codes,
+        consultation_id=consultation.id,
+        municipality_id=consultation.municipality_id,
+        phase=phase,
+        revision=revision,
+        ballot_kind=consultation.ballot_kind,
+        allow_accounts=consultation.allow_accounts,
+        allow_codes=consultation.allow_codes,
         rules=BallotRules(
-            costs=costs,
-            budget=settings.budget,
-            approval_limit=settings.approval_limit,
-            points_total=settings.points_total,
+            costs=ballot_costs(consultation.id),
+            budget=consultation.budget,
+            approval_limit=consultation.approval_limit,
+            points_total=consultation.points_total,
         ),
-        villages=tuple(villages),
+        village_ids=frozenset(v.id for v in consultation.villages),
     )
 
 
 def ballot_costs(consultation_id: int) -> dict[int, int]:
     """The proposals on the ballot (the accepted ones) and what each costs."""
-    return dict(db.session.connection().execute(_COSTS, {"consultation_id": consultation_id}).all())
+    rows = db.session.connection().execute(_COSTS, {"consultation_id": consultation_id})
+    return {row.id: row.cost for row in rows}
 
 
 def village_choices(consultation_id: int) -> list[tuple[int, str]]:
@@ -141,19 +156,14 @@ def village_choices(consultation_id: int) -> list[tuple[int, str]]:
     return [(row.id, row.name) for row in rows]
 
 
-_SETTINGS = select(
-    Consultation.id,
-    Consultation.municipality_id,
-    Consultation.phase,
-    Consultation.ballot_kind,
-    Consultation.allow_accounts,
-    Consultation.allow_codes,
-    Consultation.budget,
-    Consultation.approval_limit,
-    Consultation.points_total,
-).where(Consultation.id == bindparam("consultation_id"))
-
-_COSTS = select(Proposal.id, Proposal.cost).where(
+#: The consultation's phase and revision, with a shared lock on its row until the transaction
+#: ends: closing, and any change to the ballot, waits for it.
+CURRENT = (
+    select(Consultation.phase, Consultation.ballot_revision)
+    .where(Consultation.id == bindparam("consultation_id"))
+    .with_for_update(read=True)
+)
+_COSTS = select(Proposal.id, Proposal.cost.label("cost")).where(
     Proposal.consultation_id == bindparam("consultation_id"),
     Proposal.status == ProposalStatus.ACCEPTED,
 )
@@ -163,3 +173,41 @@ _VILLAGES = (
     .where(consultation_villages.c.consultation_id == bindparam("consultation_id"))
     .order_by(Village.name, Village.id)
 )
+
+
+@event.listens_for(Session, "before_flush")
+def _raise_ballot_revisions(session: Session, context: UOWTransaction, instances: Any) -> None:
+    """Any change to what a sheet holds raises the revision of the consultations concerned,
+    in the flush that writes it: their kept sheets are then read again before the next vote."""
+    concerned: set[int] = set()
+    villages: set[int] = set()
+    for changed in session.dirty:
+        if isinstance(changed, Consultation) and session.is_modified(changed):
+            concerned.add(changed.id)
+        elif isinstance(changed, Proposal) and session.is_modified(changed):
+            concerned.add(changed.consultation_id)
+        elif isinstance(changed, Village) and session.is_modified(changed):
+            villages.add(changed.id)
+        elif isinstance(changed, Municipality):
+            # A village taken off the list goes as an orphan, later in the flush.
+            removed = inspect(changed).attrs.villages.history.deleted
+            villages.update(village.id for village in removed if village.id is not None)
+    for gone in session.deleted:
+        if isinstance(gone, Proposal):
+            concerned.add(gone.consultation_id)
+        elif isinstance(gone, Village):
+            villages.add(gone.id)
+    for added in session.new:
+        if isinstance(added, Proposal) and added.consultation_id is not None:
+            concerned.add(added.consultation_id)
+    if villages:
+        covering = select(consultation_villages.c.consultation_id).where(
+            consultation_villages.c.village_id.in_(villages)
+        )
+        concerned.update(session.connection().scalars(covering))
+    if concerned:
+        session.connection().execute(
+            update(Consultation.__table__)
+            .where(Consultation.__table__.c.id.in_(concerned))
+            .values(ballot_revision=Consultation.__table__.c.ballot_revision + 1)
+        )

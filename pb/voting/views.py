@@ -15,24 +15,22 @@ from pb.consultations.helpers import visible_consultation_or_404
 from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
 from pb.extensions import db
-from pb.models import BallotKind, CodeBatch, Consultation, Phase, Role
+from pb.forms import given
+from pb.models import BallotKind, CodeBatch, Consultation, Role
 from pb.voting import bp, casting, services
 from pb.voting.forms import (
     CODE_MAX_LENGTH,
-    BallotFields,
     BallotForm,
     CodeBatchForm,
     PaperBallotForm,
     ReceiptForm,
-    SelectionError,
     VoterDetailsForm,
     VotingSettingsForm,
-    parse_selection,
-    plainly_valid_ballot,
+    sent_choices,
     voter_details,
 )
-from pb.voting.kinds import KINDS, Selection
-from pb.voting.sheets import BallotSheet, village_choices, voting_sheet
+from pb.voting.kinds import KINDS, Selection, read_selection
+from pb.voting.sheets import village_choices
 
 
 def _client_key(kind: str) -> str:
@@ -76,7 +74,7 @@ def setup(consultation_id: int) -> str | Response:
     if request.method == "GET":
         form.ballot_kind.data = consultation.ballot_kind.value
         form.counting_rule.data = consultation.counting_rule
-    locked = consultation.phase not in services.SETUP_PHASES
+    locked = consultation.ballot_locked
     if form.validate_on_submit():
         settings = services.VotingSettings(
             ballot_kind=BallotKind(form.ballot_kind.data),
@@ -101,19 +99,28 @@ def setup(consultation_id: int) -> str | Response:
 @bp.route("/c/<int:consultation_id>/vote", methods=["GET", "POST"])
 def vote(consultation_id: int) -> str | Response:
     form: BallotForm | None = None
-    selection: Selection = {}
+    submission: casting.Submission | None = None
     if request.method == "POST":
-        # While voting runs the ballot is fixed, and the worker may already hold its sheet.
-        # Without one (no such consultation, voting not running) the page below says why.
-        sheet = voting_sheet(consultation_id)
-        if sheet is not None:
-            submitted = _submit_ballot(sheet)
-            if isinstance(submitted, Response):
-                return submitted
-            if submitted is not None:
-                form, selection = submitted
+        form = BallotForm()
+        if form.validate():
+            submission = _submission(form)
+            try:
+                result = casting.cast_ballot(
+                    consultation_id, submission, current_user, client=_client_key("code")
+                )
+            except casting.NotVoting:
+                pass  # the page below says why
+            except RuleViolation as error:
+                flash(str(error.message), "error")
+            else:
+                session["receipt"] = {
+                    "consultation": consultation_id,
+                    "number": result.receipt,
+                    "replaced": result.replaced,
+                }
+                return redirect(url_for("voting.voted", consultation_id=consultation_id))
     consultation = visible_consultation_or_404(consultation_id)
-    if consultation.phase != Phase.VOTING:
+    if not consultation.voting_open:
         return render_template("voting/closed.html", consultation=consultation)
     by_account = services.may_vote_with_account(consultation, current_user)
     by_code = consultation.allow_codes and not by_account
@@ -133,51 +140,29 @@ def vote(consultation_id: int) -> str | Response:
         form=form,
         by_account=by_account,
         by_code=by_code,
-        selection=selection,
+        selection=_shown_again(submission, consultation),
         has_voted=by_account and services.has_voted(consultation, current_user),
         **_ballot_context(consultation),
     )
 
 
-def _submit_ballot(sheet: BallotSheet) -> Response | tuple[BallotForm, Selection] | None:
-    """Check and record a submitted ballot: a redirect to the receipt once it is recorded, else
-    the form and the choices to show again (with the reasons flashed or on the form), or None
-    when this visitor has no way to vote here."""
-    by_account = services.may_vote_with_account(sheet, current_user)
-    if not by_account and not sheet.allow_codes:
-        return None
-    selection: Selection = {}
-    # The form itself is built only to say what is wrong, or to show the ballot again.
-    fields = plainly_valid_ballot(request.form)
-    if fields is None:
-        form = BallotForm()
-        if not form.validate():
-            return form, selection
-        fields = BallotFields.of(form)
+def _submission(form: BallotForm) -> casting.Submission:
+    """The ballot as sent: its fields as the form read them, and its choices."""
+    return casting.Submission(
+        choices=sent_choices(request.form),
+        details=voter_details(form),
+        code=form.code.data or "",
+    )
+
+
+def _shown_again(submission: casting.Submission | None, consultation: Consultation) -> Selection:
+    """The choices of a ballot that was not recorded, to show it again as it was sent."""
+    if submission is None:
+        return {}
     try:
-        selection = parse_selection(request.form, sheet.costs, sheet.kind.uses_points)
-    except SelectionError:
-        flash(_("Points must be whole numbers above zero."), "error")
-        return BallotForm(), selection
-    details = fields.details
-    try:
-        if by_account:
-            result = casting.cast_ballot(sheet, selection, details, current_user)
-        elif not fields.code:
-            raise RuleViolation(_("Type the code from your slip."))
-        else:
-            result = casting.cast_with_code(
-                sheet, selection, details, fields.code, client=_client_key("code")
-            )
-    except RuleViolation as error:
-        flash(str(error.message), "error")
-        return BallotForm(), selection
-    session["receipt"] = {
-        "consultation": sheet.consultation_id,
-        "number": result.receipt,
-        "replaced": result.replaced,
-    }
-    return redirect(url_for("voting.voted", consultation_id=sheet.consultation_id))
+        return read_selection(submission.choices, KINDS[consultation.ballot_kind].uses_points)
+    except RuleViolation:
+        return {}
 
 
 @bp.route("/c/<int:consultation_id>/voted")
@@ -198,7 +183,7 @@ def code_batches(consultation_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             batch = services.generate_codes(
-                current_user, consultation, form.size.data, form.label.data
+                current_user, consultation, given(form.size.data), form.label.data
             )
         except RuleViolation as error:
             flash(str(error.message), "error")
@@ -258,27 +243,23 @@ def paper_ballots(consultation_id: int) -> str | Response:
     form = PaperBallotForm()
     _prepare_paper(form, consultation)
     context = _ballot_context(consultation)
-    selection: dict[int, int] = {}
+    selection: Selection = {}
     if request.method == "GET":
         form.meeting_village_id.data = request.args.get("village", type=int)
         form.meeting_date.data = request.args.get("date", type=_parse_date)
     elif form.validate_on_submit():
         try:
-            selection = parse_selection(
-                request.form,
-                [p.id for p in context["proposals"]],
-                KINDS[consultation.ballot_kind].uses_points,
-            )  # type: ignore[attr-defined]
+            selection = read_selection(
+                sent_choices(request.form), KINDS[consultation.ballot_kind].uses_points
+            )
             services.add_paper_ballot(
                 current_user,
                 consultation,
                 form.meeting_village_id.data,
-                form.meeting_date.data,
+                given(form.meeting_date.data),
                 selection,
                 voter_details(form),
             )
-        except SelectionError:
-            flash(_("Points must be whole numbers above zero."), "error")
         except RuleViolation as error:
             flash(str(error.message), "error")
         else:
@@ -289,7 +270,7 @@ def paper_ballots(consultation_id: int) -> str | Response:
                     "voting.paper_ballots",
                     consultation_id=consultation.id,
                     village=form.meeting_village_id.data,
-                    date=form.meeting_date.data.isoformat(),
+                    date=given(form.meeting_date.data).isoformat(),
                 )
             )
     return render_template(
@@ -327,7 +308,7 @@ def meeting_ballots(consultation_id: int, meeting_id: int) -> str:
         ballots=ballots,
         proposals=proposals,
         meeting=ballots[0].meeting,
-        can_change=consultation.phase == Phase.VOTING,
+        can_change=consultation.voting_open,
     )
 
 
@@ -342,7 +323,7 @@ def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
     form = VoterDetailsForm(obj=ballot)
     _prepare_details(form, consultation)
     context = _ballot_context(consultation)
-    selection = {c.proposal_id: c.points for c in ballot.choices}
+    selection: Selection = {c.proposal_id: c.points for c in ballot.choices}
     if request.method == "GET":
         form.gender.data = ballot.gender.value if ballot.gender else ""
     elif request.form.get("action") == "delete":
@@ -356,14 +337,10 @@ def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
             return redirect(url_for("voting.paper_ballots", consultation_id=consultation.id))
     elif form.validate_on_submit():
         try:
-            selection = parse_selection(
-                request.form,
-                [p.id for p in context["proposals"]],
-                KINDS[consultation.ballot_kind].uses_points,
-            )  # type: ignore[attr-defined]
+            selection = read_selection(
+                sent_choices(request.form), KINDS[consultation.ballot_kind].uses_points
+            )
             services.update_paper_ballot(current_user, ballot, selection, voter_details(form))
-        except SelectionError:
-            flash(_("Points must be whole numbers above zero."), "error")
         except RuleViolation as error:
             flash(str(error.message), "error")
         else:
@@ -399,10 +376,10 @@ def receipt(consultation_id: int) -> str:
     consultation = visible_consultation_or_404(consultation_id)
     form = ReceiptForm(request.args)
     found = None
-    if consultation.phase == Phase.PUBLISHED and request.args and form.validate():
+    if consultation.results_public and request.args and form.validate():
         key = _client_key("receipt")
         throttle.check(key)
-        found = services.receipt_was_counted(consultation, form.receipt.data)
+        found = services.receipt_was_counted(consultation, given(form.receipt.data))
         if not found:
             throttle.record_failure(key)
     return render_template("voting/receipt.html", consultation=consultation, form=form, found=found)

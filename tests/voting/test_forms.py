@@ -1,104 +1,72 @@
-"""The ballot's quick read (``plainly_valid_ballot``) against BallotForm: what the quick read
-accepts, the form accepts too, and reads to the same values."""
-
-import itertools
-import random
+"""The ballot's one reader: BallotForm for its fields, read_selection for its choices."""
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from pb.errors import RuleViolation
 from pb.models import Gender
-from pb.voting.forms import BallotFields, BallotForm, plainly_valid_ballot
+from pb.voting.forms import BallotForm, sent_choices, voter_details
+from pb.voting.kinds import SentChoices, read_selection
 from pb.voting.sheets import VoterDetails
 
-CODES = [
-    "",
-    " ",
-    "ACDEF-GHJKM",
-    "  acdef ghjkm  ",
-    "A" * 40,
-    " " + "A" * 40 + " ",
-    "A" * 41,
-    "\tX\n",
-]
-GENDERS = ["", " ", "female", " male ", "x", "FEMALE", "None", "\u00a0female"]
-AGE_GROUPS = ["", "  ", "18-35", " 60+ ", "5-9", "anything"]
-VILLAGES = [
-    "",
-    " ",
-    "0",
-    "7",
-    "007",
-    " 7",
-    "7 ",
-    "+7",
-    "1_0",
-    "-1",
-    "abc",
-    "\u0667",
-    "\uff17",
-    "1" * 9,
-    "1" * 10,
-    "None",
-]
 
-
-def _form_reading(app, data: MultiDict) -> BallotFields | None:
+def _form_reading(app, data: MultiDict) -> tuple[str, VoterDetails] | None:
     with app.test_request_context("/", method="POST", data=data):
         form = BallotForm()
-        return BallotFields.of(form) if form.validate() else None
+        return (form.code.data or "", voter_details(form)) if form.validate() else None
 
 
-def _cases():
-    every = [
-        MultiDict({"code": c, "gender": g, "age_group": a, "village_id": v})
-        for c, g, a, v in itertools.product(CODES[:4], GENDERS, AGE_GROUPS[:3], VILLAGES)
-    ]
-    picked = random.Random(4).sample(
-        list(itertools.product(CODES, GENDERS, AGE_GROUPS, VILLAGES)), 400
+def test_an_ordinary_ballot_is_read_to_its_values(app):
+    data = {"code": " acdef-ghjkm ", "gender": "female", "age_group": "18-35", "village_id": "12"}
+    assert _form_reading(app, MultiDict(data)) == (
+        "acdef-ghjkm",
+        VoterDetails(Gender.FEMALE, "18-35", 12),
     )
-    every += [
-        MultiDict({"code": c, "gender": g, "age_group": a, "village_id": v})
-        for c, g, a, v in picked
-    ]
-    # Fields left out, and fields sent twice (both read the first).
-    every += [MultiDict(), MultiDict({"code": "ABC"}), MultiDict({"village_id": "3"})]
-    every += [
-        MultiDict([("gender", "male"), ("gender", "x"), ("village_id", "3"), ("village_id", "y")])
-    ]
-    every += [MultiDict([("gender", "x"), ("gender", "male")])]
-    return every
-
-
-def test_what_the_quick_read_accepts_the_form_accepts_and_reads_alike(app):
-    accepted = 0
-    for data in _cases():
-        quick = plainly_valid_ballot(data)
-        if quick is None:
-            continue  # the form has the last word
-        accepted += 1
-        assert _form_reading(app, data) == quick, data
-    assert accepted > 100  # the quick read does take the ordinary ballots
-
-
-def test_an_ordinary_ballot_is_read_without_the_form():
-    fields = plainly_valid_ballot(
-        MultiDict(
-            {"code": " acdef-ghjkm ", "gender": "female", "age_group": "18-35", "village_id": "12"}
-        )
-    )
-    assert fields == BallotFields("acdef-ghjkm", VoterDetails(Gender.FEMALE, "18-35", 12))
-    assert plainly_valid_ballot(MultiDict({"code": "X"})) == BallotFields("X", VoterDetails())
+    assert _form_reading(app, MultiDict({"code": "X"})) == ("X", VoterDetails())
 
 
 @pytest.mark.parametrize(
     "field, value",
-    [("code", "A" * 41), ("gender", "x"), ("village_id", "1_0"), ("village_id", " 7")],
+    [("code", "A" * 41), ("gender", "x"), ("village_id", "-1"), ("village_id", "abc")],
 )
-def test_anything_doubtful_goes_to_the_form(field, value):
-    assert plainly_valid_ballot(MultiDict({field: value})) is None
+def test_what_is_not_valid_is_refused_by_the_form(app, field, value):
+    assert _form_reading(app, MultiDict({field: value})) is None
 
 
 def test_blank_gender_is_not_given(app):
     # Blanks alone once passed the form (Optional) and then failed as a Gender: a 500.
-    assert _form_reading(app, MultiDict({"gender": "   "})) == BallotFields("", VoterDetails())
+    assert _form_reading(app, MultiDict({"gender": "   "})) == ("", VoterDetails())
+
+
+def test_ticked_proposals_and_points_are_read_from_their_fields():
+    sent = sent_choices(
+        MultiDict([("choice", "3"), ("choice", "5"), ("points-3", " 4 "), ("points-7", "")])
+    )
+    assert read_selection(sent, uses_points=False) == {3: 1, 5: 1}
+    assert read_selection(sent, uses_points=True) == {3: 4}
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        SentChoices(ticked=["x"]),
+        SentChoices(ticked=["-1"]),
+        SentChoices(ticked=["\u0667"]),  # an Arabic-Indic seven
+        SentChoices(ticked=["1" * 13]),
+    ],
+)
+def test_choices_that_are_not_plain_ids_are_refused(sent):
+    with pytest.raises(RuleViolation):
+        read_selection(sent, uses_points=False)
+
+
+@pytest.mark.parametrize(
+    "points", [{"3": "x"}, {"3": "-2"}, {"3": "1.5"}, {"3": "1" * 7}, {"x": "2"}]
+)
+def test_points_that_are_not_whole_numbers_are_refused(points):
+    with pytest.raises(RuleViolation):
+        read_selection(SentChoices(points=points), uses_points=True)
+
+
+def test_zero_points_leave_a_proposal_out():
+    assert read_selection(SentChoices(points={"3": "0", "4": "2"}), uses_points=True) == {4: 2}

@@ -130,11 +130,11 @@ def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkey
     # A first ballot, so the worker keeps the sheet and the next vote reads nothing before
     # its writes.
     assert resident.post(f"/c/{consultation_id}/vote", data={"choice": [choice]}).status_code == 302
-    real_vote = casting._vote
+    real_check = casting.check_ballot
     closed = []
 
     def close_meanwhile(*args, **kwargs):
-        checked = real_vote(*args, **kwargs)
+        real_check(*args, **kwargs)
         closing = threading.Thread(
             target=lambda: closed.append(
                 officer.post(
@@ -145,9 +145,8 @@ def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkey
         )
         closing.start()
         closing.join(timeout=60)
-        return checked
 
-    monkeypatch.setattr(casting, "_vote", close_meanwhile)
+    monkeypatch.setattr(casting, "check_ballot", close_meanwhile)
     response = shared_app.test_client().post(
         f"/c/{consultation_id}/vote", data={"choice": [choice], "code": code}
     )
@@ -156,3 +155,67 @@ def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkey
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1  # the resident's
     assert db.session.scalar(select(func.count()).select_from(VoterLink)) == 0
     assert not db.session.scalar(select(VotingCode.used))
+
+
+def test_closing_amid_a_crowd_of_voters_leaves_no_link_and_loses_no_ballot(shared_app):
+    """Voters keep sending ballots while an officer closes voting: every ballot acknowledged
+    was recorded before the close and sealed by it, every later one refused; no link to a
+    voter survives the close. (Closing waits for the ballots being recorded: they hold a
+    shared lock on the consultation's row.)"""
+    world = factories.build_world()
+    p1, *_ = factories.open_voting(world.consultation)
+    services.generate_codes(world.officer, world.consultation, 400, None)
+    codes = services.batch_codes(db.session.scalars(select(services.CodeBatch)).one())
+    consultation_id, choice = world.consultation.id, str(p1.id)
+    officer = shared_app.test_client(user=world.officer)
+    db.session.close()
+    url = f"/c/{consultation_id}/vote"
+    statuses: list[int] = []
+    started = threading.Barrier(THREADS + 1)
+
+    def voter(mine):
+        client = shared_app.test_client()
+        started.wait()
+        for code in mine:
+            statuses.append(client.post(url, data={"choice": [choice], "code": code}).status_code)
+
+    threads = [threading.Thread(target=voter, args=(codes[i::THREADS],)) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    started.wait()
+    while len(statuses) < 40:
+        threading.Event().wait(0.005)
+    closing = officer.post(
+        f"/c/{consultation_id}/phase", data={"direction": "advance", "expected": "voting"}
+    )
+    for t in threads:
+        t.join(timeout=120)
+    assert closing.status_code == 302
+    assert set(statuses) <= {200, 302} and 200 in statuses
+    assert db.session.scalar(select(func.count()).select_from(VoterLink)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == statuses.count(302)
+
+
+def test_a_vote_after_closing_is_refused_and_writes_nothing(shared_app):
+    world = factories.build_world()
+    p1, *_ = factories.open_voting(world.consultation)
+    services.generate_codes(world.officer, world.consultation, 1, None)
+    (code,) = services.batch_codes(db.session.scalars(select(services.CodeBatch)).one())
+    consultation_id, choice = world.consultation.id, str(p1.id)
+    resident = shared_app.test_client(user=world.resident)
+    officer = shared_app.test_client(user=world.officer)
+    db.session.close()
+    # The worker keeps the sheet from this vote, read while voting ran.
+    assert resident.post(f"/c/{consultation_id}/vote", data={"choice": [choice]}).status_code == 302
+    closing = officer.post(
+        f"/c/{consultation_id}/phase", data={"direction": "advance", "expected": "voting"}
+    )
+    assert closing.status_code == 302
+
+    response = shared_app.test_client().post(
+        f"/c/{consultation_id}/vote", data={"choice": [choice], "code": code}
+    )
+    assert response.status_code == 200
+    assert "Voting" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Ballot)) == 1  # the resident's
+    assert db.session.scalar(select(func.count()).select_from(VoterLink)) == 0
