@@ -4,46 +4,78 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
+SITE_LOCK := requirements/site.txt
+TEST_LOCK := requirements/test.txt
+PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 export FLASK_APP := pb
 
-.PHONY: run test test-postgres install translations db extract-messages update-messages browser-deps clean
+.PHONY: run test test-postgres lint lock install install-site install-test translations db \
+	extract-messages update-messages browser-deps clean
 
-run: install instance/config.py translations db
+run: install-site instance/config.py translations db
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install translations browser-deps
+test: install-test translations browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL (CI has a server on 127.0.0.1:5432, trust auth). The counting
 # tests (tests/counting/) use no database and already ran in `make test`.
-test-postgres: install translations
+test-postgres: install-test translations
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -m pytest -m "not browser" --ignore=tests/counting $(PYTEST_ARGS)
 
-install: $(VENV)/.installed
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
-$(VENV)/.installed: setup.cfg pyproject.toml
+# The site's pinned dependencies only, then pb itself without resolving anything again. The test
+# lock pins the same versions plus the test and lint tools, so it only adds to the site's.
+install: install-site
+install-site: $(VENV)/.installed-site
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed-site: $(SITE_LOCK) setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]" \
+	$(PIP) install -r $(SITE_LOCK)
+	$(PIP) install --no-deps -e . \
 		--config-settings editable_mode=compat  # a plain path entry: Python starts 15 ms sooner
 	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed-site $(TEST_LOCK)
+	$(PIP) install -r $(TEST_LOCK)
+	touch $@
+
+# Pin again from setup.cfg: the site lock from install_requires, the test lock from those plus the
+# test and lint extras, held to the site lock's versions. Existing pins stay unless setup.cfg no
+# longer allows them; `make lock LOCK_ARGS=--upgrade` moves every pin to the newest allowed,
+# `LOCK_ARGS="--upgrade-package flask"` one package.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --strip-extras \
+	--allow-unsafe --no-emit-index-url --no-emit-trusted-host --no-emit-find-links $(LOCK_ARGS)
+
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/pip-compile || $(PIP) install "pip-tools>=7.4" -c $(TEST_LOCK)
+	$(PIP_COMPILE) --output-file $(SITE_LOCK) setup.cfg
+	$(PIP_COMPILE) --extra test --extra lint --constraint $(SITE_LOCK) \
+		--output-file $(TEST_LOCK) setup.cfg
 
 # A random secret key for this machine, kept out of the repository.
 instance/config.py:
 	mkdir -p instance
-	$(BIN)/python -c "import secrets; print('SECRET_KEY = %r' % secrets.token_hex(32))" > $@
+	$(BIN)/python -c "import secrets; print('SECRET_KEY = \"%s\"' % secrets.token_hex(32))" > $@
 
-translations: install
+translations: install-site
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v '^compiling' || true
 	@ls translations/*/LC_MESSAGES/messages.mo >/dev/null
 
 # Create or upgrade the database in place, then load the demo data if it is empty.
-db: install instance/config.py
+db: install-site instance/config.py
 	$(BIN)/flask db upgrade
 	$(BIN)/flask load-demo --if-empty
 
 # After changing strings: re-extract and merge into the catalogs, then translate the new entries.
-extract-messages: install
+extract-messages: install-site
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _ln:1,2 -k lazy_ngettext:1,2 -o translations/messages.pot --no-location --omit-header --sort-output .
 
 update-messages: extract-messages

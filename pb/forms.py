@@ -6,10 +6,14 @@ for extraction and translated in translations/ like every other string.
 
 from __future__ import annotations
 
-from flask_babel import get_translations
+from typing import TypeVar
+
+from flask_babel import LazyString, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import validators
+from wtforms import Field, validators
+
+T = TypeVar("T")
 
 # Messages WTForms raises itself when a value cannot be parsed; listed so pybabel extracts them.
 WTFORMS_MESSAGES = (
@@ -69,13 +73,13 @@ def number_range(min: int, max: int) -> validators.NumberRange:
 MAX_ID = 2**31 - 1
 
 
-def id_or_none(value: object) -> int | None:
+def id_or_none(value: str | int | None) -> int | None:
     """A select's value as a row id, or None for "none chosen". Anything else, a huge number
     included (it would overflow the database's integers in the lookup), is refused with
     ValueError, which WTForms shows as an invalid choice."""
     if value in (None, "", "None"):
         return None
-    number = int(value)  # type: ignore[call-overload]
+    number = int(value)
     if not 1 <= number <= MAX_ID:
         raise ValueError(value)
     return number
@@ -90,6 +94,14 @@ def empty_to_none(value: str | None) -> str | None:
     return value or None
 
 
-def add_error(field: object, message: object) -> None:
+def add_error(field: Field, message: LazyString | str) -> None:
     """Attach a message found after the field's own validators ran (cross-field checks)."""
-    field.errors = [*field.errors, message]  # type: ignore[attr-defined]
+    field.errors = [*field.errors, message]
+
+
+def given(data: T | None) -> T:
+    """The data of a field with ``required()``, in a form that validated: WTForms types a field's
+    data as possibly None, but the validator stopped the form if nothing was sent."""
+    if data is None:
+        raise ValueError("a required field has no data: was the form validated?")
+    return data

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, SupportsFloat
 
 from babel.numbers import format_decimal
 from babel.numbers import format_percent as babel_percent
@@ -50,7 +50,7 @@ def format_som(amount: int | None) -> str:
     return gettext("%(amount)s som", amount=number)
 
 
-def format_percent(share: object) -> str:
+def format_percent(share: SupportsFloat | None) -> str:
     """A share (a Fraction from 0 to 1) as a whole percentage in the reader's language."""
     if share is None:
         return ""

@@ -51,7 +51,7 @@ def refuse_if_too_many(failures: int) -> None:
 
 def check(key: str) -> None:
     """Refuse the attempt if ``key`` failed too often within the window."""
-    refuse_if_too_many(db.session.connection().scalar(_CHECK, window(key)))
+    refuse_if_too_many(db.session.connection().execute(_CHECK, window(key)).scalar_one())
 
 
 def record_failure(key: str) -> None:

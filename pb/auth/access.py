@@ -53,4 +53,4 @@ def admin_required(view: F) -> F:
         ensure_admin(current_user)
         return view(*args, **kwargs)
 
-    return login_required(wrapped)  # type: ignore[return-value]
+    return login_required(wrapped)

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is for 3.2
 from wtforms.validators import EqualTo, NumberRange, Optional, ValidationError
 
 from pb.auth.phone import PhoneError, normalise_phone
@@ -124,8 +126,8 @@ class RegisterForm(ProfileFields):
         render_kw={"autocomplete": "new-password"},
     )
 
-    def validate(self, extra_validators: object = None) -> bool:
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        ok = super().validate(extra_validators)
         if not self.phone.data and not self.username.data and not self.phone.errors:
             add_error(self.phone, _l("Give a phone number or a user name."))
             ok = False

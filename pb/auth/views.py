@@ -11,6 +11,7 @@ from pb.auth import bp, services
 from pb.auth.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm
 from pb.errors import RuleViolation
 from pb.extensions import db
+from pb.forms import given
 from pb.i18n import current_language
 from pb.models import Municipality, Role
 from pb.municipalities.services import municipality_choices, village_choices
@@ -19,7 +20,7 @@ from pb.urls import safe_next
 
 def _profile_from(form: RegisterForm | ProfileForm) -> services.Profile:
     return services.Profile(
-        display_name=form.display_name.data,
+        display_name=given(form.display_name.data),
         locale=form.locale.data,
         gender=form.gender.data or None,
         birth_year=form.birth_year.data,
@@ -54,7 +55,7 @@ def register() -> str | Response:
             try:
                 user = services.register_resident(
                     municipality=municipality,
-                    password=form.password.data,
+                    password=given(form.password.data),
                     profile=_profile_from(form),
                     phone=form.phone.data,
                     username=form.username.data,
@@ -78,7 +79,7 @@ def login() -> str | Response:
         # Password guessing is slowed down per client, as code guessing is.
         throttle_key = f"login:{request.remote_addr or 'unknown'}"
         throttle.check(throttle_key)
-        user = services.authenticate(form.login.data, form.password.data)
+        user = services.authenticate(given(form.login.data), given(form.password.data))
         if user is None:
             throttle.record_failure(throttle_key)
             form.password.errors = [_("Wrong phone number, user name or password.")]
@@ -124,7 +125,9 @@ def change_password() -> str | Response:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.password.data)
+            services.change_password(
+                current_user, given(form.current.data), given(form.password.data)
+            )
         except RuleViolation as error:
             form.current.errors = [str(error.message)]
         else:

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pb.extensions import db
+from pb.extensions import Model
 from pb.models.base import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from pb.models.users import Membership
 
 
-class Municipality(db.Model):
+class Municipality(Model):
     """An ayil okmotu (or a town): the unit that owns consultations and appoints staff."""
 
     __tablename__ = "municipalities"
@@ -37,7 +37,7 @@ class Municipality(db.Model):
         return f"<Municipality {self.slug}>"
 
 
-class Village(db.Model):
+class Village(Model):
     __tablename__ = "villages"
     __table_args__ = (UniqueConstraint("municipality_id", "name"),)
 

@@ -16,7 +16,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pb.extensions import db
+from pb.extensions import Model
 from pb.models.base import UTCDateTime, enum_column, utcnow
 from pb.models.consultations import Category, Consultation
 from pb.models.municipalities import Village
@@ -42,7 +42,7 @@ class Beneficiary(enum.StrEnum):
     EVERYONE = "everyone"
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """A village meeting where proposals (and later paper ballots) were collected on paper."""
 
     __tablename__ = "meetings"
@@ -61,7 +61,7 @@ class Meeting(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
 
-class Proposal(db.Model):
+class Proposal(Model):
     __tablename__ = "proposals"
     __table_args__ = (
         CheckConstraint("estimated_cost > 0", name="estimated_cost_positive"),
@@ -138,7 +138,7 @@ class Proposal(db.Model):
         return f"<Proposal {self.id} {self.status}>"
 
 
-class ProposalBeneficiary(db.Model):
+class ProposalBeneficiary(Model):
     __tablename__ = "proposal_beneficiaries"
 
     proposal_id: Mapped[int] = mapped_column(

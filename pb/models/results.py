@@ -6,13 +6,13 @@ from datetime import date, datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pb.extensions import db
+from pb.extensions import Model
 from pb.models.base import UTCDateTime, enum_column, utcnow
 from pb.models.municipalities import Municipality
 from pb.models.users import User
 
 
-class CountedResult(db.Model):
+class CountedResult(Model):
     """The outcome of counting a closed consultation, stored so pages never recount.
 
     ``ballots_digest`` identifies the ballots it was counted from; a recount happens only when
@@ -39,7 +39,7 @@ class Decision(enum.StrEnum):
     RETURNED = "returned"
 
 
-class CouncilDecision(db.Model):
+class CouncilDecision(Model):
     """The aiyl kenesh's decision on a consultation's results."""
 
     __tablename__ = "council_decisions"
@@ -57,7 +57,7 @@ class CouncilDecision(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
 
-class PopulationFigures(db.Model):
+class PopulationFigures(Model):
     """How many people live in the municipality, for setting participation against."""
 
     __tablename__ = "population_figures"

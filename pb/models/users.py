@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from pb.extensions import db
+from pb.extensions import Model
 from pb.models.base import UTCDateTime, enum_column, utcnow
 from pb.models.municipalities import Municipality, Village
 
@@ -30,7 +30,7 @@ def new_login_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -87,7 +87,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.login_name}>"
 
 
-class Membership(db.Model):
+class Membership(Model):
     """A user's role in one municipality."""
 
     __tablename__ = "memberships"

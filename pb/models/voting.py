@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from pb.extensions import db
+from pb.extensions import Model
 from pb.models.base import UTCDateTime, enum_column, utcnow
 from pb.models.consultations import BallotKind
 from pb.models.municipalities import Village
@@ -26,7 +26,7 @@ def new_ballot_id() -> str:
     return secrets.token_hex(16)
 
 
-class Ballot(db.Model):
+class Ballot(Model):
     """One voter's ballot. It holds no user, code, IP or time of casting: see VoterLink."""
 
     __tablename__ = "ballots"
@@ -51,7 +51,7 @@ class Ballot(db.Model):
     meeting: Mapped[Meeting | None] = relationship()
 
 
-class BallotChoice(db.Model):
+class BallotChoice(Model):
     __tablename__ = "ballot_choices"
     __table_args__ = (CheckConstraint("points > 0", name="points_positive"),)
 
@@ -67,7 +67,7 @@ class BallotChoice(db.Model):
     proposal: Mapped[Proposal] = relationship()
 
 
-class CodeBatch(db.Model):
+class CodeBatch(Model):
     """Voting codes generated together, printed together, and voided together if need be."""
 
     __tablename__ = "code_batches"
@@ -83,7 +83,7 @@ class CodeBatch(db.Model):
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class VotingCode(db.Model):
+class VotingCode(Model):
     __tablename__ = "voting_codes"
     # Written once when generated and updated once when used (``used``, which no index holds):
     # pages left half empty keep that update on its page (PostgreSQL's HOT update), so a vote
@@ -106,7 +106,7 @@ class VotingCode(db.Model):
     batch: Mapped[CodeBatch] = relationship()
 
 
-class VoterLink(db.Model):
+class VoterLink(Model):
     """Which account or code cast which ballot: exists only while voting is open, so a voter can
     change their ballot, and is deleted when voting closes. The unique constraints are what make
     one ballot per account and per code hold under concurrent submissions."""
@@ -131,7 +131,7 @@ class VoterLink(db.Model):
     receipt_digest: Mapped[str] = mapped_column(String(64))
 
 
-class Receipt(db.Model):
+class Receipt(Model):
     """A receipt of a counted ballot, copied here when voting closes, with nothing that leads to
     the ballot: a receipt proves a ballot was counted, never what it said."""
 
@@ -143,7 +143,7 @@ class Receipt(db.Model):
     digest: Mapped[str] = mapped_column(String(64))
 
 
-class ThrottleEvent(db.Model):
+class ThrottleEvent(Model):
     """A failed attempt (wrong code, wrong password) from one client, kept for a short while."""
 
     __tablename__ = "throttle_events"

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is for 3.2
 from wtforms.validators import Optional, Regexp
 
 from pb.forms import Form, add_error, empty_to_none, length, number_range, required, strip
@@ -43,8 +46,8 @@ class MunicipalityForm(Form):
         render_kw={"rows": 6},
     )
 
-    def validate(self, extra_validators: object = None) -> bool:
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        ok = super().validate(extra_validators)
         if not (self.name_ky.data or self.name_ru.data or self.name_en.data):
             add_error(self.name_ky, _l("Give the name in at least one language."))
             ok = False
@@ -91,8 +94,8 @@ class PopulationForm(Form):
         description=_l("For example: household register of the ayil okmotu, 2026."),
     )
 
-    def validate(self, extra_validators: object = None) -> bool:
-        ok = super().validate(extra_validators)  # type: ignore[arg-type]
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        ok = super().validate(extra_validators)
         for part in (self.women, self.youth):
             if self.adults.data and part.data and part.data > self.adults.data:
                 add_error(part, _l("This cannot be more than all residents aged 14 and over."))

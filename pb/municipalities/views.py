@@ -9,6 +9,7 @@ from pb.auth.access import admin_required, ensure_officer, is_officer
 from pb.consultations.services import consultations_for
 from pb.errors import RuleViolation
 from pb.extensions import db
+from pb.forms import given
 from pb.models import Membership, Municipality, Role
 from pb.municipalities import bp, services
 from pb.municipalities.forms import AppointForm, MunicipalityForm, PopulationForm
@@ -66,7 +67,7 @@ def _edit(municipality: Municipality | None) -> str | Response:
         form.villages.data = "\n".join(v.name for v in municipality.villages)
     if form.validate_on_submit():
         data = services.MunicipalityData(
-            slug=form.slug.data,
+            slug=given(form.slug.data),
             name_ky=form.name_ky.data,
             name_ru=form.name_ru.data,
             name_en=form.name_en.data,
@@ -90,7 +91,9 @@ def admin_staff(municipality_id: int) -> str | Response:
     form = AppointForm()
     if form.validate_on_submit():
         try:
-            services.appoint(current_user, municipality, form.login.data, Role(form.role.data))
+            services.appoint(
+                current_user, municipality, given(form.login.data), Role(form.role.data)
+            )
         except RuleViolation as error:
             form.login.errors = [str(error.message)]
         else:
@@ -128,9 +131,9 @@ def population(slug: str) -> str | Response:
     form = PopulationForm(obj=services.population(municipality))
     if form.validate_on_submit():
         figures = services.Population(
-            adults=form.adults.data,
-            women=form.women.data,
-            youth=form.youth.data,
+            adults=given(form.adults.data),
+            women=given(form.women.data),
+            youth=given(form.youth.data),
             year=form.year.data,
             source=form.source.data,
         )
