@@ -109,11 +109,11 @@ def cast_ballot(
     failure."""
     lost_race = False
     for _attempt in range(ATTEMPTS):
-        sheet = sheets.voting_sheet(consultation_id)
-        if sheet is None:
-            raise _voting_closed()
-        vote = _checked_vote(sheet, submission, user)
         try:
+            sheet = sheets.voting_sheet(consultation_id)
+            if sheet is None:
+                raise _voting_closed()
+            vote = _checked_vote(sheet, submission, user)
             outcome = _record(vote, sheet.revision, client, lost_race)
         except DBAPIError as error:
             db.session.rollback()
