@@ -18,9 +18,9 @@ The rules of recording, in one place (``_record``):
   replaces the winner's ballot whole.
 
 They run two ways, one per database, and the whole suite runs on both:
-- on PostgreSQL as one statement with data-modifying CTEs (``_one_statement``), run on its
-  own: a round trip to the server costs a worker more than the work it carries, and this is
-  one, where the same rules statement by statement took eight;
+- on PostgreSQL as one statement with data-modifying CTEs (``_one_statement``): a round trip
+  to the server costs a worker more than the work it carries, and the same rules statement by
+  statement took eight;
 - on SQLite statement by statement in one transaction (``_in_transaction``), which holds the
   database's write lock from its start (``pb.sqlite``).
 
@@ -370,19 +370,15 @@ def _one_statement(vote: _Vote, revision: int, client: str, lost_race: bool) -> 
         params.update(code_digest=vote.code_digest, **throttle.window(client))
         params["max_failures"] = throttle.max_failures()
     statement = _CAST_WITH_CODE if by_code else _CAST_WITH_ACCOUNT
-    if lost_race:
-        # The same voter's other submission committed after the last try's snapshot was
-        # taken. This time hold her link first: the statement then reads what the others
-        # committed, and none can commit in between.
-        with db.engine.begin() as sql:
+    # On a connection of its own, not the ORM session's, whose bookkeeping would cost more than
+    # the statement.
+    with db.engine.begin() as sql:
+        if lost_race:
+            # The same voter's other submission committed after the last try's snapshot was
+            # taken. This time hold her link first: the statement then reads what the others
+            # committed, and none can commit in between.
             sql.execute(_LOCK_LINK_OF_CODE if by_code else _LOCK_LINK_OF_ACCOUNT, params)
-            found = sql.execute(statement, params).one()
-    else:
-        # The statement is atomic on its own: it runs without a transaction around it, in one
-        # round trip, on a connection of its own (not the ORM session's, whose bookkeeping
-        # would cost more than the statement).
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as sql:
-            found = sql.execute(statement, params).one()
+        found = sql.execute(statement, params).one()
     if by_code:
         throttle.refuse_if_too_many(found.failures)
         if found.code is None:
