@@ -372,13 +372,18 @@ def _one_statement(vote: _Vote, revision: int, client: str, lost_race: bool) -> 
     statement = _CAST_WITH_CODE if by_code else _CAST_WITH_ACCOUNT
     # On a connection of its own, not the ORM session's, whose bookkeeping would cost more than
     # the statement.
-    with db.engine.begin() as sql:
-        if lost_race:
-            # The same voter's other submission committed after the last try's snapshot was
-            # taken. This time hold her link first: the statement then reads what the others
-            # committed, and none can commit in between.
+    if lost_race:
+        # The same voter's other submission committed after the last try's snapshot was taken.
+        # This time hold her link first: the statement then reads what the others committed,
+        # and none can commit in between.
+        with db.engine.begin() as sql:
             sql.execute(_LOCK_LINK_OF_CODE if by_code else _LOCK_LINK_OF_ACCOUNT, params)
-        found = sql.execute(statement, params).one()
+            found = sql.execute(statement, params).one()
+    else:
+        # One statement is atomic on its own: without BEGIN and COMMIT it takes one round trip
+        # to the server instead of three.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as sql:
+            found = sql.execute(statement, params).one()
     if by_code:
         throttle.refuse_if_too_many(found.failures)
         if found.code is None:
