@@ -2,6 +2,7 @@
 another request or a command writes; every other transaction takes the write lock at once."""
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -29,13 +30,36 @@ def _journal_mode() -> str:
     return db.session.scalar(text("PRAGMA journal_mode"))
 
 
-def _write_in_other_thread(app, hold: threading.Event, holding: threading.Event) -> None:
-    """A writer that takes the write lock and keeps it until ``hold`` is set."""
-    with app.app_context(), db.engine.connect() as connection:
-        connection.execute(text("INSERT INTO notes (body) VALUES ('long write')"))
-        holding.set()
-        hold.wait(timeout=30)
-        connection.commit()
+@contextmanager
+def another_writer_holding_the_lock(app):
+    """Another connection, in another thread, holds the write lock (its transaction has
+    written a row) until the block ends."""
+    hold, holding = threading.Event(), threading.Event()
+
+    def write() -> None:
+        with app.app_context(), db.engine.connect() as connection:
+            connection.execute(text("INSERT INTO notes (body) VALUES ('long write')"))
+            holding.set()
+            hold.wait(timeout=30)
+            connection.commit()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert holding.wait(timeout=10)
+        yield
+    finally:
+        hold.set()
+        writer.join(timeout=30)
+
+
+@contextmanager
+def connection_in_request(app, method: str):
+    """A connection as a request with this method gets it, waiting at most 0.1 s for a lock."""
+    with app.test_request_context("/", method=method), db.engine.connect() as connection:
+        # On the driver's connection: through SQLAlchemy it would begin the transaction.
+        connection.connection.driver_connection.execute("PRAGMA busy_timeout=100")
+        yield connection
 
 
 def test_the_journal_is_wal_and_foreign_keys_are_enforced(file_app):
@@ -44,42 +68,19 @@ def test_the_journal_is_wal_and_foreign_keys_are_enforced(file_app):
 
 
 def test_a_page_reads_while_a_long_write_holds_the_write_lock(file_app):
-    hold, holding = threading.Event(), threading.Event()
-    writer = threading.Thread(target=_write_in_other_thread, args=(file_app, hold, holding))
-    writer.start()
-    try:
-        assert holding.wait(timeout=10)
-        with file_app.test_request_context("/", method="GET"):
-            assert sqlite.only_reads()
-            with db.engine.connect() as connection:
-                # On the driver's connection: through SQLAlchemy it would begin the transaction.
-                connection.connection.driver_connection.execute("PRAGMA busy_timeout=100")
-                # Read at once, without waiting for the writer, and without its row.
-                bodies = connection.execute(text("SELECT body FROM notes")).scalars().all()
-        assert bodies == ["kept"]
-    finally:
-        hold.set()
-        writer.join(timeout=30)
+    with another_writer_holding_the_lock(file_app), connection_in_request(file_app, "GET") as sql:
+        assert sqlite.only_reads()
+        # Read at once, without waiting for the writer, and without its row.
+        assert sql.execute(text("SELECT body FROM notes")).scalars().all() == ["kept"]
 
 
 def test_a_form_sent_takes_the_write_lock_when_its_transaction_begins(file_app):
     """A POST's transaction is IMMEDIATE: while another writer holds the lock it cannot even
     begin (and so cannot read, then fail halfway at its first write)."""
-    hold, holding = threading.Event(), threading.Event()
-    writer = threading.Thread(target=_write_in_other_thread, args=(file_app, hold, holding))
-    writer.start()
-    try:
-        assert holding.wait(timeout=10)
-        with file_app.test_request_context("/", method="POST"):
-            assert not sqlite.only_reads()
-            with db.engine.connect() as connection:
-                # On the driver's connection: through SQLAlchemy it would begin the transaction.
-                connection.connection.driver_connection.execute("PRAGMA busy_timeout=100")
-                with pytest.raises(Exception, match="locked"):
-                    connection.execute(text("SELECT body FROM notes"))
-    finally:
-        hold.set()
-        writer.join(timeout=30)
+    with another_writer_holding_the_lock(file_app), connection_in_request(file_app, "POST") as sql:
+        assert not sqlite.only_reads()
+        with pytest.raises(Exception, match="locked"):
+            sql.execute(text("SELECT body FROM notes"))
     with file_app.test_request_context("/", method="POST"), db.engine.begin() as connection:
         connection.execute(text("INSERT INTO notes (body) VALUES ('after')"))
     assert db.session.scalars(text("SELECT body FROM notes ORDER BY id")).all() == [

@@ -115,10 +115,10 @@ def test_racing_changes_from_one_code_leave_one_of_the_ballots_whole(shared_app)
         assert kept in choice_sets
 
 
-def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkeypatch):
-    """A vote is checked against the ballot sheet its worker keeps, without the database; if
-    voting closes before the writes, they see it, and nothing of the vote is left (no ballot,
-    no used code, and no link to a voter that closing would otherwise have missed)."""
+def _a_kept_sheet_and_a_code(shared_app):
+    """Voting with one code not yet used, and a worker that keeps the ballot sheet (read for a
+    resident's ballot, so the next vote reads nothing before its writes): the consultation's
+    id, a proposal to choose, the code, and an officer's client."""
     world = factories.build_world()
     p1, *_ = factories.open_voting(world.consultation)
     services.generate_codes(world.officer, world.consultation, 1, None)
@@ -127,9 +127,15 @@ def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkey
     resident = shared_app.test_client(user=world.resident)
     officer = shared_app.test_client(user=world.officer)
     db.session.close()
-    # A first ballot, so the worker keeps the sheet and the next vote reads nothing before
-    # its writes.
     assert resident.post(f"/c/{consultation_id}/vote", data={"choice": [choice]}).status_code == 302
+    return consultation_id, choice, code, officer
+
+
+def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkeypatch):
+    """A vote is checked against the ballot sheet its worker keeps, without the database; if
+    voting closes before the writes, they see it, and nothing of the vote is left (no ballot,
+    no used code, and no link to a voter that closing would otherwise have missed)."""
+    consultation_id, choice, code, officer = _a_kept_sheet_and_a_code(shared_app)
     real_check = casting.check_ballot
     closed = []
 
@@ -197,16 +203,7 @@ def test_closing_amid_a_crowd_of_voters_leaves_no_link_and_loses_no_ballot(share
 
 
 def test_a_vote_after_closing_is_refused_and_writes_nothing(shared_app):
-    world = factories.build_world()
-    p1, *_ = factories.open_voting(world.consultation)
-    services.generate_codes(world.officer, world.consultation, 1, None)
-    (code,) = services.batch_codes(db.session.scalars(select(services.CodeBatch)).one())
-    consultation_id, choice = world.consultation.id, str(p1.id)
-    resident = shared_app.test_client(user=world.resident)
-    officer = shared_app.test_client(user=world.officer)
-    db.session.close()
-    # The worker keeps the sheet from this vote, read while voting ran.
-    assert resident.post(f"/c/{consultation_id}/vote", data={"choice": [choice]}).status_code == 302
+    consultation_id, choice, code, officer = _a_kept_sheet_and_a_code(shared_app)
     closing = officer.post(
         f"/c/{consultation_id}/phase", data={"direction": "advance", "expected": "voting"}
     )
