@@ -130,10 +130,9 @@ def cast_ballot(
             raise RuleViolation(
                 _l("This code is not valid. Check it against your slip and try again.")
             )
-        if outcome is _Outcome.CLOSED:
-            sheets.forget(consultation_id)
-            raise _voting_closed()
-        if outcome is _Outcome.STALE_SHEET:
+        if outcome is _Outcome.SHEET_OUTDATED:
+            # Voting closed, or the ballot changed: the next try reads the sheet again, and
+            # says so if voting no longer runs.
             sheets.forget(consultation_id)
         # Otherwise the same voter's other submission recorded its link first: again, to
         # replace its ballot.
@@ -190,8 +189,7 @@ class _Outcome(enum.Enum):
     RECORDED = "recorded"
     REPLACED = "replaced"
     NOT_A_VALID_CODE = "not a valid code"
-    CLOSED = "closed"
-    STALE_SHEET = "stale sheet"  # voting runs, at another revision than the sheet's
+    SHEET_OUTDATED = "sheet outdated"  # voting does not run at the sheet's revision
     LOST_RACE = "lost race"
 
 
@@ -202,16 +200,6 @@ def _record(vote: _Vote, revision: int, client: str, lost_race: bool) -> _Outcom
     if db.engine.dialect.name == "postgresql":
         return _one_statement(vote, revision, client, lost_race)
     return _in_transaction(vote, revision, client)
-
-
-def _closed_or_stale(consultation_id: int) -> _Outcome:
-    found = db.session.connection().execute(sheets.CURRENT, {"consultation_id": consultation_id})
-    current = found.first()
-    return (
-        _Outcome.STALE_SHEET
-        if current is not None and current.phase == Phase.VOTING
-        else _Outcome.CLOSED
-    )
 
 
 # --- statement by statement, in one transaction (SQLite) -------------------------------------
@@ -243,10 +231,8 @@ def _write(vote: _Vote, revision: int, client: str) -> _Outcome:
     # a statement on every vote would cost more than running it.
     sql = db.session.connection()
     current = sql.execute(sheets.CURRENT, {"consultation_id": vote.consultation_id}).first()
-    if current is None or current.phase != Phase.VOTING:
-        return _Outcome.CLOSED
-    if current.ballot_revision != revision:
-        return _Outcome.STALE_SHEET
+    if current is None or current.phase != Phase.VOTING or current.ballot_revision != revision:
+        return _Outcome.SHEET_OUTDATED
     code_id = None
     if vote.code_digest is not None:
         found = sql.execute(
@@ -389,7 +375,7 @@ def _one_statement(vote: _Vote, revision: int, client: str, lost_race: bool) -> 
         if found.code is None:
             return _Outcome.NOT_A_VALID_CODE
     if not found.open:
-        return _closed_or_stale(vote.consultation_id)
+        return _Outcome.SHEET_OUTDATED
     if not found.recorded:
         return _Outcome.LOST_RACE
     return _Outcome.REPLACED if found.replaced else _Outcome.RECORDED

@@ -104,7 +104,9 @@ def voting_sheet(consultation_id: int) -> BallotSheet | None:
     sheet = kept.get(consultation_id)
     if sheet is not None:
         return sheet
-    consultation = db.session.get(Consultation, consultation_id)
+    # Read from the database even if this request's session holds the consultation already:
+    # after a sheet that no longer held, its copy is as old as the sheet.
+    consultation = db.session.get(Consultation, consultation_id, populate_existing=True)
     if consultation is None or consultation.phase != Phase.VOTING:
         return None
     sheet = sheet_of(consultation)
@@ -140,7 +142,7 @@ def _sheet(consultation: Consultation, phase: Phase, revision: int) -> BallotShe
             approval_limit=consultation.approval_limit,
             points_total=consultation.points_total,
         ),
-        village_ids=frozenset(v.id for v in consultation.villages),
+        village_ids=frozenset(village for village, _name in village_choices(consultation.id)),
     )
 
 

@@ -209,3 +209,31 @@ def test_removing_a_village_on_a_running_ballot_is_refused_with_the_reason(admin
     # The second village: covered by the consultation, named by no proposal.
     assert "is on the ballot of a vote under way" in response.get_data(as_text=True)
     assert names[1] in db.session.scalars(select(Village.name)).all()
+
+
+@pytest.mark.skipif(
+    not (conftest.TEST_DATABASE_URL or "").startswith("postgresql"),
+    reason="PostgreSQL's path: on SQLite a ballot's next try always begins a new transaction",
+)
+def test_a_sheet_read_again_in_the_same_request_is_the_databases(two_hosts):
+    """After a sheet that no longer held, the sheet is read again from the database, not from
+    the copy of the consultation this request's session already holds (on PostgreSQL the
+    ballot is recorded beside the session, whose transaction stays open)."""
+    first, second = two_hosts
+    world = factories.build_world()
+    *_, cheap = factories.open_voting(world.consultation)
+    consultation_id, cheap_id = world.consultation.id, cheap.id
+    db.session.close()
+    with first.test_request_context(method="POST"):
+        # The request holds the consultation already (a page, a check): the session keeps it.
+        held = db.session.get(Consultation, consultation_id)
+        before = sheets.voting_sheet(consultation_id)
+        with second.app_context():
+            db.session.get(Proposal, cheap_id).approved_cost = 123_456
+            db.session.commit()
+        sheets.forget(consultation_id)
+        after = sheets.voting_sheet(consultation_id)
+        assert held.ballot_revision == after.revision  # the session's copy, read again
+        db.session.rollback()
+    assert after.revision > before.revision
+    assert after.costs[cheap_id] == 123_456
