@@ -99,14 +99,12 @@ def setup(consultation_id: int) -> str | Response:
 @bp.route("/c/<int:consultation_id>/vote", methods=["GET", "POST"])
 def vote(consultation_id: int) -> str | Response:
     form: BallotForm | None = None
-    submission: casting.Submission | None = None
     if request.method == "POST":
         form = BallotForm()
         if form.validate():
-            submission = _submission(form)
             try:
                 result = casting.cast_ballot(
-                    consultation_id, submission, current_user, client=_client_key("code")
+                    consultation_id, _submission(form), current_user, client=_client_key("code")
                 )
             except casting.NotVoting:
                 pass  # the page below says why
@@ -140,7 +138,7 @@ def vote(consultation_id: int) -> str | Response:
         form=form,
         by_account=by_account,
         by_code=by_code,
-        selection=_shown_again(submission, consultation),
+        selection=_shown_again(consultation),
         has_voted=by_account and services.has_voted(consultation, current_user),
         **_ballot_context(consultation),
     )
@@ -155,12 +153,14 @@ def _submission(form: BallotForm) -> casting.Submission:
     )
 
 
-def _shown_again(submission: casting.Submission | None, consultation: Consultation) -> Selection:
-    """The choices of a ballot that was not recorded, to show it again as it was sent."""
-    if submission is None:
+def _shown_again(consultation: Consultation) -> Selection:
+    """The choices of a ballot sent and not recorded, to show it again as it was sent."""
+    if request.method != "POST":
         return {}
     try:
-        return read_selection(submission.choices, KINDS[consultation.ballot_kind].uses_points)
+        return read_selection(
+            sent_choices(request.form), KINDS[consultation.ballot_kind].uses_points
+        )
     except RuleViolation:
         return {}
 

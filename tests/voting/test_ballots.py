@@ -337,3 +337,14 @@ def test_voting_setup_is_for_officers_of_the_municipality(app, world):
             ).status_code
             == 403
         )
+
+
+def test_a_ballot_with_a_field_the_form_refuses_is_shown_again_with_its_choices(
+    resident_client, world
+):
+    p1, p2, *_ = factories.open_voting(world.consultation)
+    response = cast(resident_client, world.consultation, [p2], gender="not-a-gender")
+    assert response.status_code == 200 and ballots_count() == 0
+    page = response.get_data(as_text=True)
+    assert f'value="{p2.id}" data-cost="{p2.cost}" checked' in page
+    assert f'value="{p1.id}" data-cost="{p1.cost}" checked' not in page
