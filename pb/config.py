@@ -46,8 +46,14 @@ class Config:
     # Behind a reverse proxy, the number of proxies whose X-Forwarded-For to trust.
     PROXY_COUNT = 0
     CODE_BATCH_MAX = 5000
+    # A household register export of a large municipality (50,000 lines) is a few megabytes.
+    ROLL_FILE_MAX_BYTES = 10 * 1024 * 1024
     # Youth, as Kyrgyz youth policy counts it.
     YOUTH_AGES = (14, 35)
+    # How long a one-time password reset code works (pb.auth.resets).
+    PASSWORD_RESET_HOURS = 24
+    # SMS is off unless a backend is chosen: see pb.sms for the keys and PB_SMS_HTTP_TOKEN.
+    SMS_BACKEND: str | None = None
 
 
 def environment_overrides(environ: os._Environ[str] | dict[str, str]) -> dict[str, object]:

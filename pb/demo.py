@@ -7,18 +7,22 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from pb.auth.services import Profile, create_admin, register_resident
 from pb.consultations.services import ConsultationData, advance_phase, create_consultation
 from pb.extensions import db
 from pb.models import (
     BallotKind,
     Beneficiary,
+    Electorate,
     Gender,
     Membership,
     Municipality,
     Phase,
     Proposal,
     Role,
+    RollEntry,
     User,
     Village,
 )
@@ -32,6 +36,8 @@ from pb.proposals.services import (
     reject,
     submit_proposal,
 )
+from pb.roll.confirmations import confirm_account, save_contacts
+from pb.roll.entries import import_roll, read_roll_file
 from pb.voting.casting import Submission, cast_ballot
 from pb.voting.kinds import SentChoices
 from pb.voting.services import (
@@ -109,6 +115,16 @@ def load_demo_data() -> None:
         birth_year=1968,
         village_id=villages["Ак-Суу"].id,
     )
+
+    gulzat = resident(
+        "+996 555 000 003",
+        "Гүлзат Абдыкадырова",
+        gender=Gender.FEMALE,
+        birth_year=1995,
+        village_id=villages["Тегизчил"].id,
+    )
+    _voter_roll(officer, ak_suu, confirmed=(aizada, nurlan))
+    del gulzat  # on the roll, her account not yet confirmed: the README shows how
 
     today = utcnow().date()
     consultation = create_consultation(
@@ -222,6 +238,60 @@ def load_demo_data() -> None:
     )
 
 
+# The demo roll: people of Ak-Suu as the household register lists them, with the demo
+# residents among them (matched by their phone numbers).
+_ROLL_PEOPLE = (
+    ("Мамытова Айзада Бакытовна", 2001, "ж", "Кара-Булак", "+996 555 000 001"),
+    ("Исаев Нурлан Токтосунович", 1968, "м", "Ак-Суу", "+996 700 000 002"),
+    ("Абдыкадырова Гүлзат Маратовна", 1995, "ж", "Тегизчил", "+996 555 000 003"),
+)
+_GIVEN_NAMES = {
+    "ж": ("Айгерим", "Бермет", "Гүлнара", "Жылдыз", "Нургүл", "Чолпон", "Динара", "Айнура"),
+    "м": ("Азамат", "Бакыт", "Эрлан", "Марат", "Нурбек", "Тилек", "Канат", "Улан"),
+}
+_FAMILY_NAMES = ("Асан", "Токтогул", "Жумабек", "Осмон", "Сейит", "Турдубай", "Калый", "Молдо")
+
+
+def _roll_file(village_names: list[str]) -> bytes:
+    """A household register export as an ayil okmotu's Excel writes it as "CSV UTF-8": with a
+    byte order mark and ';' (Windows-1251 has no ң, ө, ү)."""
+    lines = ["ФИО;Год рождения;Пол;Село;Номер хозяйства;Телефон"]
+    for name, year, gender, village, phone in _ROLL_PEOPLE:
+        lines.append(f"{name};{year};{gender};{village};{100 + len(lines)};{phone}")
+    for n in range(60):
+        gender = "ж" if n % 2 else "м"
+        family = _FAMILY_NAMES[n % len(_FAMILY_NAMES)]
+        given = _GIVEN_NAMES[gender][(n // 2) % len(_GIVEN_NAMES[gender])]
+        surname = family + ("ова" if gender == "ж" else "ов")
+        village = village_names[n % len(village_names)]
+        lines.append(f"{surname} {given};{1950 + (n * 7) % 58};{gender};{village};{200 + n // 3};")
+    return "\r\n".join(lines).encode("utf-8-sig")
+
+
+def _voter_roll(officer: User, municipality: Municipality, confirmed: tuple[User, ...]) -> None:
+    """The municipality's roll, imported as an officer imports it; two demo residents
+    confirmed on it, and the office where residents get confirmed."""
+    save_contacts(
+        officer,
+        municipality,
+        office="Ак-Суу айыл өкмөтү, 2-бөлмө (Ак-Суу айылы, Ленин көчөсү, 12)",
+        phone="0 3945 5 12 34",
+        hours="Дүйшөмбү–жума, 9:00–17:00",
+    )
+    village_names = [village.name for village in municipality.villages]
+    roll_import = read_roll_file(
+        officer, municipality, "түтүн-китеби.csv", _roll_file(village_names)
+    )
+    import_roll(officer, roll_import, add_duplicates=False)
+    for user in confirmed:
+        entry = db.session.scalars(
+            select(RollEntry).where(
+                RollEntry.municipality_id == municipality.id, RollEntry.phone == user.phone
+            )
+        ).one()
+        confirm_account(officer, user, entry)
+
+
 def _voting_consultation(
     officer: User, municipality: Municipality, villages: dict[str, Village], *voters: User
 ) -> None:
@@ -257,7 +327,14 @@ def _voting_consultation(
         officer,
         consultation,
         VotingSettings(
-            BallotKind.BUDGET, None, None, allow_accounts=True, allow_codes=True, allow_paper=True
+            BallotKind.BUDGET,
+            None,
+            None,
+            allow_accounts=True,
+            allow_codes=True,
+            allow_paper=True,
+            electorate=Electorate.ROLL,
+            min_age=14,
         ),
     )
     advance_phase(officer, consultation, Phase.DRAFT)

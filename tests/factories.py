@@ -13,6 +13,7 @@ from pb.models import (
     Beneficiary,
     Category,
     Consultation,
+    Electorate,
     Gender,
     Membership,
     Municipality,
@@ -21,6 +22,7 @@ from pb.models import (
     ProposalBeneficiary,
     ProposalStatus,
     Role,
+    RollEntry,
     User,
     Village,
 )
@@ -77,6 +79,8 @@ def make_consultation(
     **fields: object,
 ) -> Consultation:
     start = date(2026, 11, 1)
+    # Tests of the roll ask for it; the rest vote as anyone registered, as before the roll.
+    fields.setdefault("electorate", Electorate.REGISTERED)
     consultation = Consultation(
         municipality_id=municipality.id,
         title_en=str(fields.pop("title_en", "Budget 2027")),
@@ -192,3 +196,32 @@ def open_voting(
     consultation.phase = Phase.VOTING
     db.session.commit()
     return proposals
+
+
+def make_roll_entry(
+    municipality: Municipality,
+    full_name: str = "Асанова Гүлнара",
+    birth_year: int = 1990,
+    gender: Gender = Gender.FEMALE,
+    user: User | None = None,
+    village: Village | None = None,
+    household: str | None = None,
+    phone: str | None = None,
+) -> RollEntry:
+    """A person on the municipality's roll; confirmed as ``user``'s account if given."""
+    from pb.roll.names import name_key
+
+    entry = RollEntry(
+        municipality_id=municipality.id,
+        village_id=(village or municipality.villages[0]).id,
+        household=household or str(next(_seq)),
+        full_name=full_name,
+        name_key=name_key(full_name),
+        birth_year=birth_year,
+        gender=gender,
+        phone=phone,
+        user_id=user.id if user else None,
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry

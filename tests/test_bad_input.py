@@ -17,7 +17,8 @@ from flask import url_for
 from sqlalchemy import select
 
 from pb.extensions import db
-from pb.models import Ballot, Meeting, Membership, Phase
+from pb.models import Ballot, Electorate, Meeting, Membership, Phase
+from pb.roll.entries import read_roll_file
 from pb.voting import services as voting
 from pb.voting.sheets import VoterDetails
 from tests import factories
@@ -83,7 +84,13 @@ def _form_defaults(page: str) -> dict[str, list[str]]:
 def _world_with_everything(phase: Phase):
     """A consultation with accepted proposals, a batch of codes and a paper ballot, in ``phase``."""
     world = factories.build_world()
+    world.consultation.electorate = Electorate.ROLL
     proposals = factories.open_voting(world.consultation, allow_paper=True, allow_accounts=True)
+    entry = factories.make_roll_entry(world.municipality, user=world.resident)
+    roll_file = "ФИО;Год рождения;Пол;Село;Номер хозяйства\nАсанов Бакыт;1980;м;Ак-Суу;1\n"
+    roll_import = read_roll_file(
+        world.officer, world.municipality, "roll.csv", roll_file.encode("utf-8-sig")
+    )
     batch = voting.generate_codes(world.officer, world.consultation, 3, "slips")
     voting.add_paper_ballot(
         world.officer,
@@ -107,6 +114,10 @@ def _world_with_everything(phase: Phase):
         "slug": [world.municipality.slug, "nope"],
         "what": ["results", "ballots"],
         "fmt": ["csv", "pb"],
+        "user_id": [world.resident.id, world.officer.id, 999999],
+        "entry_id": [entry.id, 999999],
+        "import_id": [roll_import.id, 999999],
+        "way": ["code", "paper"],
     }
     return world, path_values
 

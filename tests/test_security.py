@@ -27,6 +27,10 @@ def test_every_post_without_a_csrf_token_is_refused(csrf_app):
         "batch_id": 1,
         "meeting_id": 1,
         "ballot_id": "0" * 32,
+        "user_id": world.resident.id,
+        "entry_id": 1,
+        "import_id": 1,
+        "way": "paper",
     }
     rules = post_rules(csrf_app)
     assert len(rules) >= 15

@@ -15,6 +15,7 @@ from pb.forms import given
 from pb.i18n import current_language
 from pb.models import Municipality, Role
 from pb.municipalities.services import municipality_choices, village_choices
+from pb.roll import confirmations
 from pb.urls import safe_next
 
 
@@ -116,7 +117,9 @@ def profile() -> str | Response:
             session["locale"] = current_user.locale
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+    return render_template(
+        "auth/profile.html", form=form, roll_statuses=confirmations.roll_statuses(current_user)
+    )
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from pb.models.consultations import (
     BallotKind,
     Category,
     Consultation,
+    Electorate,
     Phase,
     PhaseChange,
     consultation_villages,
@@ -11,6 +12,7 @@ from pb.models.consultations import (
 from pb.models.municipalities import Municipality, Village
 from pb.models.proposals import Beneficiary, Meeting, Proposal, ProposalBeneficiary, ProposalStatus
 from pb.models.results import CouncilDecision, CountedResult, Decision, PopulationFigures
+from pb.models.roll import PasswordReset, RollEntry, RollImport, RollMark
 from pb.models.users import Gender, Membership, Role, User
 from pb.models.voting import (
     Ballot,
@@ -35,10 +37,12 @@ __all__ = [
     "CouncilDecision",
     "CountedResult",
     "Decision",
+    "Electorate",
     "Gender",
     "Meeting",
     "Membership",
     "Municipality",
+    "PasswordReset",
     "Phase",
     "PhaseChange",
     "PopulationFigures",
@@ -47,6 +51,9 @@ __all__ = [
     "ProposalStatus",
     "Receipt",
     "Role",
+    "RollEntry",
+    "RollImport",
+    "RollMark",
     "ThrottleEvent",
     "User",
     "Village",

@@ -49,6 +49,13 @@ class BallotKind(enum.StrEnum):
     POINTS = "points"  # share N points among proposals (cumulative)
 
 
+class Electorate(enum.StrEnum):
+    """Who may vote in a consultation: chosen before voting opens, locked with the ballot."""
+
+    ROLL = "roll"  # residents on the municipality's voter roll, one voice each (the default)
+    REGISTERED = "registered"  # anyone registered in the municipality: for trials, shown so
+
+
 consultation_villages = Table(
     "consultation_villages",
     db.metadata,
@@ -106,6 +113,16 @@ class Consultation(Model):
         String(30), default=DEFAULT_RULE, server_default=DEFAULT_RULE
     )
     complete_with_greedy: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Who may vote, and from what age (counted from the year of birth, in the year voting
+    # closes): locked with the ballot. Consultations from before the roll keep "registered".
+    electorate: Mapped[Electorate] = mapped_column(
+        enum_column(Electorate),
+        default=Electorate.ROLL,
+        server_default=Electorate.REGISTERED.value,
+    )
+    min_age: Mapped[int | None]
+    # When an officer erased who voted (the roll marks), once the results were final.
+    roll_marks_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Raised by every change to what a ballot sheet holds (pb.voting.sheets): a worker's kept
     # sheet is used only while its revision is the consultation's.
     ballot_revision: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -177,6 +194,19 @@ class Consultation(Model):
     def results_public(self) -> bool:
         """Everyone sees the results, and voters check their receipts."""
         return self.phase == Phase.PUBLISHED
+
+    @property
+    def roll_required(self) -> bool:
+        """Only residents on the voter roll vote, one voice each."""
+        return self.electorate == Electorate.ROLL
+
+    @property
+    def latest_birth_year(self) -> int | None:
+        """The last year of birth old enough to vote, if there is a minimum age: a person
+        counts as reaching it in the year voting closes."""
+        if self.min_age is None:
+            return None
+        return self.voting_until.year - self.min_age
 
     def phase_dates(self) -> dict[Phase, tuple[date | None, date | None]]:
         """Planned start and end of each phase, for the timeline."""

@@ -24,6 +24,10 @@ class Municipality(Model):
     name_ru: Mapped[str | None] = mapped_column(String(150))
     name_en: Mapped[str | None] = mapped_column(String(150))
     region: Mapped[str | None] = mapped_column(String(100))
+    # Where residents get their account confirmed on the voter roll, as officers write it.
+    contact_office: Mapped[str | None] = mapped_column(String(300))
+    contact_phone: Mapped[str | None] = mapped_column(String(50))
+    contact_hours: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     villages: Mapped[list[Village]] = relationship(

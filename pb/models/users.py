@@ -3,6 +3,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_login import UserMixin
@@ -13,6 +14,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from pb.extensions import Model
 from pb.models.base import UTCDateTime, enum_column, utcnow
 from pb.models.municipalities import Municipality, Village
+
+if TYPE_CHECKING:
+    from pb.models.roll import RollEntry
 
 
 class Role(enum.StrEnum):
@@ -53,6 +57,10 @@ class User(UserMixin, Model):
     village: Mapped[Village | None] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="Membership.user_id"
+    )
+    # The voter roll entry an officer confirmed as this person's, if any.
+    roll_entry: Mapped[RollEntry | None] = relationship(
+        foreign_keys="RollEntry.user_id", viewonly=True, uselist=False
     )
 
     def set_password(self, password: str) -> None:

@@ -24,6 +24,7 @@ from pb.models import (
     PopulationFigures,
     Proposal,
     Role,
+    RollEntry,
     User,
     Village,
     consultation_villages,
@@ -138,6 +139,15 @@ def save_municipality(
                 _l(
                     "The village %(name)s is on the ballot of a vote under way and cannot be"
                     " removed until voting closes.",
+                    name=village.name,
+                )
+            )
+        # Removing it would take its people off the voter roll (the rows cascade).
+        if db.session.scalar(select(exists().where(RollEntry.village_id == village.id))):
+            db.session.rollback()
+            raise RuleViolation(
+                _l(
+                    "The village %(name)s has people on the voter roll and cannot be removed.",
                     name=village.name,
                 )
             )

@@ -15,7 +15,15 @@ The rules of recording, in one place (``_record``):
   new receipt's digest (the old number no longer proves anything); a code is marked used;
 - the link's unique constraints keep one ballot per account and per code: when two
   submissions of one voter race, the one that loses writes nothing and runs again, and then
-  replaces the winner's ballot whole.
+  replaces the winner's ballot whole;
+- where only the roll votes (``BallotSheet.roll_required``), an account votes only if an
+  officer confirmed it as a person on the roll (``RollEntry.user_id``), old enough, who has
+  not received a code slip or a paper ballot: its first ballot marks her "voted online"
+  (``RollMark``), and the mark's primary key, one per person and consultation, is what keeps
+  one voice per person whatever the channel, against the meeting desk's marks too
+  (``pb.roll.marks``), two channels racing included. This costs one indexed lookup of her
+  entry and its mark. Codes are not on the roll: the slip's mark was made when it was handed
+  out, and nothing ties a code to a person.
 
 They run two ways, one per database, and the whole suite runs on both:
 - on PostgreSQL as one statement with data-modifying CTEs (``_one_statement``): a round trip
@@ -65,6 +73,8 @@ from pb.models import (
     CodeBatch,
     Consultation,
     Phase,
+    RollEntry,
+    RollMark,
     User,
     VoterLink,
     VotingCode,
@@ -130,6 +140,8 @@ def cast_ballot(
             raise RuleViolation(
                 _l("This code is not valid. Check it against your slip and try again.")
             )
+        if outcome in _REFUSED_BY_ROLL:
+            raise RuleViolation(_REFUSED_BY_ROLL[outcome](sheet))
         if outcome is _Outcome.SHEET_OUTDATED:
             # Voting closed, or the ballot changed: the next try reads the sheet again, and
             # says so if voting no longer runs.
@@ -144,6 +156,14 @@ def _voting_closed() -> RuleViolation:
     return RuleViolation(_l("Voting is not open."))
 
 
+def _too_young(sheet: BallotSheet) -> object:
+    assert sheet.latest_birth_year is not None
+    return _l(
+        "Only people born in %(year)d or before vote in this consultation.",
+        year=sheet.latest_birth_year,
+    )
+
+
 @dataclass(frozen=True)
 class _Vote:
     """A checked ballot, ready for the statements that record it."""
@@ -155,12 +175,31 @@ class _Vote:
     choices: list[tuple[int, int]]  # (proposal id, points), by proposal
     details: dict[str, Any]  # gender, age_group, village_id
     receipt: str
+    # Whether her account must be confirmed on the roll, and so marked on it, and how young
+    # a voter may be (born in or before this year; NO_MINIMUM_AGE if any age may vote).
+    on_roll: bool
+    municipality_id: int
+    latest_birth_year: int
+
+
+# Born in or before this year: anyone (a bound value, so the statements need no second form).
+NO_MINIMUM_AGE = 9999
 
 
 def _checked_vote(sheet: BallotSheet, submission: Submission, user: User | None) -> _Vote:
-    if may_vote_with_account(sheet, user):
+    # Where the roll votes, a resident whose account is not confirmed may still vote with a
+    # slip handed to her at a meeting: the ballot page then shows her the code field.
+    if may_vote_with_account(sheet, user) and not (sheet.roll_required and submission.code):
         assert user is not None
         channel, user_id, code_digest = Channel.ONLINE, user.id, None
+        if not sheet.roll_required and sheet.latest_birth_year is not None:
+            # A trial without the roll: the age the account gives is all there is to go by.
+            if user.birth_year is None:
+                raise RuleViolation(
+                    _l("Add your year of birth to your profile to vote in this consultation.")
+                )
+            if user.birth_year > sheet.latest_birth_year:
+                raise RuleViolation(_too_young(sheet))
     elif not sheet.allow_codes:
         raise NotVoting()
     elif not submission.code:
@@ -182,6 +221,11 @@ def _checked_vote(sheet: BallotSheet, submission: Submission, user: User | None)
             "village_id": submission.details.village_id,
         },
         receipt=codes.new_receipt(),
+        on_roll=sheet.roll_required and channel is Channel.ONLINE,
+        municipality_id=sheet.municipality_id,
+        latest_birth_year=(
+            NO_MINIMUM_AGE if sheet.latest_birth_year is None else sheet.latest_birth_year
+        ),
     )
 
 
@@ -191,6 +235,22 @@ class _Outcome(enum.Enum):
     NOT_A_VALID_CODE = "not a valid code"
     SHEET_OUTDATED = "sheet outdated"  # voting does not run at the sheet's revision
     LOST_RACE = "lost race"
+    NOT_ON_ROLL = "account not confirmed on the roll"
+    TOO_YOUNG = "too young"
+    VOTED_OTHERWISE = "received a code or a paper ballot"
+
+
+_REFUSED_BY_ROLL = {
+    _Outcome.NOT_ON_ROLL: lambda sheet: _l(
+        "Your account is not confirmed on the voter roll yet, so it cannot vote here. "
+        "The ayil okmotu's officer confirms it: see below where and when."
+    ),
+    _Outcome.TOO_YOUNG: _too_young,
+    _Outcome.VOTED_OTHERWISE: lambda sheet: _l(
+        "You have already received a code slip or a paper ballot in this consultation: "
+        "each person has one voice."
+    ),
+}
 
 
 def _record(vote: _Vote, revision: int, client: str, lost_race: bool) -> _Outcome:
@@ -247,6 +307,10 @@ def _write(vote: _Vote, revision: int, client: str) -> _Outcome:
         code_id = found.id
         link = None if found.link_id is None else _Link(found.link_id, found.ballot_id)
     else:
+        if vote.on_roll:
+            refused = _mark_on_roll(sql, vote)
+            if refused is not None:
+                return refused
         found = sql.execute(
             _LINK_OF_ACCOUNT, {"consultation_id": vote.consultation_id, "user_id": vote.user_id}
         ).first()
@@ -286,6 +350,34 @@ def _write(vote: _Vote, revision: int, client: str) -> _Outcome:
     if code_id is not None:
         sql.execute(_MARK_CODE_USED, {"code": code_id})
     return _Outcome.RECORDED
+
+
+def _mark_on_roll(sql: Any, vote: _Vote) -> _Outcome | None:
+    """Mark the account's person on the roll as voting online, or say why she may not."""
+    entry = sql.execute(
+        _ENTRY_AND_MARK,
+        {
+            "user_id": vote.user_id,
+            "municipality_id": vote.municipality_id,
+            "consultation_id": vote.consultation_id,
+        },
+    ).first()
+    if entry is None:
+        return _Outcome.NOT_ON_ROLL
+    if entry.birth_year > vote.latest_birth_year:
+        return _Outcome.TOO_YOUNG
+    if entry.channel is None:
+        sql.execute(
+            _INSERT_MARK,
+            {
+                "consultation_id": vote.consultation_id,
+                "roll_entry_id": entry.id,
+                "channel": Channel.ONLINE,
+            },
+        )
+    elif entry.channel != Channel.ONLINE:
+        return _Outcome.VOTED_OTHERWISE
+    return None
 
 
 _BALLOTS = Ballot.__table__
@@ -328,6 +420,22 @@ _CODE_AND_LINK = (
     .outerjoin(VoterLink, VoterLink.code_id == VotingCode.id)
     .where(VotingCode.digest == bindparam("code_digest"))
 )
+# The account's entry on the roll and its mark in this consultation, if any: one lookup.
+_ENTRY_AND_MARK = (
+    select(RollEntry.id, RollEntry.birth_year, RollMark.channel)
+    .outerjoin(
+        RollMark,
+        and_(
+            RollMark.roll_entry_id == RollEntry.id,
+            RollMark.consultation_id == bindparam("consultation_id"),
+        ),
+    )
+    .where(
+        RollEntry.user_id == bindparam("user_id"),
+        RollEntry.municipality_id == bindparam("municipality_id"),
+    )
+)
+_INSERT_MARK = insert(RollMark.__table__)
 _LINK_OF_ACCOUNT = select(VoterLink.id, VoterLink.ballot_id).where(
     VoterLink.consultation_id == bindparam("consultation_id"),
     VoterLink.user_id == bindparam("user_id"),
@@ -352,10 +460,14 @@ def _one_statement(vote: _Vote, revision: int, client: str, lost_race: bool) -> 
         "new_ballot": new_ballot_id(),
         "channel": vote.channel,
     }
+    if vote.on_roll:
+        params.update(municipality=vote.municipality_id, latest_year=vote.latest_birth_year)
     if by_code:
         params.update(code_digest=vote.code_digest, **throttle.window(client))
         params["max_failures"] = throttle.max_failures()
-    statement = _CAST_WITH_CODE if by_code else _CAST_WITH_ACCOUNT
+    statement = (
+        _CAST_WITH_CODE if by_code else _CAST_ON_ROLL if vote.on_roll else _CAST_WITH_ACCOUNT
+    )
     # On a connection of its own, not the ORM session's, whose bookkeeping would cost more than
     # the statement.
     if lost_race:
@@ -376,6 +488,13 @@ def _one_statement(vote: _Vote, revision: int, client: str, lost_race: bool) -> 
             return _Outcome.NOT_A_VALID_CODE
     if not found.open:
         return _Outcome.SHEET_OUTDATED
+    if vote.on_roll:
+        if found.roll_year is None:
+            return _Outcome.NOT_ON_ROLL
+        if found.roll_year > vote.latest_birth_year:
+            return _Outcome.TOO_YOUNG
+        if not found.marked:
+            return _Outcome.VOTED_OTHERWISE
     if not found.recorded:
         return _Outcome.LOST_RACE
     return _Outcome.REPLACED if found.replaced else _Outcome.RECORDED
@@ -408,12 +527,16 @@ def _chosen() -> Any:
     )
 
 
-def _cast(by_code: bool) -> Select[Any]:
+def _cast(by_code: bool, on_roll: bool = False) -> Select[Any]:
     """A voter's ballot, first or replacing their last, in one statement:
 
     - ``failures``, ``code`` (codes only): the code with that digest, if it belongs to this
       consultation, its batch is not void, and the client has not failed too often;
     - ``voting``: see ``_voting_cte``; nothing is written without it;
+    - ``entry``, ``mark`` (accounts on the roll only): the account's person on the roll, if an
+      officer confirmed it, and her mark "voted online" made, or kept if she has it already;
+      none if she is too young or has another mark (a code slip, a paper ballot). No mark,
+      no link, and so nothing written;
     - ``seen``: the voter's link as this statement's snapshot shows it, if any;
     - ``link``: the voter's link made, or, if they have one, given the new receipt (the old
       number no longer proves anything) - but only if it is still the link ``seen`` (the same
@@ -456,6 +579,10 @@ def _cast(by_code: bool) -> Select[Any]:
         ]
     else:
         voter = select(voting.c.id, bindparam("account", type_=Integer), cast(null(), Integer))
+        if on_roll:
+            mark, roll_answers = _roll_mark(voting)
+            voter = voter.select_from(voting.join(mark, true()))
+            answers = roll_answers
         is_voter = and_(
             VoterLink.consultation_id == bindparam("consultation"),
             VoterLink.user_id == bindparam("account"),
@@ -531,8 +658,44 @@ def _cast(by_code: bool) -> Select[Any]:
     ).add_cte(ballot, dropped, written, used)
 
 
+def _roll_mark(voting: Any) -> tuple[Any, list[Any]]:
+    """The ``entry`` and ``mark`` parts of ``_cast``, and what they answer: the year of birth
+    on the account's entry (none: not confirmed) and whether she is marked as voting online."""
+    entry = (
+        select(RollEntry.id, RollEntry.birth_year)
+        .where(
+            RollEntry.user_id == bindparam("account", type_=Integer),
+            RollEntry.municipality_id == bindparam("municipality", type_=Integer),
+        )
+        .cte("entry")
+    )
+    made = postgresql.insert(RollMark).from_select(
+        ["consultation_id", "roll_entry_id", "channel"],
+        select(
+            voting.c.id, entry.c.id, bindparam("channel", type_=RollMark.__table__.c.channel.type)
+        )
+        .select_from(voting.join(entry, true()))
+        .where(entry.c.birth_year <= bindparam("latest_year", type_=Integer)),
+    )
+    mark = (
+        made.on_conflict_do_update(
+            index_elements=["consultation_id", "roll_entry_id"],
+            set_={"channel": made.excluded.channel},
+            where=RollMark.channel == made.excluded.channel,
+        )
+        .returning(RollMark.roll_entry_id)
+        .cte("mark")
+    )
+    answers = [
+        select(entry.c.birth_year).scalar_subquery().label("roll_year"),
+        exists(select(mark.c.roll_entry_id)).label("marked"),
+    ]
+    return mark, answers
+
+
 _CAST_WITH_CODE = _cast(by_code=True)
 _CAST_WITH_ACCOUNT = _cast(by_code=False)
+_CAST_ON_ROLL = _cast(by_code=False, on_roll=True)
 _LOCK_LINK_OF_CODE = (
     select(VoterLink.id)
     .join(VotingCode, VotingCode.id == VoterLink.code_id)

@@ -9,7 +9,7 @@ from wtforms.validators import Optional
 from pb.auth.forms import GENDER_CHOICES
 from pb.counting_rules import COUNTING_RULES
 from pb.forms import Form, empty_to_none, id_or_none, length, number_range, required, strip
-from pb.models import BallotKind, Gender
+from pb.models import BallotKind, Electorate, Gender
 from pb.voting.kinds import SentChoices
 from pb.voting.sheets import VoterDetails
 
@@ -46,6 +46,25 @@ class VotingSettingsForm(Form):
         description=_l(
             "If Equal Shares leaves money unspent, fund further proposals in order of votes while they fit."
         ),
+    )
+    electorate = RadioField(
+        _l("Who may vote"),
+        choices=[
+            SelectChoice(Electorate.ROLL.value, _l("Residents on the voter roll, one voice each")),
+            SelectChoice(
+                Electorate.REGISTERED.value,
+                _l("Anyone registered in the municipality (a trial: shown as such)"),
+            ),
+        ],
+        validators=[required()],
+    )
+    min_age = IntegerField(
+        _l("Minimum age"),
+        description=_l(
+            "Counted from the year of birth: a voter reaches it in the year voting closes."
+        ),
+        validators=[Optional(), number_range(14, 120)],
+        render_kw={"inputmode": "numeric"},
     )
     allow_accounts = BooleanField(_l("Residents vote with their accounts"))
     allow_codes = BooleanField(_l("Voters use single-use codes from printed slips"))

@@ -34,6 +34,7 @@ from pb.models import (
     Channel,
     CodeBatch,
     Consultation,
+    Electorate,
     Meeting,
     Phase,
     Proposal,
@@ -62,6 +63,8 @@ class VotingSettings:
     allow_paper: bool
     counting_rule: str = DEFAULT_RULE
     complete_with_greedy: bool = False
+    electorate: Electorate = Electorate.ROLL
+    min_age: int | None = None
 
 
 def ballot_proposals(consultation: Consultation) -> list[Proposal]:
@@ -108,6 +111,8 @@ def save_settings(actor: User, consultation: Consultation, settings: VotingSetti
     consultation.allow_accounts = settings.allow_accounts
     consultation.allow_codes = settings.allow_codes
     consultation.allow_paper = settings.allow_paper
+    consultation.electorate = settings.electorate
+    consultation.min_age = settings.min_age
     rule = COUNTING_RULES.get(settings.counting_rule)
     if rule is None:
         db.session.rollback()

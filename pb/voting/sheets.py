@@ -57,6 +57,8 @@ class BallotSheet:
     allow_codes: bool
     rules: BallotRules
     village_ids: frozenset[int]  # the villages covered
+    roll_required: bool  # only residents on the roll vote, one voice each (pb.roll.marks)
+    latest_birth_year: int | None  # the youngest who may vote were born that year
 
     @property
     def kind(self) -> BallotKindRules:
@@ -143,6 +145,8 @@ def _sheet(consultation: Consultation, phase: Phase, revision: int) -> BallotShe
             points_total=consultation.points_total,
         ),
         village_ids=frozenset(village for village, _name in village_choices(consultation.id)),
+        roll_required=consultation.roll_required,
+        latest_birth_year=consultation.latest_birth_year,
     )
 
 

@@ -16,7 +16,8 @@ from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.forms import given
-from pb.models import BallotKind, CodeBatch, Consultation, Role
+from pb.models import BallotKind, CodeBatch, Consultation, Electorate, Role
+from pb.roll import marks
 from pb.voting import bp, casting, services
 from pb.voting.forms import (
     CODE_MAX_LENGTH,
@@ -74,6 +75,7 @@ def setup(consultation_id: int) -> str | Response:
     if request.method == "GET":
         form.ballot_kind.data = consultation.ballot_kind.value
         form.counting_rule.data = consultation.counting_rule
+        form.electorate.data = consultation.electorate.value
     locked = consultation.ballot_locked
     if form.validate_on_submit():
         settings = services.VotingSettings(
@@ -85,6 +87,8 @@ def setup(consultation_id: int) -> str | Response:
             allow_paper=form.allow_paper.data,
             counting_rule=form.counting_rule.data,
             complete_with_greedy=form.complete_with_greedy.data,
+            electorate=Electorate(form.electorate.data),
+            min_age=form.min_age.data,
         )
         try:
             services.save_settings(current_user, consultation, settings)
@@ -121,9 +125,15 @@ def vote(consultation_id: int) -> str | Response:
     if not consultation.voting_open:
         return render_template("voting/closed.html", consultation=consultation)
     by_account = services.may_vote_with_account(consultation, current_user)
+    standing = None
+    if by_account and consultation.roll_required:
+        standing = marks.standing(consultation, current_user)
+        by_account = standing is marks.Standing.MAY_VOTE
     by_code = consultation.allow_codes and not by_account
     if not by_account and not by_code:
-        return render_template("voting/closed.html", consultation=consultation, no_way=True)
+        return render_template(
+            "voting/closed.html", consultation=consultation, no_way=True, standing=standing
+        )
     if form is None:
         form = BallotForm(formdata=None)
         form.code.data = request.args.get("code", "")[:CODE_MAX_LENGTH]
@@ -138,6 +148,7 @@ def vote(consultation_id: int) -> str | Response:
         form=form,
         by_account=by_account,
         by_code=by_code,
+        standing=standing,
         selection=_shown_again(consultation),
         has_voted=by_account and services.has_voted(consultation, current_user),
         **_ballot_context(consultation),
@@ -367,6 +378,7 @@ def turnout(consultation_id: int) -> str:
         consultation=consultation,
         turnout=services.turnout(consultation),
         meetings=services.meetings_with_ballots(consultation),
+        marks=marks.mark_counts(consultation) if consultation.roll_required else None,
         officer=is_officer(current_user, consultation.municipality_id),
     )
 

@@ -7,6 +7,7 @@ from pb.models import (
     BallotChoice,
     BallotKind,
     Channel,
+    Electorate,
     Gender,
     Phase,
     ProposalStatus,
@@ -261,6 +262,7 @@ def test_voting_settings_are_locked_once_voting_opens(officer_client, world):
             "points_total": "10",
             "allow_accounts": "y",
             "counting_rule": "greedy",
+            "electorate": "roll",
         },
     )
     assert response.status_code == 200
@@ -278,12 +280,15 @@ def test_officer_sets_up_the_ballot_before_voting(officer_client, world):
             "allow_paper": "y",
             "counting_rule": "equal-shares",
             "complete_with_greedy": "y",
+            "electorate": "roll",
+            "min_age": "18",
         },
     )
     assert response.status_code == 302
     db.session.refresh(world.consultation)
     c = world.consultation
     assert c.ballot_kind == BallotKind.APPROVAL and c.approval_limit == 3
+    assert c.electorate == Electorate.ROLL and c.min_age == 18
     assert c.allow_accounts and c.allow_paper and not c.allow_codes
     assert c.counting_rule == "equal-shares" and c.complete_with_greedy
     page = officer_client.get(f"/c/{c.id}").get_data(as_text=True)
@@ -298,6 +303,7 @@ def test_completion_by_greedy_only_goes_with_equal_shares(officer_client, world)
             "allow_accounts": "y",
             "counting_rule": "greedy",
             "complete_with_greedy": "y",
+            "electorate": "roll",
         },
     )
     db.session.refresh(world.consultation)
@@ -315,16 +321,22 @@ def test_completion_by_greedy_only_goes_with_equal_shares(officer_client, world)
         {"ballot_kind": "ranked", "allow_accounts": "y"},
         {"ballot_kind": "approval", "approval_limit": "abc", "allow_accounts": "y"},
         {"ballot_kind": "budget", "allow_accounts": "y", "counting_rule": "borda"},
+        {"ballot_kind": "budget", "allow_accounts": "y", "electorate": "everyone"},
+        {"ballot_kind": "budget", "allow_accounts": "y", "electorate": ""},
+        {"ballot_kind": "budget", "allow_accounts": "y", "min_age": "7"},
+        {"ballot_kind": "budget", "allow_accounts": "y", "min_age": "eighteen"},
     ],
 )
 def test_bad_voting_settings_are_refused(officer_client, world, data):
     response = officer_client.post(
-        f"/c/{world.consultation.id}/voting-setup", data={"counting_rule": "greedy", **data}
+        f"/c/{world.consultation.id}/voting-setup",
+        data={"counting_rule": "greedy", "electorate": "roll", **data},
     )
     assert response.status_code == 200
     db.session.refresh(world.consultation)
     assert world.consultation.ballot_kind == BallotKind.BUDGET
     assert world.consultation.allow_accounts
+    assert world.consultation.electorate == Electorate.REGISTERED
 
 
 def test_voting_setup_is_for_officers_of_the_municipality(app, world):

@@ -1,0 +1,162 @@
+"""Pages of the password reset codes: "Forgot your password?", setting a new password with a
+code, and the officer's (or administrator's) page that issues codes. See pb.auth.resets."""
+
+from __future__ import annotations
+
+from flask import (
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required, login_user
+from werkzeug.wrappers import Response
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import EqualTo
+
+from pb import sms
+from pb.auth import bp, resets
+from pb.auth.forms import PASSWORD_MIN
+from pb.errors import RuleViolation
+from pb.forms import Form, given, length, required, strip
+from pb.models import Role
+
+CODE_MAX_LENGTH = 40
+
+
+class ResetPasswordForm(Form):
+    login = StringField(
+        _l("Phone number or user name"),
+        validators=[required(), length(max=50)],
+        filters=[strip],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    code = StringField(
+        _l("The code from the officer"),
+        validators=[required(), length(max=CODE_MAX_LENGTH)],
+        filters=[strip],
+        description=_l("Eight letters and digits, for example ACDE-3467."),
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+        },
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[required(), length(max=128, min=PASSWORD_MIN)],
+        description=_l("At least 8 characters."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[required(), EqualTo("password", message=_l("The passwords do not match."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class FindAccountForm(Form):
+    login = StringField(
+        _l("Phone number or user name of the person"),
+        validators=[required(), length(max=50)],
+        filters=[strip],
+        render_kw={"autocomplete": "off", "autocapitalize": "none"},
+    )
+
+
+class IssueForm(FindAccountForm):
+    # Labelled with the account's number once the account is found.
+    send_sms = BooleanField()
+
+
+def _client_key() -> str:
+    return f"reset:{request.remote_addr or 'unknown'}"
+
+
+@bp.route("/forgot-password")
+def forgot_password() -> str:
+    return render_template(
+        "auth/forgot.html",
+        municipalities=resets.municipality_contacts(),
+        hours=current_app.config["PASSWORD_RESET_HOURS"],
+    )
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+def reset_password() -> str | Response:
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = resets.reset_password(
+                given(form.login.data),
+                given(form.code.data),
+                given(form.password.data),
+                client=_client_key(),
+            )
+        except RuleViolation as error:
+            form.code.errors = [str(error.message)]
+        else:
+            login_user(user)
+            session["locale"] = user.locale
+            flash(
+                _("Your new password is set, and you are logged in. Other devices are logged out."),
+                "success",
+            )
+            return redirect(url_for("main.index"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/accounts/reset", methods=["GET", "POST"])
+@login_required
+def reset_issue() -> str | Response:
+    actor = resets.ensure_may_issue_any(current_user)
+    sender = sms.sender_for(current_app)
+    form = IssueForm()
+    if not form.validate_on_submit():
+        return render_template("auth/reset_issue.html", form=form, account=None)
+    account = resets.find_account(actor, given(form.login.data))
+    if account is None:
+        form.login.errors = [
+            _("No account with this phone number or user name that you may reset was found.")
+        ]
+        return render_template("auth/reset_issue.html", form=form, account=None)
+    may_send = sender is not None and bool(account.phone)
+    if request.form.get("action") != "issue":
+        # Found: show who it is, so the officer can compare with the identity document.
+        form.send_sms.data = False
+        form.send_sms.label.text = _("Also send the code by SMS to %(phone)s", phone=account.phone)
+        return render_template(
+            "auth/reset_issue.html",
+            form=form,
+            account=account,
+            municipalities=account.municipalities_with_role(*Role),
+            may_send=may_send,
+        )
+    issued = resets.issue_reset_code(actor, account)
+    sms_sent = sms_failed = False
+    if form.send_sms.data and may_send and sender is not None:
+        try:
+            resets.send_by_sms(sender, account, issued)
+        except (sms.SmsError, RuleViolation):
+            sms_failed = True
+        else:
+            sms_sent = True
+    # Shown in the answer to the POST itself, never kept: the code is in no session, no log,
+    # and (no-store) no browser cache of the office computer.
+    response = make_response(
+        render_template(
+            "auth/reset_issued.html",
+            account=account,
+            issued=issued,
+            sms_sent=sms_sent,
+            sms_failed=sms_failed,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

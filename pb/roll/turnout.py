@@ -1,0 +1,177 @@
+"""Turnout against the voter roll, for officers and the council: of the people on the roll who
+may vote in a consultation, how many did, per village, gender and age group, and by channel.
+
+Counted by the database (GROUP BY), never by loading the roll. Small groups are hidden by one
+rule, ``hide_small_groups``, so that nobody can work out whether one person voted.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from fractions import Fraction
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, func, select
+
+from pb.demographics import age_group, band_keys
+from pb.extensions import db
+from pb.models import Channel, Consultation, Gender, RollEntry, RollMark, consultation_villages
+from pb.results.participation import SMALL_GROUP, suppress
+
+#: The age group of people younger than the youngest band (on a roll with no minimum age).
+YOUNGER = "younger"
+#: Any other age outside the bands (only if the configured bands leave a gap).
+OTHER_AGE = ""
+
+DIMENSIONS = ("village", "gender", "age")
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """People on the roll in a group, and how many of them voted (by any channel)."""
+
+    on_roll: int
+    voted: int
+
+    @property
+    def share(self) -> Fraction | None:
+        return Fraction(self.voted, self.on_roll) if self.on_roll else None
+
+    @property
+    def smallest_part(self) -> int:
+        """The fewer of those who voted and those who did not: what a group's figures say
+        about each of its members hangs on it. A part of none tells as much as a part of one
+        ("6 of 6 voted": each of the six did; "0 of 7": none did), so it counts as 1. Only a
+        group of nobody (0) tells nothing of anyone."""
+        if not self.on_roll:
+            return 0
+        return max(1, min(self.voted, self.on_roll - self.voted))
+
+
+def hide_small_groups(groups: Mapping[str, Turnout]) -> dict[str, Turnout | None]:
+    """The groups of one table, those that would single people out hidden (None).
+
+    A group's figures are hidden when those who voted, or those who did not, number fewer
+    than SMALL_GROUP: "1 of 1 voted" tells that the one woman voted, "4 of 5" that all but one
+    did, and "6 of 6" or "0 of 7" what each of them did. Where exactly one group is hidden, the next smallest is hidden too, so the hidden
+    one cannot be worked out from the total (``pb.results.participation.suppress``, the rule of
+    the participation figures, applied to each group's smaller part).
+    """
+    shown = suppress({key: group.smallest_part for key, group in groups.items()})
+    return {key: group if shown[key] is not None else None for key, group in groups.items()}
+
+
+def _shown(group: Turnout) -> Turnout | None:
+    """A single figure (the whole roll's) under the same rule as each group."""
+    return None if 0 < group.smallest_part < SMALL_GROUP else group
+
+
+@dataclass(frozen=True)
+class RollTurnout:
+    #: When an officer erased who voted: no figures are left to show.
+    erased_at: datetime | None = None
+    #: Everyone on the roll who may vote in the consultation (None: hidden).
+    total: Turnout | None = None
+    #: "village" (by village id, as text), "gender", "age": group → figures, None if hidden.
+    by: dict[str, dict[str, Turnout | None]] = field(default_factory=dict)
+    #: People marked on the roll, by how: voted online, received a code slip (which she may
+    #: not have used), given a paper ballot; None if hidden.
+    by_channel: dict[Channel, int | None] = field(default_factory=dict)
+    village_names: dict[str, str] = field(default_factory=dict)
+
+
+def _grouped(
+    column: Any, who: list[ColumnElement[bool]], consultation: Consultation
+) -> dict[Any, Turnout]:
+    """People on the roll and those of them marked as voting, per value of ``column``."""
+    marked = and_(
+        RollMark.roll_entry_id == RollEntry.id, RollMark.consultation_id == consultation.id
+    )
+    rows = db.session.execute(
+        select(column, func.count(), func.count(RollMark.roll_entry_id))
+        .select_from(RollEntry)
+        .outerjoin(RollMark, marked)
+        .where(*who)
+        .group_by(column)
+    )
+    return {key: Turnout(on_roll, voted) for key, on_roll, voted in rows}
+
+
+def roll_turnout(consultation: Consultation) -> RollTurnout:
+    """Turnout of the people on the municipality's roll who may vote in this consultation:
+    those of the villages it covers, old enough (born in or before its latest year of birth).
+    Ages are reached in the year voting closes. Four small queries, whatever the roll's size."""
+    if consultation.roll_marks_erased_at is not None:
+        return RollTurnout(erased_at=consultation.roll_marks_erased_at)
+    covered = select(consultation_villages.c.village_id).where(
+        consultation_villages.c.consultation_id == consultation.id
+    )
+    who: list[ColumnElement[bool]] = [
+        RollEntry.municipality_id == consultation.municipality_id,
+        RollEntry.village_id.in_(covered),
+    ]
+    latest = consultation.latest_birth_year
+    if latest is not None:
+        who.append(RollEntry.birth_year <= latest)
+
+    villages = {str(village.id): village.name for village in consultation.villages}
+    by_village = {str(k): v for k, v in _grouped(RollEntry.village_id, who, consultation).items()}
+    by_gender = {
+        Gender(k).value: v for k, v in _grouped(RollEntry.gender, who, consultation).items()
+    }
+    by_age = _by_age(_grouped(RollEntry.birth_year, who, consultation), consultation)
+    channels = dict(
+        db.session.execute(
+            select(RollMark.channel, func.count())
+            .join(RollEntry, RollEntry.id == RollMark.roll_entry_id)
+            .where(RollMark.consultation_id == consultation.id, *who)
+            .group_by(RollMark.channel)
+        ).all()
+    )
+
+    total = Turnout(
+        sum(t.on_roll for t in by_village.values()), sum(t.voted for t in by_village.values())
+    )
+    shown_total = _shown(total)
+    by_channel: dict[Channel, int | None]
+    if shown_total is None:
+        # The channels add up to those who voted: hidden with them.
+        by_channel = dict.fromkeys(Channel)
+    else:
+        hidden = suppress({channel.value: channels.get(channel, 0) for channel in Channel})
+        by_channel = {channel: hidden[channel.value] for channel in Channel}
+    empty = Turnout(0, 0)
+    return RollTurnout(
+        total=shown_total,
+        by={
+            "village": hide_small_groups({k: by_village.get(k, empty) for k in villages}),
+            "gender": hide_small_groups({g.value: by_gender.get(g.value, empty) for g in Gender}),
+            "age": hide_small_groups(by_age),
+        },
+        by_channel=by_channel,
+        village_names=villages,
+    )
+
+
+def _by_age(by_year: Mapping[int, Turnout], consultation: Consultation) -> dict[str, Turnout]:
+    bands = current_app.config["AGE_BANDS"]
+    year = consultation.voting_until.year
+    youngest = min(low for low, _high in bands)
+    on_roll: dict[str, int] = defaultdict(int)
+    voted: dict[str, int] = defaultdict(int)
+    for birth_year, group in by_year.items():
+        key = age_group(birth_year, year, bands)
+        if key is None:
+            key = YOUNGER if year - birth_year < youngest else OTHER_AGE
+        on_roll[key] += group.on_roll
+        voted[key] += group.voted
+    keys = [YOUNGER, *band_keys(bands), OTHER_AGE]
+    return {
+        key: Turnout(on_roll[key], voted[key])
+        for key in keys
+        if key in on_roll or key not in (YOUNGER, OTHER_AGE)
+    }
