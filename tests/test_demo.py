@@ -76,4 +76,4 @@ def test_the_readme_resident_votes_and_a_new_account_is_refused(app, runner):
     assert "not confirmed on the voter roll yet" in response.get_data(as_text=True)
     # Гүлзат is on the roll, her account not yet confirmed: refused as well, in Kyrgyz.
     page, ballot = a_ballot(logged_in(app, "0555 000 003"), voting)
-    assert "Сиздин аккаунтуңуз тизмеде али ырастала элек" in page
+    assert "Сиздин каттоо эсебиңиз тизмеде али ырастала элек" in page

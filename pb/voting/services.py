@@ -41,6 +41,7 @@ from pb.models import (
     ProposalStatus,
     Receipt,
     Role,
+    RollEntry,
     User,
     VoterLink,
     VotingCode,
@@ -94,6 +95,29 @@ def settings_errors(consultation: Consultation) -> list[object]:
     if not (consultation.allow_accounts or consultation.allow_codes or consultation.allow_paper):
         problems.append(_l("Open at least one way to vote."))
     return problems
+
+
+@check_before(Phase.VOTING)
+def roll_errors(consultation: Consultation) -> list[object]:
+    """A vote on an empty roll would take no ballot at all. (Checked only when voting opens:
+    officers may settle the ballot before the roll is imported.)"""
+    if consultation.roll_required and not _has_roll(consultation):
+        return [
+            _l(
+                "Only residents on the voter roll vote in this consultation, and the roll is "
+                "empty: import it first, or let anyone registered vote."
+            )
+        ]
+    return []
+
+
+def _has_roll(consultation: Consultation) -> bool:
+    found = db.session.scalar(
+        select(RollEntry.id)
+        .where(RollEntry.municipality_id == consultation.municipality_id)
+        .limit(1)
+    )
+    return found is not None
 
 
 def save_settings(actor: User, consultation: Consultation, settings: VotingSettings) -> None:

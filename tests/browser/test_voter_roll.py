@@ -160,3 +160,114 @@ def test_resident_is_refused_then_confirmed_then_votes_in_kyrgyz(
     assert live_server.run(recorded) == ([Channel.ONLINE], [Channel.ONLINE])
     network.assert_only_from(live_server.url)
     network.assert_no_errors()
+
+
+def test_every_new_page_passes_the_checks(
+    new_page: Any, live_server: LiveServer, network: Network
+) -> None:
+    """The roll's pages, the meeting desk, turnout against the roll, erasing marks and the way
+    back into an account: CSP, axe, references, 320 px; forms with errors too."""
+    consultation_id, slug = live_server.consultation_id, live_server.slug
+
+    def seed(world: factories.World) -> int:
+        world.consultation.electorate = Electorate.ROLL
+        factories.open_voting(world.consultation)
+        world.municipality.contact_office = OFFICE
+        world.resident.locale = "ky"
+        people = [
+            factories.make_roll_entry(
+                world.municipality,
+                full_name=f"Асанова Бермет {n}",
+                birth_year=1950 + n * 3,
+                village=world.municipality.villages[n % 2],
+            )
+            for n in range(14)
+        ]
+        for person in people[:6]:
+            db.session.add(
+                RollMark(
+                    consultation_id=world.consultation.id,
+                    roll_entry_id=person.id,
+                    channel=Channel.CODE,
+                )
+            )
+        db.session.commit()
+        return people[-1].id
+
+    entry_id = live_server.run(seed)
+    officer = new_page(locale="ru-RU")
+    log_in(officer, "officer")
+    follow(officer, officer.locator("header form.languages").get_by_role("button", name="Русский"))
+    for path in (
+        f"/m/{slug}/roll?q=асанова",
+        f"/m/{slug}/roll/new",
+        f"/m/{slug}/roll/{entry_id}",
+        f"/m/{slug}/roll/{entry_id}/remove",
+        f"/m/{slug}/contacts",
+        f"/m/{slug}/accounts?status=unconfirmed",
+        f"/c/{consultation_id}/desk?q=асанова",
+        f"/c/{consultation_id}/roll-turnout",
+        f"/c/{consultation_id}/turnout",
+        "/accounts/reset",
+    ):
+        officer.goto(path)
+        assert html_lang(officer) == "ru", path
+        check_page(officer)
+
+    # A form sent empty shows its errors, as accessible as the rest.
+    officer.goto(f"/m/{slug}/roll/new")
+    follow(officer, officer.locator("main form button[type=submit]"))
+    assert officer.locator("main [aria-invalid=true]").count() > 0
+    check_page(officer)
+
+    # The desk hands out a paper ballot; the page says so.
+    officer.goto(f"/c/{consultation_id}/desk?q=асанова")
+    give = officer.locator(f'main form[action$="/desk/{entry_id}/paper"] button')
+    follow(officer, give)
+    assert officer.locator("main .flash-success").count() == 1
+    check_page(officer)
+
+    # A reset code, issued by the officer and used by the resident in Kyrgyz.
+    officer.goto("/accounts/reset")
+    officer.locator("main #login").fill("0555 123 456")
+    follow(officer, officer.locator("main form button[type=submit]"))
+    check_page(officer)
+    follow(officer, officer.locator("main form button[type=submit]").last)
+    code = officer.locator("main .receipt").inner_text().strip()
+    assert len(code.replace("-", "")) == 8, code
+    check_page(officer)
+
+    resident = new_page(locale="ky-KG")
+    resident.goto("/login")
+    follow(resident, resident.locator('main a[href$="/forgot-password"]'))
+    assert html_lang(resident) == "ky"
+    assert OFFICE in resident.locator("main").inner_text()
+    check_page(resident)
+    follow(resident, resident.locator('main a[href$="/reset-password"]'))
+    check_page(resident)
+    form = resident.locator("main form")
+    form.locator("#login").fill("0555 123 456")
+    form.locator("#code").fill(code)
+    form.locator("#password").fill("a new password 2026")
+    form.locator("#confirm").fill("a new password 2026")
+    follow(resident, form.locator("button[type=submit]"))
+    assert resident.locator('header a[href$="/account"]').count() == 1
+    assert html_lang(resident) == "ky"
+    follow(resident, resident.locator('header a[href$="/account"]'))
+    check_page(resident)  # her account page, with where to get confirmed
+
+    # Once the results are out, the officer may erase who voted.
+    def publish(world: factories.World) -> None:
+        from pb.models import Phase
+
+        world.consultation.phase = Phase.PUBLISHED
+        db.session.commit()
+
+    live_server.run(publish)
+    officer.goto(f"/c/{consultation_id}/roll-marks/erase")
+    check_page(officer)
+    follow(officer, officer.locator("main form button[type=submit]"))
+    assert live_server.run(lambda w: db.session.scalars(select(RollMark)).all()) == []
+    check_page(officer)
+    network.assert_only_from(live_server.url)
+    network.assert_no_errors()

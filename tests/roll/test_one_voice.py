@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, inspect, select
 
 from pb.extensions import db
-from pb.models import Ballot, Channel, Electorate, Phase, RollMark, VoterLink
+from pb.models import Ballot, Channel, Electorate, Phase, ProposalStatus, RollMark, VoterLink
 from pb.voting import services
 from tests import factories
 from tests.voting.test_races import shared_app  # noqa: F401  (a fixture)
@@ -67,7 +67,7 @@ def test_the_refusal_is_in_the_residents_language(app, world, resident_client):
     world.resident.locale = "ky"
     db.session.commit()
     page = resident_client.get(f"/c/{world.consultation.id}/vote").get_data(as_text=True)
-    assert "Сиздин аккаунтуңуз тизмеде али ырастала элек" in page
+    assert "Сиздин каттоо эсебиңиз тизмеде али ырастала элек" in page
 
 
 def test_unconfirmed_resident_may_vote_with_a_slip_from_the_desk(app, world, resident_client):
@@ -306,3 +306,22 @@ def test_results_say_who_could_vote(app, world, council_client):
     db.session.commit()
     page = council_client.get(f"/c/{world.consultation.id}/results").get_data(as_text=True)
     assert "Residents on the voter roll, one voice each; aged 18 or over" in page
+
+
+def test_voting_on_the_roll_cannot_open_while_the_roll_is_empty(app, world, officer_client):
+    from tests.consultations.test_consultations import move
+
+    c = world.consultation
+    c.electorate = Electorate.ROLL
+    c.phase = Phase.REVIEW
+    db.session.commit()
+    factories.make_proposal(c, status=ProposalStatus.ACCEPTED)
+    move(officer_client, c, "advance", "review")
+    db.session.refresh(c)
+    assert c.phase == Phase.REVIEW
+    page = officer_client.get(f"/c/{c.id}").get_data(as_text=True)
+    assert "the roll is empty: import it first, or let anyone registered vote" in page
+    factories.make_roll_entry(world.municipality)
+    move(officer_client, c, "advance", "review")
+    db.session.refresh(c)
+    assert c.phase == Phase.VOTING
