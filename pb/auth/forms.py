@@ -149,12 +149,9 @@ class LoginForm(Form):
     remember = BooleanField(_l("Keep me logged in on this device"))
 
 
-class PasswordForm(Form):
-    current = PasswordField(
-        _l("Current password"),
-        validators=[required(), length(max=128)],
-        render_kw={"autocomplete": "current-password"},
-    )
+class NewPasswordFields(Form):
+    """A new password, typed twice: changing it, or setting it with a reset code."""
+
     password = PasswordField(
         _l("New password"),
         validators=[required(), length(max=128, min=PASSWORD_MIN)],
@@ -168,6 +165,14 @@ class PasswordForm(Form):
     )
 
 
+class PasswordForm(NewPasswordFields):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[required(), length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 class ProfileForm(ProfileFields):
     pass
 
@@ -177,3 +182,42 @@ class LanguageForm(Form):
 
     locale = SelectField(choices=language_choices, validators=[required()])
     next = StringField(validators=[Optional(), length(max=500)])
+
+
+# --- a way back into an account (pb.auth.reset_views) ---
+
+CODE_MAX_LENGTH = 40
+
+
+class ResetPasswordForm(NewPasswordFields):
+    login = StringField(
+        _l("Phone number or user name"),
+        validators=[required(), length(max=50)],
+        filters=[strip],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    code = StringField(
+        _l("The code from the officer"),
+        validators=[required(), length(max=CODE_MAX_LENGTH)],
+        filters=[strip],
+        description=_l("Eight letters and digits, for example ACDE-3467."),
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "characters",
+            "spellcheck": "false",
+        },
+    )
+
+
+class FindAccountForm(Form):
+    login = StringField(
+        _l("Phone number or user name of the person"),
+        validators=[required(), length(max=50)],
+        filters=[strip],
+        render_kw={"autocomplete": "off", "autocapitalize": "none"},
+    )
+
+
+class IssueForm(FindAccountForm):
+    # Labelled with the account's number once the account is found.
+    send_sms = BooleanField()

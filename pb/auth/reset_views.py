@@ -14,65 +14,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import EqualTo
 
 from pb import sms
 from pb.auth import bp, resets
-from pb.auth.forms import PASSWORD_MIN
+from pb.auth.forms import IssueForm, ResetPasswordForm
 from pb.errors import RuleViolation
-from pb.forms import Form, given, length, required, strip
+from pb.forms import given
 from pb.models import Role
-
-CODE_MAX_LENGTH = 40
-
-
-class ResetPasswordForm(Form):
-    login = StringField(
-        _l("Phone number or user name"),
-        validators=[required(), length(max=50)],
-        filters=[strip],
-        render_kw={"autocomplete": "username", "autocapitalize": "none"},
-    )
-    code = StringField(
-        _l("The code from the officer"),
-        validators=[required(), length(max=CODE_MAX_LENGTH)],
-        filters=[strip],
-        description=_l("Eight letters and digits, for example ACDE-3467."),
-        render_kw={
-            "autocomplete": "one-time-code",
-            "autocapitalize": "characters",
-            "spellcheck": "false",
-        },
-    )
-    password = PasswordField(
-        _l("New password"),
-        validators=[required(), length(max=128, min=PASSWORD_MIN)],
-        description=_l("At least 8 characters."),
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[required(), EqualTo("password", message=_l("The passwords do not match."))],
-        render_kw={"autocomplete": "new-password"},
-    )
-
-
-class FindAccountForm(Form):
-    login = StringField(
-        _l("Phone number or user name of the person"),
-        validators=[required(), length(max=50)],
-        filters=[strip],
-        render_kw={"autocomplete": "off", "autocapitalize": "none"},
-    )
-
-
-class IssueForm(FindAccountForm):
-    # Labelled with the account's number once the account is found.
-    send_sms = BooleanField()
 
 
 def _client_key() -> str:
