@@ -70,6 +70,8 @@ def test_the_readme_resident_votes_and_a_new_account_is_refused(app, runner):
     )
     assert response.status_code == 302
     assert db.session.scalars(select(User).where(User.phone == "+996 777 123 456")).one()
+    welcome = newcomer.get(response.headers["Location"]).get_data(as_text=True)
+    assert "the ayil okmotu&#39;s officer must confirm your account" in welcome
     page, ballot = a_ballot(newcomer, voting)
     assert "not confirmed on the roll yet" in page
     response = newcomer.post(f"/c/{voting.id}/vote", data=ballot)

@@ -67,6 +67,16 @@ def register() -> str | Response:
                 login_user(user)
                 session["locale"] = user.locale
                 flash(_("Welcome! Your account is ready."), "success")
+                # Where only the voter roll votes, she cannot vote before an officer confirms
+                # her: say so now, not first on a ballot she cannot send.
+                flash(
+                    _(
+                        "You can send proposals now. To vote where only residents on the voter "
+                        "roll vote, the ayil okmotu's officer must confirm your account: your "
+                        "account page says where to go."
+                    ),
+                    "info",
+                )
                 return redirect(url_for("municipalities.show", slug=municipality.slug))
     return render_template("auth/register.html", form=form, municipality=municipality)
 
