@@ -22,6 +22,7 @@ from pb.models import BallotKind, Consultation, CountedResult, Proposal, Proposa
 from pb.results.counting import build_election, result_for
 from pb.results.explain import result_rows
 from pb.results.participation import Participation
+from pb.spreadsheets import neutralised
 
 Table = list[list[object]]
 
@@ -91,7 +92,9 @@ def to_csv(table: Table) -> str:
     out = io.StringIO()
     # The byte order mark lets spreadsheet programs read Cyrillic correctly.
     out.write("\ufeff")
-    csv.writer(out).writerows(table)
+    csv.writer(out).writerows(
+        [neutralised(value) if isinstance(value, str) else value for value in row] for row in table
+    )
     return out.getvalue()
 
 

@@ -49,9 +49,9 @@ from pb.roll.reading import (
     Problem,
     RollRow,
     likely_duplicates,
-    neutralised,
     read_roll,
 )
+from pb.spreadsheets import neutralised
 
 # An import read and never confirmed is kept this long, then deleted.
 UNCONFIRMED_KEPT = timedelta(days=1)

@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 
 from pb.auth.phone import PhoneError, normalise_phone
 from pb.roll.names import clean_name, name_key
+from pb.spreadsheets import unneutralised
 
 FIRST_YEAR = 1900
 NAME_MAX = 200  # RollEntry.full_name
@@ -269,15 +270,8 @@ def likely_duplicates(rows: Iterable[RollRow], on_roll: set[DuplicateKey]) -> li
     return found
 
 
-def neutralised(value: str) -> str:
-    """A cell as written to a CSV file: one that a spreadsheet would run as a formula is
-    prefixed with an apostrophe (which the reader takes off again)."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
 # --- the file as a table ------------------------------------------------------------------------
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc: the old Office formats
 
@@ -421,7 +415,7 @@ def _text(cell: Cell) -> str:
     if type(cell) is str:  # every cell of a CSV file: the common case first
         text = cell.strip()
         if text[:1] == "'":
-            text = _unneutralised(text)
+            text = unneutralised(text)
         return text
     if cell is None:
         return ""
@@ -429,14 +423,7 @@ def _text(cell: Cell) -> str:
         cell = int(cell)  # Excel keeps every number as a float: 12 is 12.0
     if isinstance(cell, datetime):
         cell = cell.date()
-    return _unneutralised(str(cell).strip())
-
-
-def _unneutralised(text: str) -> str:
-    """The cell without the apostrophe ``neutralised`` put before it on export."""
-    if text.startswith("'") and text[1:2] and text[1:2] in _FORMULA_STARTS:
-        return text[1:]
-    return text
+    return unneutralised(str(cell).strip())
 
 
 _BRACKETS = re.compile(r"\([^)]*\)")

