@@ -53,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             )
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
+    _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -65,6 +66,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind ``PROXY_COUNT`` reverse proxies (``PB_PROXY_COUNT``), take the client's address,
+    scheme and host from the headers they set (Werkzeug's ``ProxyFix``): otherwise every
+    visitor has the proxy's address, and one client's failed logins or codes would throttle
+    everyone. Only that many hops are trusted, counted from the right of X-Forwarded-For, so a
+    client cannot pass for another by sending the header itself."""
+    hops = int(app.config.get("PROXY_COUNT") or 0)
+    if hops < 0:
+        raise RuntimeError("PROXY_COUNT must be 0 or more")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 def _engine_options(uri: str) -> dict[str, Any]:

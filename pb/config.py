@@ -43,7 +43,8 @@ class Config:
     # Guessing codes or passwords: this many failures per client within the window, then 429.
     THROTTLE_MAX_FAILURES = 10
     THROTTLE_WINDOW_SECONDS = 15 * 60
-    # Behind a reverse proxy, the number of proxies whose X-Forwarded-For to trust.
+    # Behind reverse proxies, how many hops of X-Forwarded-For to trust (PB_PROXY_COUNT;
+    # pb.create_app applies it with ProxyFix).
     PROXY_COUNT = 0
     CODE_BATCH_MAX = 5000
     # A household register export of a large municipality (50,000 lines) is a few megabytes.
