@@ -115,11 +115,7 @@ def vote(consultation_id: int) -> str | Response:
             except RuleViolation as error:
                 flash(str(error.message), "error")
             else:
-                session["receipt"] = {
-                    "consultation": consultation_id,
-                    "number": result.receipt,
-                    "replaced": result.replaced,
-                }
+                _keep_receipt(consultation_id, result)
                 return redirect(url_for("voting.voted", consultation_id=consultation_id))
     consultation = visible_consultation_or_404(consultation_id)
     if not consultation.voting_open:
@@ -149,6 +145,7 @@ def vote(consultation_id: int) -> str | Response:
         by_account=by_account,
         by_code=by_code,
         standing=standing,
+        receipt=_kept_receipt(consultation),
         selection=_shown_again(consultation),
         has_voted=by_account and services.has_voted(consultation, current_user),
         **_ballot_context(consultation),
@@ -176,11 +173,34 @@ def _shown_again(consultation: Consultation) -> Selection:
         return {}
 
 
+# The voter's receipts, by consultation, in her session (on her device only): a reload, the
+# Back button or a language switch must not lose one, and she may come back for it until
+# voting closes. A receipt says that a ballot was counted, never what it said.
+RECEIPTS = "receipts"
+
+
+def _keep_receipt(consultation_id: int, result: casting.CastResult) -> None:
+    receipts = dict(session.get(RECEIPTS) or {})
+    receipts[str(consultation_id)] = {"number": result.receipt, "replaced": result.replaced}
+    session[RECEIPTS] = receipts
+
+
+def _kept_receipt(consultation: Consultation) -> dict[str, object] | None:
+    """The receipt of this visitor's last ballot in a consultation still voting, if any."""
+    receipt = (session.get(RECEIPTS) or {}).get(str(consultation.id))
+    return receipt if consultation.voting_open and isinstance(receipt, dict) else None
+
+
 @bp.route("/c/<int:consultation_id>/voted")
 def voted(consultation_id: int) -> str | Response:
     consultation = visible_consultation_or_404(consultation_id)
-    receipt = session.pop("receipt", None)
-    if not receipt or receipt.get("consultation") != consultation.id:
+    receipt = _kept_receipt(consultation)
+    if receipt is None:
+        if str(consultation.id) in (session.get(RECEIPTS) or {}):
+            # Voting has closed: the number is checked on the receipt page from now on.
+            receipts = dict(session[RECEIPTS])
+            receipts.pop(str(consultation.id))
+            session[RECEIPTS] = receipts
         return redirect(url_for("consultations.show", consultation_id=consultation.id))
     return render_template("voting/voted.html", consultation=consultation, receipt=receipt)
 
