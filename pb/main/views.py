@@ -6,7 +6,7 @@ from werkzeug.wrappers import Response
 
 from pb.auth.forms import LanguageForm
 from pb.auth.services import set_locale
-from pb.main import bp
+from pb.main import bp, readiness
 from pb.models import Role
 from pb.municipalities import services as municipalities
 from pb.urls import page_number, safe_next
@@ -43,5 +43,16 @@ def set_language() -> Response:
 
 @bp.route("/health")
 def health() -> dict[str, str]:
-    """For load balancers and the benchmarks' trivial endpoint."""
+    """Liveness, for process managers and the benchmarks' trivial endpoint: the process
+    answers. Whether it can serve is ``/ready``'s to say."""
     return {"status": "ok"}
+
+
+@bp.route("/ready")
+def ready() -> tuple[dict[str, str], int]:
+    """Readiness, for load balancers: 200 when the database answers and its schema is the
+    migrations' head, else 503 with which of the two is wrong (never a connection string)."""
+    problem = readiness.problem()
+    if problem is None:
+        return {"status": "ready"}, 200
+    return {"status": "unavailable", "problem": problem}, 503
