@@ -108,7 +108,6 @@ def bench_app(database_url: str, secret: str) -> Any:
 def prepare(database_url: str, secret: str, codes: int, accounts: int, roll: bool) -> World:
     """A world with a consultation in its voting phase, ``codes`` codes, and ``accounts``
     residents confirmed on a roll of ROLL_SIZE more people."""
-    # The app first: it imports the blueprints in an order free of import cycles.
     app = bench_app(database_url, secret)
 
     from sqlalchemy import select, text

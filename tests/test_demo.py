@@ -6,14 +6,12 @@ from sqlalchemy import select
 from pb.demo import DEMO_PASSWORD
 from pb.extensions import db
 from pb.models import Consultation, Electorate, Municipality, Phase, RollEntry, RollMark, User
+from pb.voting.services import ballot_proposals
 
 
 def demo(runner):
     assert runner.invoke(args=["load-demo"]).exit_code == 0
-    voting = db.session.scalars(
-        select(Consultation).where(Consultation.phase == Phase.VOTING)
-    ).one()
-    return voting
+    return db.session.scalars(select(Consultation).where(Consultation.phase == Phase.VOTING)).one()
 
 
 def logged_in(app, login):
@@ -24,15 +22,10 @@ def logged_in(app, login):
 
 
 def a_ballot(client, consultation):
+    """The ballot page as the client sees it, and a ballot choosing the cheapest proposal."""
     page = client.get(f"/c/{consultation.id}/vote").get_data(as_text=True)
-    cheapest = min((p.estimated_cost, p.id) for p in consultation_proposals(consultation))[1]
-    return page, {"choice": [str(cheapest)]}
-
-
-def consultation_proposals(consultation):
-    from pb.voting.services import ballot_proposals
-
-    return ballot_proposals(consultation)
+    cheapest = min(ballot_proposals(consultation), key=lambda p: (p.estimated_cost, p.id))
+    return page, {"choice": [str(cheapest.id)]}
 
 
 def test_the_demo_vote_is_on_the_roll_with_confirmed_residents(app, runner):

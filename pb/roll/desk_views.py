@@ -44,7 +44,7 @@ def desk(consultation_id: int) -> str:
         searched=searched,
         entries=entries,
         marked=marks.marks_of(consultation, entries),
-        covered={village.id for village in consultation.villages},
+        refused={entry.id: marks.why_not(consultation, entry) for entry in entries},
         handed=marks.ways_handed_out(consultation),
         counts=marks.mark_counts(consultation),
         labels=marks.MARK_LABELS,

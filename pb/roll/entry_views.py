@@ -203,11 +203,10 @@ def new_entry(slug: str) -> str | Response:
             entry = entries.add_entry(
                 current_user, municipality, _entry_data(form), form.allow_duplicate.data
             )
-        except entries.LikelyDuplicate as error:
-            flash(str(error.message), "error")
-            duplicate = True
         except RuleViolation as error:
             flash(str(error.message), "error")
+            # A likely duplicate is saved anyway once the officer ticks the box it shows.
+            duplicate = isinstance(error, entries.LikelyDuplicate)
         else:
             flash(_("%(name)s is added to the roll.", name=entry.full_name), "success")
             return redirect(url_for("roll.index", slug=municipality.slug))
@@ -227,11 +226,10 @@ def edit_entry(slug: str, entry_id: int) -> str | Response:
     if form.validate_on_submit():
         try:
             entries.update_entry(current_user, entry, _entry_data(form), form.allow_duplicate.data)
-        except entries.LikelyDuplicate as error:
-            flash(str(error.message), "error")
-            duplicate = True
         except RuleViolation as error:
             flash(str(error.message), "error")
+            # A likely duplicate is saved anyway once the officer ticks the box it shows.
+            duplicate = isinstance(error, entries.LikelyDuplicate)
         else:
             flash(_("The entry is saved."), "success")
             return redirect(url_for("roll.index", slug=municipality.slug))

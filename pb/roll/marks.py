@@ -16,8 +16,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from pb.auth.access import ensure_officer
@@ -51,6 +52,17 @@ def ways_handed_out(consultation: Consultation) -> list[Channel]:
     return handed
 
 
+def why_not(consultation: Consultation, entry: RollEntry) -> LazyString | None:
+    """Why a person on the municipality's roll does not vote in this consultation, if so:
+    what the desk shows beside her name, and refuses."""
+    if entry.village_id not in {village.id for village in consultation.villages}:
+        return _l("Lives in a village this consultation does not cover.")
+    latest = consultation.latest_birth_year
+    if latest is not None and entry.birth_year > latest:
+        return too_young(latest)
+    return None
+
+
 def hand_out(actor: User, consultation: Consultation, entry_id: int, channel: Channel) -> RollEntry:
     """Mark a person on the roll as handed a code slip or a paper ballot, if she has no mark
     yet: refused, and nothing written, if she voted online or was handed either already."""
@@ -64,13 +76,9 @@ def hand_out(actor: User, consultation: Consultation, entry_id: int, channel: Ch
     entry = db.session.get(RollEntry, entry_id)
     if entry is None or entry.municipality_id != consultation.municipality_id:
         raise RuleViolation(_l("This person is not on the voter roll."))
-    if entry.village_id not in {village.id for village in consultation.villages}:
-        raise RuleViolation(_l("This person lives in a village this consultation does not cover."))
-    latest = consultation.latest_birth_year
-    if latest is not None and entry.birth_year > latest:
-        raise RuleViolation(
-            _l("Only people born in %(year)d or before vote in this consultation.", year=latest)
-        )
+    refused = why_not(consultation, entry)
+    if refused is not None:
+        raise RuleViolation(refused)
     connection = db.session.connection()
     # Under a shared lock on the consultation's row: closing waits for the mark, and a mark
     # is never made once voting has closed.
@@ -141,21 +149,47 @@ class Standing(enum.Enum):
     VOTED_OTHERWISE = "received a code slip or a paper ballot"
 
 
+#: A confirmed account's person on the roll and her mark in a consultation, if any: one indexed
+#: lookup (parameters user_id, municipality_id, consultation_id). The ballot page asks it here,
+#: and ``pb.voting.casting`` in the transaction that records a ballot on SQLite.
+ENTRY_AND_MARK = (
+    select(RollEntry.id, RollEntry.birth_year, RollMark.channel)
+    .outerjoin(
+        RollMark,
+        and_(
+            RollMark.roll_entry_id == RollEntry.id,
+            RollMark.consultation_id == bindparam("consultation_id"),
+        ),
+    )
+    .where(
+        RollEntry.user_id == bindparam("user_id"),
+        RollEntry.municipality_id == bindparam("municipality_id"),
+    )
+)
+
+
+def too_young(latest_birth_year: int) -> LazyString:
+    return _l(
+        "Only people born in %(year)d or before vote in this consultation.",
+        year=latest_birth_year,
+    )
+
+
 def standing(consultation: Consultation, user: User) -> Standing:
     """Whether the account may vote online in this consultation, as the roll says: what the
     ballot page tells her before she fills it in (``pb.voting.casting`` checks it again)."""
-    row = db.session.execute(
-        select(RollEntry.birth_year, RollMark.channel)
-        .outerjoin(
-            RollMark,
-            (RollMark.roll_entry_id == RollEntry.id)
-            & (RollMark.consultation_id == consultation.id),
+    row = (
+        db.session.connection()
+        .execute(
+            ENTRY_AND_MARK,
+            {
+                "user_id": user.id,
+                "municipality_id": consultation.municipality_id,
+                "consultation_id": consultation.id,
+            },
         )
-        .where(
-            RollEntry.user_id == user.id,
-            RollEntry.municipality_id == consultation.municipality_id,
-        )
-    ).first()
+        .first()
+    )
     if row is None:
         return Standing.NOT_CONFIRMED
     latest = consultation.latest_birth_year

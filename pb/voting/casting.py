@@ -80,6 +80,7 @@ from pb.models import (
     VotingCode,
 )
 from pb.models.voting import new_ballot_id
+from pb.roll import marks
 from pb.voting import codes, sheets
 from pb.voting.kinds import SentChoices, read_selection
 from pb.voting.services import may_vote_with_account
@@ -158,10 +159,7 @@ def _voting_closed() -> RuleViolation:
 
 def _too_young(sheet: BallotSheet) -> object:
     assert sheet.latest_birth_year is not None
-    return _l(
-        "Only people born in %(year)d or before vote in this consultation.",
-        year=sheet.latest_birth_year,
-    )
+    return marks.too_young(sheet.latest_birth_year)
 
 
 @dataclass(frozen=True)
@@ -355,7 +353,7 @@ def _write(vote: _Vote, revision: int, client: str) -> _Outcome:
 def _mark_on_roll(sql: Any, vote: _Vote) -> _Outcome | None:
     """Mark the account's person on the roll as voting online, or say why she may not."""
     entry = sql.execute(
-        _ENTRY_AND_MARK,
+        marks.ENTRY_AND_MARK,
         {
             "user_id": vote.user_id,
             "municipality_id": vote.municipality_id,
@@ -419,21 +417,6 @@ _CODE_AND_LINK = (
     .join(CodeBatch, CodeBatch.id == VotingCode.batch_id)
     .outerjoin(VoterLink, VoterLink.code_id == VotingCode.id)
     .where(VotingCode.digest == bindparam("code_digest"))
-)
-# The account's entry on the roll and its mark in this consultation, if any: one lookup.
-_ENTRY_AND_MARK = (
-    select(RollEntry.id, RollEntry.birth_year, RollMark.channel)
-    .outerjoin(
-        RollMark,
-        and_(
-            RollMark.roll_entry_id == RollEntry.id,
-            RollMark.consultation_id == bindparam("consultation_id"),
-        ),
-    )
-    .where(
-        RollEntry.user_id == bindparam("user_id"),
-        RollEntry.municipality_id == bindparam("municipality_id"),
-    )
 )
 _INSERT_MARK = insert(RollMark.__table__)
 _LINK_OF_ACCOUNT = select(VoterLink.id, VoterLink.ballot_id).where(

@@ -325,3 +325,20 @@ def test_voting_on_the_roll_cannot_open_while_the_roll_is_empty(app, world, offi
     move(officer_client, c, "advance", "review")
     db.session.refresh(c)
     assert c.phase == Phase.VOTING
+
+
+def test_the_desk_says_who_does_not_vote_here_and_refuses_them(app, world, officer_client):
+    first, second = world.municipality.villages[:2]
+    world.consultation.villages = [first]
+    on_roll(world, min_age=18)
+    elsewhere = factories.make_roll_entry(world.municipality, full_name="Асанов А", village=second)
+    young = factories.make_roll_entry(world.municipality, full_name="Асанов Б", birth_year=2012)
+    page = officer_client.get(f"/c/{world.consultation.id}/desk?q=асанов").get_data(as_text=True)
+    assert "Lives in a village this consultation does not cover." in page
+    assert "born in 2008 or before" in page
+    assert f"/desk/{elsewhere.id}/paper" not in page and f"/desk/{young.id}/paper" not in page
+    response = officer_client.post(
+        f"/c/{world.consultation.id}/desk/{elsewhere.id}/paper", follow_redirects=True
+    )
+    assert "Lives in a village this consultation does not cover." in response.get_data(as_text=True)
+    assert marks(world.consultation) == set()
