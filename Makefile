@@ -9,10 +9,10 @@ TEST_LOCK := requirements/test.txt
 PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 export FLASK_APP := pb
 
-.PHONY: run test test-postgres lint lock install install-site install-test translations db \
+.PHONY: run test test-postgres lint lock install install-site install-test translations db vote-key \
 	extract-messages update-messages browser-deps clean
 
-run: install-site instance/config.py translations db
+run: install-site instance/config.py vote-key translations db
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install-test translations browser-deps
@@ -60,17 +60,22 @@ lock:
 	$(PIP_COMPILE) --extra test --extra lint --constraint $(SITE_LOCK) \
 		--output-file $(TEST_LOCK) setup.cfg
 
-# A random secret key for this machine, kept out of the repository.
+# A random SECRET_KEY and VOTE_KEY for this machine, kept out of the repository. Owner-only, as
+# everything in instance/ (the SQLite database too): the umask holds as the files are created.
 instance/config.py:
-	mkdir -p instance
-	$(BIN)/python -c "import secrets; print('SECRET_KEY = \"%s\"' % secrets.token_hex(32))" > $@
+	mkdir -p -m 700 instance
+	umask 077 && $(BIN)/python -m pb.instance_config $@
+
+# An instance/config.py written before VOTE_KEY existed gets one (pb/instance_config.py says how).
+vote-key: instance/config.py
+	@$(BIN)/python -m pb.instance_config instance/config.py
 
 translations: install-site
 	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v '^compiling' || true
 	@ls translations/*/LC_MESSAGES/messages.mo >/dev/null
 
 # Create or upgrade the database in place, then load the demo data if it is empty.
-db: install-site instance/config.py
+db: install-site instance/config.py vote-key
 	$(BIN)/flask db upgrade
 	$(BIN)/flask load-demo --if-empty
 

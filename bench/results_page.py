@@ -106,7 +106,8 @@ def main() -> None:
         officer, council = client_for(officer_id), client_for(council_id)
         started = time.perf_counter()
         response = officer.post(
-            f"/c/{consultation_id}/phase", data={"direction": "advance", "expected": "closed"}
+            f"/c/{consultation_id}/phase",
+            data={"direction": "advance", "expected": "closed", "confirm": "yes"},
         )
         publish = time.perf_counter() - started
         assert response.status_code == 302, response.status_code

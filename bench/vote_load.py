@@ -99,6 +99,7 @@ def bench_app(database_url: str, secret: str) -> Any:
         {
             "TESTING": True,
             "SECRET_KEY": secret,
+            "VOTE_KEY": f"{secret}-vote",  # as the server's (below): slips printed here vote there
             "SQLALCHEMY_DATABASE_URI": database_url,
             "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
         }
@@ -257,7 +258,9 @@ def count_stored(database_url: str, secret: str) -> Stored:
 class Server:
     def __init__(self, database_url: str, secret: str, workers: int) -> None:
         self.port = free_port()
-        env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret)
+        env = dict(
+            os.environ, DATABASE_URL=database_url, SECRET_KEY=secret, PB_VOTE_KEY=f"{secret}-vote"
+        )
         self.process = subprocess.Popen(
             [
                 sys.executable,

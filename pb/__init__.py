@@ -38,7 +38,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        os.makedirs(app.instance_path, exist_ok=True)
+        # Owner-only: it holds the database, and instance/config.py the secret key.
+        os.makedirs(app.instance_path, mode=0o700, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
             app.instance_path, "pb.sqlite"
         )
@@ -52,9 +53,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 "SECRET_KEY is not set: put it in the environment or in instance/config.py"
             )
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+    from pb import keys
+
+    keys.configure(app)  # VOTE_KEY, and the fallbacks of both keys
+    from pb import logs
+
+    logs.configure(app)  # before anything asks for app.logger: see pb.logs
 
     _trust_proxies(app)
     _init_extensions(app)
+    _bound_path_ids(app)
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_security_headers(app)
@@ -85,6 +93,13 @@ def _trust_proxies(app: Flask) -> None:
         )
 
 
+def _bound_path_ids(app: Flask) -> None:
+    # Before any route is added: each route looks its converters up when it is added.
+    from pb.urls import RowIdConverter
+
+    app.url_map.converters["int"] = RowIdConverter
+
+
 def _engine_options(uri: str) -> dict[str, Any]:
     """What this database's engine needs beyond the defaults (pb.sqlite, pb.postgres)."""
     if uri.startswith("sqlite"):
@@ -99,7 +114,6 @@ def _engine_options(uri: str) -> dict[str, Any]:
 
 
 def _init_extensions(app: Flask) -> None:
-    from pb import models
     from pb.extensions import babel, csrf, db, login_manager, migrate
     from pb.i18n import select_locale
 
@@ -128,25 +142,13 @@ def _init_extensions(app: Flask) -> None:
 
     login_manager.login_message = _l("Please log in to open this page.")
 
-    @login_manager.user_loader
-    def load_user(token: str) -> models.User | None:
-        from sqlalchemy import select
-        from sqlalchemy.orm import joinedload
+    from pb.auth.sessions import load_user
 
-        # With its roles in the same query: every page asks them, and a vote by account is
-        # then one round trip for the account instead of two (see Benchmarks).
-        return (
-            db.session.scalars(
-                select(models.User)
-                .where(models.User.login_token == token)
-                .options(joinedload(models.User.memberships))
-            )
-            .unique()
-            .one_or_none()
-        )
+    login_manager.user_loader(load_user)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from pb.audit.views import bp as audit_bp
     from pb.auth import bp as auth_bp
     from pb.consultations import bp as consultations_bp
     from pb.main import bp as main_bp
@@ -165,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(voting_bp)
     app.register_blueprint(results_bp)
     app.register_blueprint(roll_bp)
+    app.register_blueprint(audit_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from sqlalchemy import select
@@ -18,10 +20,17 @@ def register_cli(app: Flask) -> None:
     @click.password_option(help="Read from a prompt when not given.")
     def create_admin(login: str, display_name: str, password: str) -> None:
         """Create the first site administrator (or make an existing account one)."""
+        from flask_babel import force_locale
+
+        from pb.auth.passwords import password_problem
         from pb.auth.services import create_admin as make_admin
 
         if len(password) < 8:
             raise click.ClickException("The password needs at least 8 characters.")
+        problem = password_problem(password, [login, display_name])
+        if problem is not None:
+            with force_locale("en"):
+                raise click.ClickException(str(problem))
         try:
             user = make_admin(login, password, display_name)
         except PhoneError:
@@ -43,3 +52,19 @@ def register_cli(app: Flask) -> None:
             return
         load_demo_data()
         click.echo("Demo data loaded.")
+
+    @app.cli.command("backup")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--pg-dump", "pg_dump", help="pg_dump to use (default: the newest found).")
+    def backup(file: Path, pg_dump: str | None) -> None:
+        """Write a consistent copy of the database to FILE (a new file, owner-only) while the
+        site runs. It is secret: during voting it links voters to ballots."""
+        from pb.backups import BackupError
+        from pb.backups import backup as take_backup
+        from pb.extensions import db
+
+        try:
+            take_backup(db.engine, file, pg_dump=pg_dump)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"Backup written to {file}")

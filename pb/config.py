@@ -24,6 +24,15 @@ def _database_url(url: str | None) -> str | None:
 
 class Config:
     SECRET_KEY: str | None = None
+    # Flask's: older secret keys still accepted (sessions; form tokens through pb.keys).
+    SECRET_KEY_FALLBACKS: ClassVar[list[str]] = []
+    # What voting codes, receipts and reset codes are keyed with, and its older keys still
+    # accepted (pb.keys; PB_VOTE_KEY, PB_VOTE_KEY_FALLBACKS='["..."]').
+    VOTE_KEY: str | None = None
+    VOTE_KEY_FALLBACKS: ClassVar[list[str]] = []
+    # Log lines as plain text or JSON lines (PB_LOG_FORMAT=json), from this level (pb.logs).
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
     SQLALCHEMY_DATABASE_URI: str | None = None  # default set in create_app (instance folder)
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
     LANGUAGES = LANGUAGES
@@ -43,6 +52,9 @@ class Config:
     # Guessing codes or passwords: this many failures per client within the window, then 429.
     THROTTLE_MAX_FAILURES = 10
     THROTTLE_WINDOW_SECONDS = 15 * 60
+    # Codes are counted per device as above, and per address up to this: a whole village may
+    # vote from one mobile operator's address (pb.throttle).
+    THROTTLE_MAX_FAILURES_PER_ADDRESS = 100
     # Behind reverse proxies, how many hops of X-Forwarded-For to trust (PB_PROXY_COUNT;
     # pb.create_app applies it with ProxyFix).
     PROXY_COUNT = 0

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import contextlib
+
+from flask import Flask, Response, current_app, jsonify, render_template, request, session
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -42,6 +46,61 @@ def render_error(code: int, detail: object | None = None) -> tuple[str, int]:
     )
 
 
+# How long a client is told to wait when the database does not answer: PostgreSQL restarts in
+# seconds, and a page that waits longer than this for a retry loses the voter.
+RETRY_AFTER_SECONDS = 10
+
+
+# SQLite's "busy" results: another connection held the file past the busy timeout.
+_SQLITE_BUSY = ("SQLITE_BUSY", "SQLITE_LOCKED")
+
+
+def database_unavailable(error: DBAPIError) -> bool:
+    """Whether the database failed to answer rather than refused the statement: it is down,
+    restarting, or dropped the connection (which SQLAlchemy then drops from its pool, so the
+    next request connects afresh and the site recovers by itself when the server is back).
+    psycopg's OperationalError means the server's state (down, shutting down, a conflict to
+    retry); sqlite3 raises it for a missing table too, so there only "busy" counts."""
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    sqlite_error = getattr(error.orig, "sqlite_errorname", None)
+    if sqlite_error is not None:
+        return str(sqlite_error).startswith(_SQLITE_BUSY)
+    return True
+
+
+def _locale_without_database() -> str:
+    # The usual selector may read the account's language, and the account is in the database
+    # that did not answer: the visitor's choice in this visit, else the browser's.
+    languages = tuple(current_app.config["LANGUAGES"])
+    chosen = session.get("locale")
+    if chosen in languages:
+        return str(chosen)
+    return request.accept_languages.best_match(languages) or str(
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def render_unavailable() -> Response:
+    """503 with Retry-After: a translated page, or JSON for clients that ask for JSON. Touches
+    neither the database nor the account (errors/unavailable.html shows no account links)."""
+    if request.accept_mimetypes.best_match(("text/html", "application/json")) == (
+        "application/json"
+    ):
+        response = jsonify(status="unavailable", problem="database")
+    else:
+        # Rendered by Jinja itself: Flask's render_template would run the context processors,
+        # and Flask-Login's loads the account, from the database that did not answer.
+        template = current_app.jinja_env.get_template("errors/unavailable.html")
+        with force_locale(_locale_without_database()):
+            response = Response(template.render())
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
@@ -68,6 +127,23 @@ def register_error_handlers(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code if error.code in ERROR_TEXTS else 400)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error: DBAPIError) -> Response:
+        if not database_unavailable(error):
+            raise error  # a fault of ours: a 500, logged as one
+        from pb.extensions import db
+
+        # The driver's own words (which server, what failed), never SQLAlchemy's rendering of
+        # the statement, whose parameters may hold a code's digest or a password's hash.
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+        current_app.logger.warning("The database did not answer: %s", reason)
+
+        # If the connection is gone already, so is what it held; the session is removed after
+        # the request either way.
+        with contextlib.suppress(DBAPIError):
+            db.session.rollback()
+        return render_unavailable()
 
     @app.errorhandler(500)
     def server_error(error: Exception) -> tuple[str, int]:

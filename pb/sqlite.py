@@ -13,12 +13,17 @@ event emits it. pb's choices on top:
   began, so a request that reads and then writes would otherwise fail halfway.
 - A writer waits for the lock up to ``BUSY_TIMEOUT_MS`` (SQLite's busy timeout).
 - Foreign keys are enforced, as on PostgreSQL.
+- A database file pb creates is its owner's only (0600), and so are its ``-wal`` and ``-shm``
+  files, which SQLite gives the database file's permissions: the file holds the accounts'
+  password hashes and, until close, the links to voters.
 
 An in-memory database (the test suite's) is one shared connection and keeps pysqlite's ways.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Any
 
 from flask import has_request_context, request
@@ -40,9 +45,25 @@ def _in_memory(url: Any) -> bool:
 ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": False}
 
 
+def create_owner_only(path: str) -> None:
+    """Create the empty file ``path`` readable and writable by its owner only, unless it
+    exists. SQLite opens an empty file as a new database; left to itself it would create the
+    file with the process's umask, world-readable on most systems."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def configure(engine: Engine) -> None:
     """Pragmas on every new connection, and transactions begun by SQLAlchemy (see above)."""
     in_memory = _in_memory(engine.url)
+    database = engine.url.database
+    if database and not in_memory and not engine.url.query.get("uri"):
+
+        @event.listens_for(engine, "do_connect")
+        def on_do_connect(dialect: Any, conn_rec: Any, cargs: Any, cparams: Any) -> None:
+            # Before SQLite opens (and would create) the file, on every new connection: a
+            # database removed while pb runs is created again owner-only too.
+            create_owner_only(database)
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, connection_record: Any) -> None:

@@ -1,11 +1,15 @@
-"""What a URL brings in: redirect targets that cannot be turned into an open redirect, and list
-page numbers that cannot break the query."""
+"""What a URL brings in: redirect targets that cannot be turned into an open redirect, list
+page numbers that cannot break the query, and ids in paths that fit the database."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import request, url_for
+from werkzeug.routing import IntegerConverter, Map
+
+from pb.forms import MAX_ID
 
 # Far past the end of any list pb shows, and well within every database's integers.
 LAST_PAGE = 1_000_000
@@ -32,3 +36,13 @@ def page_number() -> int:
     database, whose integers it would overflow)."""
     page = request.args.get("page", 1, type=int)
     return min(max(page, 1), LAST_PAGE)
+
+
+class RowIdConverter(IntegerConverter):
+    """The ``int`` of every route (``/c/<int:consultation_id>``), bounded by what the
+    database's integers hold: a larger number is no page (404). Unbounded, PostgreSQL refuses
+    it in the lookup, and the request ends in a 500."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)

@@ -10,6 +10,7 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Stri
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is for 3.2
 from wtforms.validators import EqualTo, NumberRange, Optional, ValidationError
 
+from pb.auth.passwords import password_problem
 from pb.auth.phone import PhoneError, normalise_phone
 from pb.forms import Form, add_error, empty_to_none, id_or_none, length, required, strip
 from pb.i18n import LANGUAGE_NAMES
@@ -40,6 +41,15 @@ def validate_username_field(form: Form, field: StringField) -> None:
         raise ValidationError(_l("Use 3 to 30 Latin letters, digits, dots, dashes or underscores."))
     if field.data.isdigit():
         raise ValidationError(_l("A user name cannot be only digits."))
+
+
+def refuse_easy_password(field: PasswordField, personal: Sequence[str | None]) -> None:
+    """A new password's check beyond its length: not common, not the owner's name or phone."""
+    if field.errors or not field.data:
+        return  # too short or missing already says enough
+    problem = password_problem(field.data, personal)
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -126,6 +136,9 @@ class RegisterForm(ProfileFields):
         render_kw={"autocomplete": "new-password"},
     )
 
+    def validate_password(self, field: PasswordField) -> None:
+        refuse_easy_password(field, [self.display_name.data, self.username.data, self.phone.data])
+
     def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         ok = super().validate(extra_validators)
         if not self.phone.data and not self.username.data and not self.phone.errors:
@@ -163,6 +176,13 @@ class NewPasswordFields(Form):
         validators=[required(), EqualTo("password", message=_l("The passwords do not match."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+    # What identifies the account's owner (her name, user name, phone), as far as the page
+    # knows it: the new password must not be one of them.
+    personal: Sequence[str | None] = ()
+
+    def validate_password(self, field: PasswordField) -> None:
+        refuse_easy_password(field, self.personal)
 
 
 class PasswordForm(NewPasswordFields):
@@ -207,6 +227,11 @@ class ResetPasswordForm(NewPasswordFields):
             "spellcheck": "false",
         },
     )
+
+    def validate_password(self, field: PasswordField) -> None:
+        # Only what was typed: the account's name is checked once the code proved who this is
+        # (pb.auth.resets), so that a guesser cannot learn it from this message.
+        refuse_easy_password(field, [self.login.data])
 
 
 class FindAccountForm(Form):

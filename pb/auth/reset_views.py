@@ -10,15 +10,14 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from pb import sms
-from pb.auth import bp, resets
+from pb.auth import bp, resets, sessions
 from pb.auth.forms import IssueForm, ResetPasswordForm
 from pb.errors import RuleViolation
 from pb.forms import given
@@ -49,11 +48,12 @@ def reset_password() -> str | Response:
                 given(form.password.data),
                 client=_client_key(),
             )
+        except resets.EasyPassword as error:
+            form.password.errors = [str(error.message)]
         except RuleViolation as error:
             form.code.errors = [str(error.message)]
         else:
-            login_user(user)
-            session["locale"] = user.locale
+            sessions.start(user)
             flash(
                 _("Your new password is set, and you are logged in. Other devices are logged out."),
                 "success",

@@ -23,6 +23,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, CursorResult, or_, select, update
 
 from pb import throttle
+from pb.audit import trail as audit
+from pb.auth.passwords import password_problem
 from pb.auth.services import find_by_login
 from pb.errors import PermissionDenied, RuleViolation
 from pb.extensions import db
@@ -44,6 +46,10 @@ WRONG_CODE = _l(
 # Cyrillic letters that look like the code's Latin ones: a phone with a Kyrgyz or Russian
 # keyboard types these.
 _LOOKALIKES = str.maketrans("АВСЕНКМОРТХУҮ", "ABCEHKMOPTXYY")
+
+
+class EasyPassword(RuleViolation):
+    """The new password is the account's name, user name or phone; the code stays unused."""
 
 
 @dataclass(frozen=True)
@@ -137,8 +143,29 @@ def issue_reset_code(actor: User, user: User) -> IssuedCode:
             expires_at=expires_at,
         )
     )
+    # Whose account and until when; the code itself is never recorded.
+    audit.record(
+        actor,
+        "reset.issue",
+        municipality_id=_municipality_of(actor, user),
+        target=("user", user.id),
+        after={"name": user.display_name, "expires_at": expires_at},
+    )
     db.session.commit()
     return IssuedCode(code=code, expires_at=expires_at)
+
+
+def _municipality_of(actor: User, user: User) -> int | None:
+    """Where the account's resident is one the actor serves, for that municipality's trail."""
+    return next(
+        (
+            m.municipality_id
+            for m in user.memberships
+            if m.role == Role.RESIDENT
+            and (actor.is_admin or actor.has_role(m.municipality_id, Role.OFFICER))
+        ),
+        None,
+    )
 
 
 def normalise_code(typed: str) -> str:
@@ -166,6 +193,11 @@ def reset_password(login: str, code: str, new_password: str, client: str) -> Use
         )
     if reset is None or user is None:
         _refuse(user, now, client)
+    # Only now that the code proved who this is: otherwise a guesser could try names here.
+    problem = password_problem(new_password, [user.display_name, user.username, user.phone])
+    if problem is not None:
+        db.session.rollback()
+        raise EasyPassword(problem)
     # Compare-and-set: of two requests racing with the same code, one sets the password.
     claimed = db.session.execute(
         update(PasswordReset)

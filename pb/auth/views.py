@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from pb import throttle
-from pb.auth import bp, services
+from pb.auth import bp, services, sessions
 from pb.auth.forms import LoginForm, PasswordForm, ProfileForm, RegisterForm
 from pb.errors import RuleViolation
 from pb.extensions import db
@@ -50,6 +50,10 @@ def register() -> str | Response:
     )
     form.village_id.choices = [("", _("Not given")), *village_choices(municipality)]
     if form.validate_on_submit():
+        # Trying phone numbers to learn which have accounts is slowed down as guessing is. Only
+        # refusals count: a village may register from one address after its meeting.
+        throttle_key = f"register:{request.remote_addr or 'unknown'}"
+        throttle.check(throttle_key)
         if municipality is None:
             form.municipality_id.errors = [_("Choose your municipality.")]
         else:
@@ -61,11 +65,13 @@ def register() -> str | Response:
                     phone=form.phone.data,
                     username=form.username.data,
                 )
+            except services.AccountTaken as error:
+                throttle.record_failure(throttle_key)
+                flash(str(error.message), "error")
             except RuleViolation as error:
                 flash(str(error.message), "error")
             else:
-                login_user(user)
-                session["locale"] = user.locale
+                sessions.start(user)
                 flash(_("Welcome! Your account is ready."), "success")
                 # Where only the voter roll votes, she cannot vote before an officer confirms
                 # her: say so now, not first on a ballot she cannot send.
@@ -95,15 +101,14 @@ def login() -> str | Response:
             throttle.record_failure(throttle_key)
             form.password.errors = [_("Wrong phone number, user name or password.")]
         else:
-            login_user(user, remember=form.remember.data)
-            session["locale"] = user.locale
+            sessions.start(user, remember=bool(form.remember.data))
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
-    logout_user()
+    sessions.end(current_user._get_current_object())
     flash(_("You have logged out."), "info")
     return redirect(url_for("main.index"))
 
@@ -136,6 +141,7 @@ def profile() -> str | Response:
 @login_required
 def change_password() -> str | Response:
     form = PasswordForm()
+    form.personal = [current_user.display_name, current_user.username, current_user.phone]
     if form.validate_on_submit():
         try:
             services.change_password(
@@ -144,8 +150,9 @@ def change_password() -> str | Response:
         except RuleViolation as error:
             form.current.errors = [str(error.message)]
         else:
-            # The new login token invalidated this session's cookie too: log in again quietly.
-            login_user(current_user._get_current_object())
+            # The new login token ended every session of the account, this one too: the
+            # others stay ended, this device is logged in again quietly.
+            sessions.restart(current_user._get_current_object())
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.profile"))
     return render_template("auth/password.html", form=form)

@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is for 3.2
 from wtforms.validators import NumberRange, Optional
 
+from pb.confirming import ConfirmForm
 from pb.consultations.services import DATE_FIELDS, MAX_BUDGET, date_order_errors
 from pb.forms import Form, add_error, empty_to_none, length, required, strip
 from pb.labels import STANDARD_CATEGORIES
@@ -119,7 +120,9 @@ class ConsultationForm(Form):
         return ok
 
 
-class PhaseForm(Form):
+class PhaseForm(ConfirmForm):
+    """A move of phase; those that cannot be undone come back from a confirmation page."""
+
     expected = StringField(validators=[required(), length(max=20)])
     reason = TextAreaField(
         _l("Why does it go back?"),

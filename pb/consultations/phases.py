@@ -18,14 +18,19 @@ from pb.models import Consultation, Phase
 Check = Callable[[Consultation], list[object]]
 #: What follows a consultation's move into a phase.
 Reaction = Callable[[Consultation], None]
+#: What a move into a phase will do, in numbers and in the reader's language, for the page that
+#: asks the officer to confirm it before it is done.
+Consequence = Callable[[Consultation], list[object]]
 
 C = TypeVar("C", bound=Check)
 R = TypeVar("R", bound=Reaction)
+K = TypeVar("K", bound=Consequence)
 
 # Keyed by module and name, so that a module imported again replaces its hooks rather than
 # adding them twice.
 _checks: dict[Phase, dict[str, Check]] = {phase: {} for phase in Phase}
 _reactions: dict[Phase, dict[str, Reaction]] = {phase: {} for phase in Phase}
+_consequences: dict[Phase, dict[str, Consequence]] = {phase: {} for phase in Phase}
 
 
 def _key(hook: Callable[..., object]) -> str:
@@ -54,17 +59,37 @@ def on_entering(phase: Phase) -> Callable[[R], R]:
     return register
 
 
+def consequence_of(phase: Phase) -> Callable[[K], K]:
+    """Register what a move into ``phase`` will do, said before it is done (in numbers)."""
+
+    def register(consequence: K) -> K:
+        _consequences[phase][_key(consequence)] = consequence
+        return consequence
+
+    return register
+
+
 def checks_before(phase: Phase) -> list[Check]:
     return list(_checks[phase].values())
 
 
 def reactions_to(phase: Phase) -> list[Reaction]:
+    """In the order they were registered, which is the order they run in."""
     return list(_reactions[phase].values())
 
 
 def problems_entering(consultation: Consultation, phase: Phase) -> list[object]:
     """What the registered checks find wrong with moving ``consultation`` into ``phase``."""
     return [problem for check in checks_before(phase) for problem in check(consultation)]
+
+
+def consequences_of_entering(consultation: Consultation, phase: Phase) -> list[object]:
+    """What the domains say a move of ``consultation`` into ``phase`` will do."""
+    return [
+        sentence
+        for consequence in _consequences[phase].values()
+        for sentence in consequence(consultation)
+    ]
 
 
 def react_to_entering(consultation: Consultation, phase: Phase) -> None:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
+from flask import current_app
+from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, func, select
 
+from pb.audit import trail as audit
 from pb.auth.access import ensure_officer
 from pb.consultations import phases
 from pb.errors import RuleViolation
 from pb.extensions import db
-from pb.labels import STANDARD_CATEGORIES
+from pb.labels import PHASES, STANDARD_CATEGORIES
 from pb.models import (
     Category,
     Consultation,
@@ -30,6 +34,8 @@ from pb.models import (
 MAX_BUDGET = 10**12
 # A step back is allowed only before voting, and never silently: it needs a reason.
 STEP_BACK_FROM = {Phase.COLLECTING: Phase.DRAFT, Phase.REVIEW: Phase.COLLECTING}
+# Moves that cannot be undone: the officer sees what they will do, in numbers, and confirms.
+CONFIRMED_MOVES = frozenset({Phase.CLOSED, Phase.PUBLISHED})
 
 
 @dataclass
@@ -192,8 +198,28 @@ def create_consultation(
     consultation.villages = villages
     _apply_categories(consultation, data)
     db.session.add(consultation)
+    audit.record(
+        actor,
+        "consultation.create",
+        municipality_id=municipality.id,
+        target=("consultation", consultation),
+        after=_audited(consultation),
+    )
     db.session.commit()
     return consultation
+
+
+def _audited(consultation: Consultation) -> dict[str, object]:
+    """What the audit trail keeps of a consultation's settings, to compare before and after."""
+    return {
+        "title": " / ".join(
+            t for t in (consultation.title_ky, consultation.title_ru, consultation.title_en) if t
+        ),
+        "budget": consultation.budget,
+        "villages": sorted(v.name for v in consultation.villages),
+        "categories": sorted(c.key or c.name or "" for c in consultation.categories),
+        "dates": [getattr(consultation, name) for name in DATE_FIELDS],
+    }
 
 
 def update_consultation(actor: User, consultation: Consultation, data: ConsultationData) -> None:
@@ -201,6 +227,7 @@ def update_consultation(actor: User, consultation: Consultation, data: Consultat
     if consultation.voting_over:
         raise RuleViolation(_l("A closed consultation cannot be changed."))
     villages = _check(data, consultation.municipality)
+    before = _audited(consultation)
     try:
         if not consultation.ballot_locked:
             consultation.budget = data.budget
@@ -210,6 +237,16 @@ def update_consultation(actor: User, consultation: Consultation, data: Consultat
             consultation.villages = villages
             _apply_categories(consultation, data)
         _apply_texts_and_dates(consultation, data)
+        old, new = audit.changes(before, _audited(consultation))
+        if new:
+            audit.record(
+                actor,
+                "consultation.update",
+                municipality_id=consultation.municipality_id,
+                target=("consultation", consultation.id),
+                before=old,
+                after=new,
+            )
         db.session.commit()
     except RuleViolation:
         db.session.rollback()
@@ -226,9 +263,67 @@ def next_phase(consultation: Consultation) -> Phase | None:
     return phases[i + 1] if i + 1 < len(phases) else None
 
 
-def advance_phase(actor: User, consultation: Consultation, expected: Phase) -> Phase:
+def local_today() -> date:
+    """Today in the municipalities' time zone, the one the announced dates are meant in."""
+    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+
+
+def closes_early(consultation: Consultation, today: date | None = None) -> bool:
+    """Whether closing voting now would end it before the day it was announced to end on."""
+    return consultation.voting_open and (today or local_today()) < consultation.voting_until
+
+
+def needs_confirmation(consultation: Consultation, direction: str) -> bool:
+    """Moves that cannot be undone, or that everyone sees undone, are confirmed first."""
+    if direction == "back":
+        return can_step_back(consultation)
+    return next_phase(consultation) in CONFIRMED_MOVES
+
+
+def what_moving_does(consultation: Consultation, target: Phase) -> list[object]:
+    """What moving ``consultation`` into ``target`` will do, in numbers, for the officer to
+    confirm: as the domains registered it (pb.consultations.phases), and a step back's part."""
+    if target.order < consultation.phase.order:
+        counts = proposal_counts(consultation)
+        return [
+            _l(
+                "The consultation goes back to the phase “%(phase)s”.",
+                phase=PHASES[target],
+            ),
+            ngettext(
+                "Its %(num)d proposal stays as it is.",
+                "Its %(num)d proposals stay as they are.",
+                sum(counts.values()),
+            ),
+            _l("Everyone will see on the timeline that it went back, and why."),
+        ]
+    said = phases.consequences_of_entering(consultation, target)
+    if target == Phase.CLOSED and closes_early(consultation):
+        days = (consultation.voting_until - local_today()).days
+        said.insert(
+            0,
+            ngettext(
+                "Voting was announced to run until %(date)s: closing now ends it %(num)d day "
+                "early. Say why: everyone will see the reason on the timeline.",
+                "Voting was announced to run until %(date)s: closing now ends it %(num)d days "
+                "early. Say why: everyone will see the reason on the timeline.",
+                days,
+                date=format_date(consultation.voting_until),
+            ),
+        )
+    return said
+
+
+def advance_phase(
+    actor: User,
+    consultation: Consultation,
+    expected: Phase,
+    reason: str | None = None,
+    today: date | None = None,
+) -> Phase:
     """Move to the next phase. ``expected`` is the phase the officer saw, so a double click or
-    two officers at once cannot skip a phase."""
+    two officers at once cannot skip a phase. Closing voting before the announced end date
+    needs a ``reason``, shown to everyone on the timeline."""
     ensure_officer(actor, consultation.municipality_id)
     if consultation.phase != expected:
         raise RuleViolation(_l("The consultation has already moved on. Check it and try again."))
@@ -246,7 +341,16 @@ def advance_phase(actor: User, consultation: Consultation, expected: Phase) -> P
             )
         if not counts[ProposalStatus.ACCEPTED]:
             raise RuleViolation(_l("No proposal is accepted for the ballot yet."))
-    _record_move(actor, consultation, target, None)
+    reason = (reason or "").strip() or None
+    if target == Phase.CLOSED and closes_early(consultation, today):
+        if reason is None:
+            raise RuleViolation(
+                _l("Voting closes before its announced end: say why. Everyone will see it.")
+            )
+    else:
+        # Only an early close, or a step back, has a reason to show.
+        reason = None
+    _record_move(actor, consultation, target, reason)
     return target
 
 
@@ -267,6 +371,7 @@ def step_back(actor: User, consultation: Consultation, expected: Phase, reason: 
 def _record_move(
     actor: User, consultation: Consultation, target: Phase, reason: str | None
 ) -> None:
+    from_phase = consultation.phase
     consultation.phase_changes.append(
         PhaseChange(
             from_phase=consultation.phase, to_phase=target, reason=reason, changed_by_id=actor.id
@@ -284,14 +389,22 @@ def _record_move(
         db.session.rollback()
         raise RuleViolation(_l("The consultation has already moved on. Check it and try again."))
     try:
-        # What the later domains registered (sealing the ballots at close, counting them at
-        # publication) is saved with the move, or not at all.
+        # What the later domains registered (sealing the ballots at close, then counting them)
+        # is saved with the move, or not at all.
         phases.react_to_entering(consultation, target)
+        audit.record(
+            actor,
+            "phase.step_back" if target.order < from_phase.order else "phase.advance",
+            municipality_id=consultation.municipality_id,
+            target=("consultation", consultation.id),
+            before={"phase": from_phase},
+            after={"phase": target, "reason": reason} if reason else {"phase": target},
+        )
     except Exception:
         db.session.rollback()
         raise
+    # One commit, and nothing after it: the attributes it expired load again only if read.
     db.session.commit()
-    db.session.refresh(consultation)
 
 
 @dataclass
@@ -300,6 +413,29 @@ class TimelineStep:
     starts: date | None
     ends: date | None
     state: str  # "done", "current" or "upcoming"
+
+
+@dataclass
+class TimelineNote:
+    """A phase change everyone is told the reason for: a step back, or an early close."""
+
+    changed_at: datetime
+    to_phase: Phase
+    reason: str
+    early_close: bool
+
+
+def timeline_notes(consultation: Consultation) -> list[TimelineNote]:
+    return [
+        TimelineNote(
+            change.changed_at,
+            change.to_phase,
+            change.reason,
+            early_close=change.to_phase == Phase.CLOSED,
+        )
+        for change in consultation.phase_changes
+        if change.reason
+    ]
 
 
 def timeline(consultation: Consultation) -> list[TimelineStep]:

@@ -8,6 +8,7 @@ from alembic.script import ScriptDirectory
 from flask import current_app
 from sqlalchemy.exc import DBAPIError
 
+from pb import keys
 from pb.extensions import db, migrate
 
 # Heads of the migrations this code carries, per application: they cannot change while the
@@ -26,11 +27,21 @@ def _expected_heads() -> set[str]:
 
 
 def problem() -> str | None:
-    """None when ready; else "database" (it does not answer) or "migrations" (its schema is
-    not the migrations' head: run `flask db upgrade`)."""
+    """None when ready; else "database" (it does not answer), "migrations" (its schema is
+    not the migrations' head: run `flask db upgrade`) or "keys" (this host's VOTE_KEY is not
+    the one the site's other hosts use: ``pb.keys``)."""
     try:
         with db.engine.connect() as connection:
             current = set(MigrationContext.configure(connection).get_current_heads())
     except DBAPIError:
         return "database"
-    return None if current == _expected_heads() else "migrations"
+    if current != _expected_heads():
+        return "migrations"
+    try:
+        # Asked afresh on every probe: another host may have rotated the site's key.
+        shared = keys.keys_shared(fresh=True)
+    except DBAPIError:
+        return "database"
+    finally:
+        db.session.close()  # the probe's connection back to the pool at once
+    return None if shared else "keys"

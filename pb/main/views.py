@@ -50,8 +50,9 @@ def health() -> dict[str, str]:
 
 @bp.route("/ready")
 def ready() -> tuple[dict[str, str], int]:
-    """Readiness, for load balancers: 200 when the database answers and its schema is the
-    migrations' head, else 503 with which of the two is wrong (never a connection string)."""
+    """Readiness, for load balancers: 200 when the database answers, its schema is the
+    migrations' head and this host's vote key is the site's (``pb.keys``), else 503 with which
+    is wrong (never a connection string)."""
     problem = readiness.problem()
     if problem is None:
         return {"status": "ready"}, 200

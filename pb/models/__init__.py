@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2 models, one module per domain."""
 
+from pb.models.audit import AuditEntry
 from pb.models.consultations import (
     BallotKind,
     Category,
@@ -9,6 +10,7 @@ from pb.models.consultations import (
     PhaseChange,
     consultation_villages,
 )
+from pb.models.keys import KeyFingerprint
 from pb.models.municipalities import Municipality, Village
 from pb.models.proposals import Beneficiary, Meeting, Proposal, ProposalBeneficiary, ProposalStatus
 from pb.models.results import CouncilDecision, CountedResult, Decision, PopulationFigures
@@ -26,6 +28,7 @@ from pb.models.voting import (
 )
 
 __all__ = [
+    "AuditEntry",
     "Ballot",
     "BallotChoice",
     "BallotKind",
@@ -39,6 +42,7 @@ __all__ = [
     "Decision",
     "Electorate",
     "Gender",
+    "KeyFingerprint",
     "Meeting",
     "Membership",
     "Municipality",

@@ -42,7 +42,8 @@ class User(UserMixin, Model):
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     username: Mapped[str | None] = mapped_column(String(30), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    # The session carries this token, not the id, so changing the password logs out other devices.
+    # Sessions and remember-me cookies carry this token with the id (get_id): a new token
+    # (password set, logging out) ends every session of the account, copied cookies included.
     login_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_login_token)
     display_name: Mapped[str] = mapped_column(String(100))
     locale: Mapped[str] = mapped_column(String(5), default="ky")
@@ -67,13 +68,18 @@ class User(UserMixin, Model):
         # scrypt in production; the test suite sets a cheap method to stay fast.
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
+        self.renew_login_token()
+
+    def renew_login_token(self) -> None:
         self.login_token = new_login_token()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
     def get_id(self) -> str:
-        return self.login_token
+        # Flask-Login's alternative id: the loader finds the account by its id and accepts the
+        # session only while the token is still the account's (pb.auth.sessions).
+        return f"{self.id}:{self.login_token}"
 
     @property
     def login_name(self) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from pb.audit import trail as audit
 from pb.auth.access import ensure_admin, ensure_officer
 from pb.auth.services import find_by_login
 from pb.errors import RuleViolation
@@ -97,6 +98,7 @@ def save_municipality(
     if clash is not None and clash is not municipality:
         raise RuleViolation(_l("This web address is already used by another municipality."))
     names = _clean_village_names(data.village_names)
+    before = _audited(municipality) if municipality is not None else {}
     if municipality is None:
         municipality = Municipality(slug=data.slug)
         db.session.add(municipality)
@@ -155,6 +157,16 @@ def save_municipality(
     for name in wanted.values():
         municipality.villages.append(Village(name=name))
     try:
+        db.session.flush()
+        old, new = audit.changes(before, _audited(municipality))
+        audit.record(
+            actor,
+            "municipality.update" if before else "municipality.create",
+            municipality_id=municipality.id,
+            target=("municipality", municipality.id),
+            before=old,
+            after=new,
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -162,6 +174,11 @@ def save_municipality(
             _l("This web address is already used by another municipality.")
         ) from None
     return municipality
+
+
+def _audited(municipality: Municipality) -> dict[str, object]:
+    fields = audit.snapshot(municipality, "slug", "name_ky", "name_ru", "name_en", "region")
+    return {**fields, "villages": sorted(v.name for v in municipality.villages)}
 
 
 def staff(municipality: Municipality) -> list[Membership]:
@@ -197,6 +214,13 @@ def appoint(actor: User, municipality: Municipality, login: str, role: Role) -> 
     )
     db.session.add(membership)
     try:
+        audit.record(
+            actor,
+            "staff.appoint",
+            municipality_id=municipality.id,
+            target=("membership", membership),
+            after={"account": user.id, "name": user.display_name, "role": role},
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -208,7 +232,20 @@ def revoke(actor: User, membership: Membership) -> None:
     ensure_admin(actor)
     if membership.role == Role.RESIDENT:
         raise RuleViolation(_l("Not a valid choice."))
+    before = {
+        "account": membership.user_id,
+        "name": membership.user.display_name,
+        "role": membership.role,
+    }
+    membership_id, municipality_id = membership.id, membership.municipality_id
     db.session.delete(membership)
+    audit.record(
+        actor,
+        "staff.revoke",
+        municipality_id=municipality_id,
+        target=("membership", membership_id),
+        before=before,
+    )
     db.session.commit()
 
 
@@ -237,14 +274,27 @@ def save_population(actor: User, municipality: Municipality, figures: Population
     ):
         raise RuleViolation(_l("This cannot be more than all residents aged 14 and over."))
     row = population(municipality) or PopulationFigures(municipality_id=municipality.id)
+    before = audit.snapshot(row, *POPULATION_FIELDS) if row.id else {}
     row.adults, row.women, row.youth = figures.adults, figures.women, figures.youth
     row.year, row.source = figures.year, figures.source
     row.updated_by_id = actor.id
     db.session.add(row)
     try:
+        old, new = audit.changes(before, audit.snapshot(row, *POPULATION_FIELDS))
+        audit.record(
+            actor,
+            "population.save",
+            municipality_id=municipality.id,
+            target=("municipality", municipality.id),
+            before=old,
+            after=new,
+        )
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         raise RuleViolation(
             _l("Someone else saved the figures at the same moment. Check them and save again.")
         ) from None
+
+
+POPULATION_FIELDS = ("adults", "women", "youth", "year", "source")

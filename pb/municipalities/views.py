@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from pb.audit.reading import may_read as may_read_audit
 from pb.auth.access import admin_required, ensure_officer, is_officer
 from pb.consultations.services import consultations_for
 from pb.errors import RuleViolation
@@ -38,6 +39,7 @@ def show(slug: str) -> str:
         consultations=consultations,
         officer=officer,
         is_resident=is_resident,
+        reads_audit=may_read_audit(current_user, municipality.id),
     )
 
 

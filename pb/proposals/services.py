@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from pb.audit import trail as audit
 from pb.auth.access import ensure_officer, ensure_role, is_member, is_officer
 from pb.config import LANGUAGES
 from pb.demographics import age_group, band_keys
@@ -145,6 +146,19 @@ def enter_paper_proposal(
     )
     _apply(proposal, data)
     db.session.add(proposal)
+    audit.record(
+        actor,
+        "proposal.paper",
+        municipality_id=consultation.municipality_id,
+        target=("proposal", proposal),
+        after={
+            "consultation": consultation.id,
+            "title": proposal.title,
+            "meeting": meeting.id,
+            "village": origin.village_id,
+            "held_on": origin.held_on,
+        },
+    )
     db.session.commit()
     return proposal
 
@@ -210,8 +224,25 @@ def withdraw(actor: User, proposal: Proposal) -> None:
         raise PermissionDenied()
     if not can_edit(actor, proposal):
         raise RuleViolation(_l("This proposal can no longer be withdrawn."))
+    before = proposal.status
     proposal.status = ProposalStatus.WITHDRAWN
+    _audit_review(actor, proposal, "proposal.withdraw", {"status": before})
     db.session.commit()
+
+
+REVIEWED_FIELDS = ("status", "approved_cost", "rejection_reason")
+
+
+def _audit_review(actor: User, proposal: Proposal, action: str, before: dict[str, object]) -> None:
+    old, new = audit.changes(before, audit.snapshot(proposal, *before))
+    audit.record(
+        actor,
+        action,
+        municipality_id=proposal.consultation.municipality_id,
+        target=("proposal", proposal.id),
+        before=old,
+        after=new,
+    )
 
 
 def _clear_review(proposal: Proposal) -> None:
@@ -239,6 +270,7 @@ def accept(actor: User, proposal: Proposal, approved_cost: int | None) -> None:
     _ensure_reviewable(actor, proposal)
     if approved_cost is not None and not 0 < approved_cost <= proposal.consultation.budget:
         raise RuleViolation(_l("The cost must be a positive number of som, at most the budget."))
+    before = audit.snapshot(proposal, *REVIEWED_FIELDS)
     proposal.status = ProposalStatus.ACCEPTED
     proposal.approved_cost = (
         approved_cost
@@ -248,6 +280,7 @@ def accept(actor: User, proposal: Proposal, approved_cost: int | None) -> None:
     proposal.rejection_reason = None
     proposal.reviewed_by_id = actor.id
     proposal.reviewed_at = utcnow()
+    _audit_review(actor, proposal, "proposal.accept", before)
     db.session.commit()
 
 
@@ -256,11 +289,13 @@ def reject(actor: User, proposal: Proposal, reason: str) -> None:
     _ensure_reviewable(actor, proposal)
     if not reason.strip():
         raise RuleViolation(_l("Write the reason, so the author knows why."))
+    before = audit.snapshot(proposal, *REVIEWED_FIELDS)
     proposal.status = ProposalStatus.REJECTED
     proposal.approved_cost = None
     proposal.rejection_reason = reason.strip()
     proposal.reviewed_by_id = actor.id
     proposal.reviewed_at = utcnow()
+    _audit_review(actor, proposal, "proposal.reject", before)
     db.session.commit()
 
 
@@ -273,6 +308,7 @@ def merge(actor: User, duplicate: Proposal, target: Proposal) -> None:
         or target.status not in (ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED)
     ):
         raise RuleViolation(_l("Choose another proposal of this consultation that is still open."))
+    before = {**audit.snapshot(duplicate, *REVIEWED_FIELDS), "merged_into": None}
     duplicate.status = ProposalStatus.MERGED
     duplicate.merged_into_id = target.id
     duplicate.approved_cost = None
@@ -283,6 +319,17 @@ def merge(actor: User, duplicate: Proposal, target: Proposal) -> None:
     have = set(target.beneficiaries)
     target.beneficiary_rows.extend(
         ProposalBeneficiary(group=g) for g in duplicate.beneficiaries if g not in have
+    )
+    old, new = audit.changes(
+        before, {**audit.snapshot(duplicate, *REVIEWED_FIELDS), "merged_into": target.id}
+    )
+    audit.record(
+        actor,
+        "proposal.merge",
+        municipality_id=duplicate.consultation.municipality_id,
+        target=("proposal", duplicate.id),
+        before=old,
+        after=new,
     )
     db.session.commit()
 

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from pb.auth.access import ensure_officer, is_member, is_officer
+from pb.confirming import ConfirmForm, confirmation_page
 from pb.consultations.helpers import visible_consultation_or_404
 from pb.demographics import band_keys, band_label
 from pb.errors import PermissionDenied, RuleViolation
@@ -22,6 +23,7 @@ from pb.proposals.forms import (
     ProposalForm,
     RejectForm,
 )
+from pb.proposals.withdrawing import what_withdrawing_does
 from pb.urls import page_number
 
 
@@ -192,8 +194,25 @@ def edit(proposal_id: int) -> str | Response:
 
 @bp.route("/p/<int:proposal_id>/withdraw", methods=["POST"])
 @login_required
-def withdraw(proposal_id: int) -> Response:
+def withdraw(proposal_id: int) -> str | Response:
+    """Withdrawing cannot be undone: the first POST shows what it will do, the second does it."""
     proposal = _proposal_or_404(proposal_id)
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400)
+    if not form.confirmed:
+        if proposal.author_id != current_user.id:
+            abort(403)
+        if services.can_edit(current_user, proposal):
+            return confirmation_page(
+                heading=_("Withdraw your proposal “%(title)s”?", title=proposal.title),
+                consequences=what_withdrawing_does(proposal),
+                action=url_for("proposals.withdraw", proposal_id=proposal.id),
+                confirm_label=_("Withdraw the proposal"),
+                cancel_url=url_for("proposals.show", proposal_id=proposal.id),
+            )
+        flash(_("This proposal can no longer be withdrawn."), "error")
+        return redirect(url_for("proposals.show", proposal_id=proposal.id))
     try:
         services.withdraw(current_user, proposal)
     except RuleViolation as error:

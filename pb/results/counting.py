@@ -1,11 +1,12 @@
 """From stored ballots to a stored result: builds the election for pb.counting, runs the
 consultation's rule, and keeps the outcome so that pages never recount.
 
-Results are counted only once voting has closed, and from then on the ballots cannot change
-(paper ballots are corrected, and votes changed, only while voting is open). So the stored result
-is final: a results page of 100,000 ballots reads one row. It is counted again only if the
-counting settings it was made with are not the consultation's (an import, or a test). The
-ballots' fingerprint is stored with it, a record of what was counted.
+Results are counted once, inside the change that makes them needed: the close of voting (after
+the ballots are sealed), the import of a .pb file, and publication (if nothing is stored yet).
+From then on the ballots cannot change (paper ballots are corrected, and votes changed, only
+while voting is open), and neither can the counting settings (locked once voting opens), so the
+stored result is final: a results page of 100,000 ballots reads one row, and pages never write.
+The ballots' fingerprint is stored with it, a record of what was counted.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import hashlib
 from collections import defaultdict
 from fractions import Fraction
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
-from pb.consultations.phases import on_entering
+from pb.consultations.phases import consequence_of, on_entering
 from pb.counting.model import APPROVAL, CUMULATIVE, Election, Outcome, Project
 from pb.counting_rules import COUNTING_RULES
 from pb.extensions import db
+from pb.i18n import format_som
 from pb.models import (
     Ballot,
     BallotChoice,
@@ -29,6 +33,10 @@ from pb.models import (
     Phase,
 )
 from pb.models.base import utcnow
+
+# Imported before count_at_close registers: reactions run in the order they were registered,
+# and the ballots are sealed, when voting closes, before they are counted.
+from pb.voting.services import seal_ballots  # noqa: F401
 from pb.voting.sheets import ballot_costs
 
 
@@ -102,22 +110,64 @@ def stored_details(outcome: Outcome, ballots: int) -> dict[str, object]:
 
 
 def result_for(consultation: Consultation) -> CountedResult:
-    """The stored result, counted now if there is none, or none for the current settings."""
+    """The stored result; pages only read it.
+
+    A consultation closed before results were counted at close (a database from an older pb)
+    has none: it is counted here in memory and not saved (a page must not write, and many
+    readers at once must not race to save it); publishing saves it."""
     stored = _stored(consultation)
-    if stored is not None and _same_settings(stored, consultation) and consultation.voting_over:
+    if stored is not None and _same_settings(stored, consultation):
         return stored
-    stored = _count(consultation, stored)
-    db.session.commit()
-    return stored
+    return _count_into(CountedResult(consultation_id=consultation.id), consultation)
+
+
+def count_and_store(consultation: Consultation) -> CountedResult:
+    """Count the ballots and keep the result, unless one counted with the consultation's settings
+    is kept already (the caller commits, with the change that made the result needed)."""
+    stored = _stored(consultation)
+    if stored is not None and _same_settings(stored, consultation):
+        return stored
+    if stored is None:
+        # Added once counted: the counting's queries would flush a half-filled row.
+        stored = _count_into(CountedResult(consultation_id=consultation.id), consultation)
+        db.session.add(stored)
+        return stored
+    return _count_into(stored, consultation)
+
+
+@on_entering(Phase.CLOSED)
+def count_at_close(consultation: Consultation) -> None:
+    """Closing makes the result final: it is counted in the transaction that closes voting,
+    after the ballots are sealed, so that council members and officers read it at once."""
+    count_and_store(consultation)
 
 
 @on_entering(Phase.PUBLISHED)
 def count_at_publication(consultation: Consultation) -> None:
-    """Publishing shows the result: it is counted now, once, in the transaction that publishes
-    (pages then read the stored outcome). One counted since voting closed is kept."""
-    stored = _stored(consultation)
-    if stored is None or not _same_settings(stored, consultation):
-        _count(consultation, stored)
+    """Publishing shows the result: the one counted at close is kept; a consultation closed
+    before results were counted at close is counted now, in the transaction that publishes."""
+    count_and_store(consultation)
+
+
+@consequence_of(Phase.PUBLISHED)
+def what_publishing_shows(consultation: Consultation) -> list[object]:
+    """What publishing makes public, from the result as it will be published."""
+    result = result_for(consultation)
+    funded = len(result.details.get("funded", []))
+    return [
+        ngettext(
+            "The results of %(num)d ballot will be shown to everyone.",
+            "The results of %(num)d ballots will be shown to everyone.",
+            result.ballots,
+        ),
+        ngettext(
+            "%(num)d proposal is funded, for %(total)s in all.",
+            "%(num)d proposals are funded, for %(total)s in all.",
+            funded,
+            total=format_som(result.total_cost),
+        ),
+        _l("Publishing cannot be undone."),
+    ]
 
 
 def _stored(consultation: Consultation) -> CountedResult | None:
@@ -126,14 +176,11 @@ def _stored(consultation: Consultation) -> CountedResult | None:
     )
 
 
-def _count(consultation: Consultation, stored: CountedResult | None) -> CountedResult:
-    """Count the ballots into ``stored`` (a new row if None); the caller commits."""
+def _count_into(stored: CountedResult, consultation: Consultation) -> CountedResult:
+    """Count the ballots into ``stored``; saved only if it is in the session."""
     fingerprint = ballots_fingerprint(consultation)
     election = build_election(consultation)
     outcome = run_rule(consultation, election)
-    if stored is None:
-        stored = CountedResult(consultation_id=consultation.id)
-        db.session.add(stored)
     stored.rule = consultation.counting_rule
     stored.complete_with_greedy = consultation.complete_with_greedy
     stored.ballots_digest = fingerprint

@@ -81,7 +81,7 @@ def participation_table(figures: Participation, labels_for: dict[str, dict[str, 
                         heading,
                         title,
                         labels_for[dimension].get(key, key),
-                        _("fewer than 5") if n is None else n,
+                        _("too few to show") if n is None else n,
                         "" if share is None else round(float(share), 4),
                     ]
                 )

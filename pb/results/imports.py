@@ -8,6 +8,7 @@ from datetime import date, datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert
 
+from pb.audit import trail as audit
 from pb.auth.access import ensure_officer
 from pb.counting.model import CUMULATIVE, Election
 from pb.counting.pabulib import PabulibError, parse_pb
@@ -31,6 +32,7 @@ from pb.models import (
 )
 from pb.models.base import utcnow
 from pb.models.voting import new_ballot_id
+from pb.results.counting import count_and_store
 
 
 def _date(text: str | None, fallback: date) -> date:
@@ -136,6 +138,19 @@ def _create(
         db.session.execute(insert(Ballot), ballots)
     if choices:
         db.session.execute(insert(BallotChoice), choices)
+    # An imported consultation is closed: its result is counted with it, as at a close.
+    count_and_store(consultation)
+    audit.record(
+        actor,
+        "results.import",
+        municipality_id=municipality.id,
+        target=("consultation", consultation.id),
+        after={
+            "title": consultation.title_en,
+            "proposals": len(proposal_ids),
+            "ballots": len(ballots),
+        },
+    )
     db.session.commit()
     return consultation
 

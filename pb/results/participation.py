@@ -1,5 +1,7 @@
 """Participation figures: who voted and who proposed, by gender, age group, village and channel,
-set against the municipality's population; small groups are never shown on their own."""
+set against the municipality's population. Small groups are never shown, nor any figure they
+could be worked out from: the rule is ``pb.disclosure``, shared by the pages, the protocol and the
+exports."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from flask import current_app
 from sqlalchemy import ColumnExpressionArgument, SQLColumnExpression, func, select
 
 from pb.demographics import band_keys
+from pb.disclosure import hide, known_sum
 from pb.extensions import db
 from pb.models import (
     Ballot,
@@ -21,27 +24,13 @@ from pb.models import (
     ProposalStatus,
 )
 
-SMALL_GROUP = 5  # groups of fewer people than this are not shown on their own
 NOT_GIVEN = ""
-
-
-def suppress(counts: Mapping[str, int], threshold: int = SMALL_GROUP) -> dict[str, int | None]:
-    """Hide every group of 1 to threshold-1 people (None). Where exactly one group would be
-    hidden, hide the next smallest too, so it cannot be worked out from the total."""
-    shown: dict[str, int | None] = dict(counts)
-    small = [k for k, n in counts.items() if 0 < n < threshold]
-    if len(small) == 1:
-        others = sorted((n, k) for k, n in counts.items() if k not in small and n > 0)
-        if others:
-            small.append(others[0][1])
-    for key in small:
-        shown[key] = None
-    return shown
 
 
 @dataclass
 class Breakdown:
-    """One table of figures: group → count (None when hidden), in display order."""
+    """One table of figures: group → count (None when hidden), in display order. Only what
+    may be shown is kept: the hidden counts are not here to leak into a share or a bar."""
 
     counts: dict[str, int | None]
     total: int
@@ -52,6 +41,16 @@ class Breakdown:
             return None
         return Fraction(n, self.total)
 
+    def share_of(self, keys: Sequence[str], among: Sequence[str]) -> Fraction | None:
+        """The part of ``keys`` among ``among`` (women among those who gave their gender),
+        only when a reader could compute both from the shown counts anyway
+        (``pb.disclosure.known_sum``)."""
+        part = known_sum(self.counts, keys, self.total)
+        whole = known_sum(self.counts, among, self.total)
+        if part is None or not whole:
+            return None
+        return Fraction(part, whole)
+
 
 def _breakdown(raw: Mapping[str | None, int], order: Sequence[str]) -> Breakdown:
     counts = dict.fromkeys(order, 0)
@@ -60,7 +59,7 @@ def _breakdown(raw: Mapping[str | None, int], order: Sequence[str]) -> Breakdown
             counts.get(key if key is not None else NOT_GIVEN, 0) + n
         )
     counts.setdefault(NOT_GIVEN, 0)
-    return Breakdown(suppress(counts), sum(counts.values()))
+    return Breakdown(hide(counts), sum(counts.values()))
 
 
 @dataclass
@@ -105,14 +104,10 @@ def _grouped(
     )
 
 
-def _share(
-    part: Mapping[str | None, int], keys: Sequence[str], population: Fraction | None
-) -> Share:
-    said = sum(n for k, n in part.items() if k is not None)
-    matching = sum(n for k, n in part.items() if k in keys)
-    if said < SMALL_GROUP or 0 < matching < SMALL_GROUP or 0 < said - matching < SMALL_GROUP:
-        return Share(None, population)
-    return Share(Fraction(matching, said), population)
+def _share(breakdown: Breakdown, keys: Sequence[str], population: Fraction | None) -> Share:
+    """The part of ``keys`` among those who said (gave their gender, or their age)."""
+    said = [key for key in breakdown.counts if key != NOT_GIVEN]
+    return Share(breakdown.share_of(keys, said), population)
 
 
 def participation(consultation: Consultation) -> Participation:
@@ -151,28 +146,31 @@ def participation(consultation: Consultation) -> Participation:
     def by_value(raw: Mapping[Any, int]) -> dict[str | None, int]:
         return {getattr(k, "value", k): n for k, n in raw.items()}
 
+    voters_by = {
+        "gender": _breakdown(by_value(voter_gender), genders),
+        "age": _breakdown(voter_age, bands),
+        "village": _breakdown(voter_village, list(villages)),
+        "channel": _breakdown(by_value(voter_channel), ["online", "code", "paper"]),
+    }
+    proposers_by = {
+        "gender": _breakdown(by_value(proposer_gender), genders),
+        "age": _breakdown(proposer_age, bands),
+        "village": _breakdown(proposer_village, list(villages)),
+        "channel": _breakdown(proposer_channel, ["online", "meeting"]),
+    }
     return Participation(
         voters=sum(voter_channel.values()),
-        voters_by={
-            "gender": _breakdown(by_value(voter_gender), genders),
-            "age": _breakdown(voter_age, bands),
-            "village": _breakdown(voter_village, list(villages)),
-            "channel": _breakdown(by_value(voter_channel), ["online", "code", "paper"]),
-        },
+        voters_by=voters_by,
         proposers=sum(proposer_channel.values()),
-        proposers_by={
-            "gender": _breakdown(by_value(proposer_gender), genders),
-            "age": _breakdown(proposer_age, bands),
-            "village": _breakdown(proposer_village, list(villages)),
-            "channel": _breakdown(proposer_channel, ["online", "meeting"]),
-        },
+        proposers_by=proposers_by,
+        # The shares come from the shown counts only, so they cannot give a hidden one back.
         women={
-            "voters": _share(by_value(voter_gender), ["female"], women_population),
-            "proposers": _share(by_value(proposer_gender), ["female"], women_population),
+            "voters": _share(voters_by["gender"], ["female"], women_population),
+            "proposers": _share(proposers_by["gender"], ["female"], women_population),
         },
         youth={
-            "voters": _share(voter_age, young, youth_population),
-            "proposers": _share(proposer_age, young, youth_population),
+            "voters": _share(voters_by["age"], young, youth_population),
+            "proposers": _share(proposers_by["age"], young, youth_population),
         },
         village_names=villages,
         has_population=figures is not None,

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
+from pb.audit import trail as audit
 from pb.auth.access import ensure_role, is_member
 from pb.errors import RuleViolation
 from pb.extensions import db
@@ -52,5 +53,12 @@ def record_decision(
         recorded_by_id=actor.id,
     )
     db.session.add(row)
+    audit.record(
+        actor,
+        "decision.record",
+        municipality_id=consultation.municipality_id,
+        target=("consultation", consultation.id),
+        after={"decision": decision, "decided_on": decided_on, "reason": reason},
+    )
     db.session.commit()
     return row

@@ -20,7 +20,6 @@ from pb.results.counting import result_for
 from pb.results.explain import result_rows, served_budget
 from pb.results.forms import DecisionForm, ImportForm
 from pb.results.participation import participation as participation_figures
-from pb.voting.services import turnout
 
 
 @bp.route("/c/<int:consultation_id>/decision", methods=["GET", "POST"])
@@ -156,7 +155,6 @@ def protocol(consultation_id: int) -> str | tuple[str, int]:
         rule=COUNTING_RULES[stored.rule],
         rows=result_rows(consultation, stored),
         figures=participation_figures(consultation),
-        turnout=turnout(consultation),
         decisions=services.decisions(consultation),
     )
 

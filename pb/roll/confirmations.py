@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
+from pb.audit import trail as audit
 from pb.auth.access import ensure_officer, is_member
 from pb.auth.phone import PhoneError, looks_like_phone, normalise_phone
 from pb.errors import RuleViolation
@@ -289,6 +290,13 @@ def confirm_account(actor: User, user: User, entry: RollEntry) -> None:
     try:
         done = cast("CursorResult[Any]", db.session.execute(linking)).rowcount == 1
         if done:
+            audit.record(
+                actor,
+                "account.confirm",
+                municipality_id=entry.municipality_id,
+                target=("roll_entry", entry.id),
+                after={"account": user.id},
+            )
             db.session.commit()
     except IntegrityError:
         done = False
@@ -308,10 +316,18 @@ def unconfirm_account(actor: User, entry: RollEntry) -> None:
     ensure_officer(actor, entry.municipality_id)
     if entry.user_id is None:
         return
+    account = entry.user_id
     db.session.execute(
         update(RollEntry)
         .where(RollEntry.id == entry.id, RollEntry.user_id == entry.user_id)
         .values(user_id=None, confirmed_by_id=None, confirmed_at=None)
+    )
+    audit.record(
+        actor,
+        "account.unconfirm",
+        municipality_id=entry.municipality_id,
+        target=("roll_entry", entry.id),
+        before={"account": account},
     )
     db.session.commit()
 
@@ -353,6 +369,11 @@ def save_contacts(
 ) -> None:
     """Where, how and when residents get their accounts confirmed, as officers write it."""
     ensure_officer(actor, municipality.id)
+    before = {
+        "office": municipality.contact_office,
+        "phone": municipality.contact_phone,
+        "hours": municipality.contact_hours,
+    }
     values = {"office": office, "phone": phone, "hours": hours}
     for name, value in values.items():
         if value is not None and len(value.strip()) > CONTACT_LENGTHS[name]:
@@ -360,6 +381,22 @@ def save_contacts(
     municipality.contact_office = (office or "").strip() or None
     municipality.contact_phone = (phone or "").strip() or None
     municipality.contact_hours = (hours or "").strip() or None
+    old, new = audit.changes(
+        before,
+        {
+            "office": municipality.contact_office,
+            "phone": municipality.contact_phone,
+            "hours": municipality.contact_hours,
+        },
+    )
+    audit.record(
+        actor,
+        "contacts.save",
+        municipality_id=municipality.id,
+        target=("municipality", municipality.id),
+        before=old,
+        after=new,
+    )
     db.session.commit()
 
 
@@ -377,5 +414,11 @@ def erase_roll_marks(actor: User, consultation: Consultation) -> bool:
         return False
     db.session.execute(delete(RollMark).where(RollMark.consultation_id == consultation.id))
     consultation.roll_marks_erased_at = utcnow()
+    audit.record(
+        actor,
+        "marks.erase",
+        municipality_id=consultation.municipality_id,
+        target=("consultation", consultation.id),
+    )
     db.session.commit()
     return True

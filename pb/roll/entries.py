@@ -21,6 +21,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, delete, exists, func, insert, select, update
 
+from pb.audit import trail as audit
 from pb.auth.access import ensure_officer
 from pb.auth.phone import PhoneError, normalise_phone
 from pb.errors import RuleViolation
@@ -209,6 +210,13 @@ def import_roll(actor: User, roll_import: RollImport, add_duplicates: bool) -> i
     db.session.execute(
         update(RollImport).where(RollImport.id == roll_import.id).values(rows=[], added=len(values))
     )
+    audit.record(
+        actor,
+        "roll.import",
+        municipality_id=municipality_id,
+        target=("roll_import", roll_import.id),
+        after={"filename": roll_import.filename, "added": len(values)},
+    )
     db.session.commit()
     return len(values)
 
@@ -290,6 +298,15 @@ def add_entry(
     entry = RollEntry(municipality_id=municipality.id)
     _fill(entry, data)
     db.session.add(entry)
+    # The roll is the officers' alone (council members and administrators read the trail):
+    # the entry's number and village, not the person's details.
+    audit.record(
+        actor,
+        "roll.add",
+        municipality_id=municipality.id,
+        target=("roll_entry", entry),
+        after={"village": data.village_id},
+    )
     db.session.commit()
     return entry
 
@@ -303,8 +320,21 @@ def update_entry(
     data = _checked(municipality, data)
     if not allow_duplicate and (other := _same_person(municipality.id, data, entry.id)):
         raise LikelyDuplicate(other)
+    before = audit.snapshot(entry, *ROLL_FIELDS)
     _fill(entry, data)
+    # Which details changed, not what they say: the roll is the officers' alone.
+    _old, new = audit.changes(before, audit.snapshot(entry, *ROLL_FIELDS))
+    audit.record(
+        actor,
+        "roll.correct",
+        municipality_id=entry.municipality_id,
+        target=("roll_entry", entry.id),
+        after={"changed": list(new)} if new else None,
+    )
     db.session.commit()
+
+
+ROLL_FIELDS = ("full_name", "birth_year", "gender", "village_id", "household", "phone")
 
 
 def _fill(entry: RollEntry, data: EntryData) -> None:
@@ -344,6 +374,13 @@ def remove_entry(actor: User, entry: RollEntry) -> None:
             )
         )
     db.session.execute(delete(RollEntry).where(RollEntry.id == entry.id))
+    audit.record(
+        actor,
+        "roll.remove",
+        municipality_id=entry.municipality_id,
+        target=("roll_entry", entry.id),
+        before={"village": entry.village_id},
+    )
     db.session.commit()
 
 

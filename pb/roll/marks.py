@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from pb.audit import trail as audit
 from pb.auth.access import ensure_officer
 from pb.errors import RuleViolation
 from pb.extensions import db
@@ -90,6 +91,16 @@ def hand_out(actor: User, consultation: Consultation, entry_id: int, channel: Ch
         connection.execute(
             insert(RollMark),
             {"consultation_id": consultation.id, "roll_entry_id": entry.id, "channel": channel},
+        )
+        # The officer handed out a slip or a paper ballot: not to whom. The mark says who,
+        # without a time; the trail's time beside her name would let whoever reads it, with the
+        # database's files, match her to the code ballot that came in minutes later.
+        audit.record(
+            actor,
+            "desk.hand_out",
+            municipality_id=consultation.municipality_id,
+            target=("consultation", consultation.id),
+            after={"channel": channel},
         )
         db.session.commit()
     except IntegrityError:

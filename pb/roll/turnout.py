@@ -2,7 +2,8 @@
 may vote in a consultation, how many did, per village, gender and age group, and by channel.
 
 Counted by the database (GROUP BY), never by loading the roll. Small groups are hidden by one
-rule, ``hide_small_groups``, so that nobody can work out whether one person voted.
+rule, ``hide_small_groups`` (``pb.disclosure``, as for every participation figure), so that nobody
+can work out whether one person voted.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from flask import current_app
 from sqlalchemy import ColumnElement, and_, func, select
 
 from pb.demographics import age_group, band_keys
+from pb.disclosure import SMALL_GROUP, hide, rows_to_hide
 from pb.extensions import db
 from pb.models import Channel, Consultation, Gender, RollEntry, RollMark, consultation_villages
-from pb.results.participation import SMALL_GROUP, suppress
 
 #: The age group of people younger than the youngest band (on a roll with no minimum age).
 YOUNGER = "younger"
@@ -57,12 +58,15 @@ def hide_small_groups(groups: Mapping[str, Turnout]) -> dict[str, Turnout | None
 
     A group's figures are hidden when those who voted, or those who did not, number fewer
     than SMALL_GROUP: "1 of 1 voted" tells that the one woman voted, "4 of 5" that all but one
-    did, and "6 of 6" or "0 of 7" what each of them did. Where exactly one group is hidden, the next smallest is hidden too, so the hidden
-    one cannot be worked out from the total (``pb.results.participation.suppress``, the rule of
-    the participation figures, applied to each group's smaller part).
+    did, and "6 of 6" or "0 of 7" what each of them did. The table's totals are shown, so more
+    groups are hidden beside them until the hidden ones cannot be worked out from the totals
+    (``pb.disclosure.rows_to_hide``): at least two, holding together at least SMALL_GROUP
+    voters and SMALL_GROUP who did not vote.
     """
-    shown = suppress({key: group.smallest_part for key, group in groups.items()})
-    return {key: group if shown[key] is not None else None for key, group in groups.items()}
+    hidden = rows_to_hide(
+        {key: (group.voted, group.on_roll - group.voted) for key, group in groups.items()}
+    )
+    return {key: None if key in hidden else group for key, group in groups.items()}
 
 
 def _shown(group: Turnout) -> Turnout | None:
@@ -142,8 +146,7 @@ def roll_turnout(consultation: Consultation) -> RollTurnout:
         # The channels add up to those who voted: hidden with them.
         by_channel = dict.fromkeys(Channel)
     else:
-        hidden = suppress({channel.value: channels.get(channel, 0) for channel in Channel})
-        by_channel = {channel: hidden[channel.value] for channel in Channel}
+        by_channel = hide({channel: channels.get(channel, 0) for channel in Channel})
     empty = Turnout(0, 0)
     return RollTurnout(
         total=shown_total,

@@ -32,15 +32,16 @@ They run two ways, one per database, and the whole suite runs on both:
 - on SQLite statement by statement in one transaction (``_in_transaction``), which holds the
   database's write lock from its start (``pb.sqlite``).
 
-Codes are looked up by their digest, keyed with the app's secret (``codes.digest``): how long
-the lookup takes depends on that digest, which a guesser can neither choose nor see, never on
-how much of a guess was right.
+Codes are looked up by their digest, keyed with the vote key (``codes.digest``, ``pb.keys``):
+how long the lookup takes depends on that digest, which a guesser can neither choose nor see,
+never on how much of a guess was right. A code not found is looked up again under each older
+vote key still accepted (``_record_under_older_keys``), every code not found alike.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _l
@@ -63,7 +64,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from pb import throttle
+from pb import keys, throttle
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import (
@@ -112,7 +113,7 @@ class NotVoting(Exception):
 
 
 def cast_ballot(
-    consultation_id: int, submission: Submission, user: User | None, client: str
+    consultation_id: int, submission: Submission, user: User | None, client: throttle.Client | str
 ) -> CastResult:
     """Record a ballot, or replace the voter's earlier one: with the account of a resident who
     may vote with it, else with the code typed. ``client`` (who sends it: see ``pb.throttle``)
@@ -121,11 +122,19 @@ def cast_ballot(
     lost_race = False
     for _attempt in range(ATTEMPTS):
         try:
+            # A host whose vote key is not the site's would reject printed codes as guesses
+            # and give receipts no other host can check: it refuses (503) before looking
+            # anything up. Inside the loop: asking may meet a connection the server dropped.
+            keys.refuse_unless_shared()
             sheet = sheets.voting_sheet(consultation_id)
             if sheet is None:
                 raise _voting_closed()
             vote = _checked_vote(sheet, submission, user)
             outcome = _record(vote, sheet.revision, client, lost_race)
+            if outcome is _Outcome.NOT_A_VALID_CODE:
+                vote, outcome = _record_under_older_keys(
+                    vote, submission, sheet.revision, client, lost_race
+                )
         except DBAPIError as error:
             db.session.rollback()
             if not error.connection_invalidated:
@@ -137,6 +146,9 @@ def cast_ballot(
         if outcome is _Outcome.RECORDED or outcome is _Outcome.REPLACED:
             return CastResult(codes.group(vote.receipt, 4), outcome is _Outcome.REPLACED)
         if outcome is _Outcome.NOT_A_VALID_CODE:
+            # Asked afresh: the site's vote key may have been rotated since this host last
+            # checked, and a code this host cannot read is not the voter's failure.
+            keys.refuse_unless_shared(fresh=True)
             throttle.record_failure(client)
             raise RuleViolation(
                 _l("This code is not valid. Check it against your slip and try again.")
@@ -151,6 +163,25 @@ def cast_ballot(
         # replace its ballot.
         lost_race = outcome is _Outcome.LOST_RACE
     raise RuleViolation(_l("Your ballot could not be saved. Please send it again."))
+
+
+def _record_under_older_keys(
+    vote: _Vote,
+    submission: Submission,
+    revision: int,
+    client: throttle.Client | str,
+    lost_race: bool,
+) -> tuple[_Vote, _Outcome]:
+    """A code not found under the current vote key, tried under each older key still accepted
+    (``VOTE_KEY_FALLBACKS``), so a slip printed before the key was rotated still votes. Only a
+    code not found pays for this, and only where there are older keys: a valid code of the
+    current key stays one digest and one lookup."""
+    for older in keys.older_digests("code", codes.normalise(submission.code)):
+        retried = replace(vote, code_digest=older)
+        outcome = _record(retried, revision, client, lost_race)
+        if outcome is not _Outcome.NOT_A_VALID_CODE:
+            return retried, outcome
+    return vote, _Outcome.NOT_A_VALID_CODE
 
 
 def _voting_closed() -> RuleViolation:
@@ -251,7 +282,7 @@ _REFUSED_BY_ROLL = {
 }
 
 
-def _record(vote: _Vote, revision: int, client: str, lost_race: bool) -> _Outcome:
+def _record(vote: _Vote, revision: int, client: throttle.Client | str, lost_race: bool) -> _Outcome:
     """Record a checked ballot by the rules (see the module's doc), if voting runs at
     ``revision``. Raises ``throttle.TooManyTries`` for a client that failed too often.
     ``lost_race``: the last try lost a race with the same voter's other submission."""
@@ -263,7 +294,7 @@ def _record(vote: _Vote, revision: int, client: str, lost_race: bool) -> _Outcom
 # --- statement by statement, in one transaction (SQLite) -------------------------------------
 
 
-def _in_transaction(vote: _Vote, revision: int, client: str) -> _Outcome:
+def _in_transaction(vote: _Vote, revision: int, client: throttle.Client | str) -> _Outcome:
     try:
         outcome = _write(vote, revision, client)
     except IntegrityError:
@@ -284,7 +315,7 @@ class _Link(NamedTuple):
     ballot_id: str
 
 
-def _write(vote: _Vote, revision: int, client: str) -> _Outcome:
+def _write(vote: _Vote, revision: int, client: throttle.Client | str) -> _Outcome:
     # Core statements built once, run with their values on the session's connection: building
     # a statement on every vote would cost more than running it.
     sql = db.session.connection()
@@ -402,7 +433,9 @@ _NEW_RECEIPT = (
 _MARK_CODE_USED = (
     update(VotingCode.__table__)
     .where(VotingCode.__table__.c.id == bindparam("code"))
-    .values(used=True)
+    # A used code leaves the slips page at once: whoever holds the printed list, or a photo of
+    # a slip, no longer finds it there (its digest still lets the voter change her ballot).
+    .values(used=True, plain=None)
 )
 # The code, the client's recent failures and the code's link, if it has one, in one read.
 _CODE_AND_LINK = (
@@ -428,7 +461,9 @@ _LINK_OF_ACCOUNT = select(VoterLink.id, VoterLink.ballot_id).where(
 # --- one statement (PostgreSQL) ----------------------------------------------------------------
 
 
-def _one_statement(vote: _Vote, revision: int, client: str, lost_race: bool) -> _Outcome:
+def _one_statement(
+    vote: _Vote, revision: int, client: throttle.Client | str, lost_race: bool
+) -> _Outcome:
     by_code = vote.code_digest is not None
     # No parameter shares its name with a column of a table these statements update:
     # SQLAlchemy would set that column too.
@@ -630,7 +665,7 @@ def _cast(by_code: bool, on_roll: bool = False) -> Select[Any]:
     used = (
         update(VotingCode)
         .where(VotingCode.id == link.c.code_id, VotingCode.used.is_(False))
-        .values(used=True)
+        .values(used=True, plain=None)  # as _MARK_CODE_USED
         .cte("used")
     )
     return select(

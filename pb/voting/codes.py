@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 
-from flask import current_app
+from pb import keys
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: each character reads one way on a slip.
 ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -37,6 +35,13 @@ def group(text: str, size: int = 5) -> str:
     return "-".join(text[i : i + size] for i in range(0, len(text), size))
 
 
+def slip_link(vote_url: str, code: str) -> str:
+    """What a slip's QR code opens: the ballot, with the code after "#", the part of a link a
+    browser never sends, so no server or proxy writes it to a log; the page's script
+    (static/code_from_link.js) fills the code field from it."""
+    return f"{vote_url}#code={code}"
+
+
 def new_code() -> str:
     return _random(CODE_LENGTH)
 
@@ -51,6 +56,7 @@ def normalise(typed: str) -> str:
 
 
 def digest(kind: str, value: str) -> str:
-    """A keyed digest, so the database alone does not let anyone test guesses offline."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+    """A digest keyed with the current vote key, so the database alone does not let anyone
+    test guesses offline. Lookups that must accept slips and receipts of older vote keys try
+    ``keys.older_digests`` when this one finds nothing."""
+    return keys.digest(kind, value)

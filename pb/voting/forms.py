@@ -146,8 +146,8 @@ class CodeBatchForm(Form):
 
 
 class ReceiptForm(Form):
-    class Meta:
-        csrf = False
+    """Checking a receipt: sent by POST (with CSRF, as every form), so the number is in no URL
+    and no log, and a page elsewhere cannot make a visitor's browser use up her tries."""
 
     receipt = StringField(
         _l("Receipt number"),

@@ -21,6 +21,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from pb import keys
+from pb.audit import trail as audit
 from pb.auth.access import ensure_officer, is_member
 from pb.consultations.phases import check_before, on_entering
 from pb.counting_rules import COUNTING_RULES, DEFAULT_RULE
@@ -125,6 +127,7 @@ def save_settings(actor: User, consultation: Consultation, settings: VotingSetti
     # Ballots cast under one kind or rule would break the rules of another.
     if consultation.ballot_locked:
         raise RuleViolation(_l("The ballot cannot change once voting has opened."))
+    before = audit.snapshot(consultation, *SETTINGS_FIELDS)
     consultation.ballot_kind = settings.ballot_kind
     consultation.approval_limit = (
         settings.approval_limit if settings.ballot_kind == BallotKind.APPROVAL else None
@@ -147,7 +150,31 @@ def save_settings(actor: User, consultation: Consultation, settings: VotingSetti
     if problems:
         db.session.rollback()
         raise RuleViolation(problems[0])
+    old, new = audit.changes(before, audit.snapshot(consultation, *SETTINGS_FIELDS))
+    if new:
+        audit.record(
+            actor,
+            "voting.settings",
+            municipality_id=consultation.municipality_id,
+            target=("consultation", consultation.id),
+            before=old,
+            after=new,
+        )
     db.session.commit()
+
+
+SETTINGS_FIELDS = (
+    "ballot_kind",
+    "approval_limit",
+    "points_total",
+    "allow_accounts",
+    "allow_codes",
+    "allow_paper",
+    "electorate",
+    "min_age",
+    "counting_rule",
+    "complete_with_greedy",
+)
 
 
 def details_from_profile(user: User) -> VoterDetails:
@@ -197,6 +224,14 @@ def generate_codes(
             for plain in sorted(plains)
         ],
     )
+    # The number of codes, never the codes.
+    audit.record(
+        actor,
+        "codes.generate",
+        municipality_id=consultation.municipality_id,
+        target=("code_batch", batch.id),
+        after={"consultation": consultation.id, "size": size, "label": label},
+    )
     db.session.commit()
     return batch
 
@@ -209,6 +244,14 @@ def void_batch(actor: User, batch: CodeBatch) -> None:
     ensure_officer(actor, consultation.municipality_id)
     if batch.voided_at is None:
         batch.voided_at = utcnow()
+        audit.record(
+            actor,
+            "codes.void",
+            municipality_id=consultation.municipality_id,
+            target=("code_batch", batch.id),
+            before={"voided": False},
+            after={"voided": True},
+        )
         db.session.commit()
 
 
@@ -297,8 +340,28 @@ def add_paper_ballot(
     ballot = Ballot(consultation_id=consultation.id, channel=Channel.PAPER, meeting_id=meeting.id)
     _fill(ballot, selection, details)
     db.session.add(ballot)
+    _audit_paper(actor, consultation, "paper_ballot.add", ballot, after={"meeting": meeting.id})
     db.session.commit()
     return ballot
+
+
+def _audit_paper(
+    actor: User,
+    consultation: Consultation,
+    action: str,
+    ballot: Ballot | str,
+    before: dict[str, object] | None = None,
+    after: dict[str, object] | None = None,
+) -> None:
+    # Which ballot of which meeting, never what it says (nor the voter details on it).
+    audit.record(
+        actor,
+        action,
+        municipality_id=consultation.municipality_id,
+        target=("ballot", ballot),
+        before=before,
+        after=after,
+    )
 
 
 def update_paper_ballot(
@@ -312,6 +375,9 @@ def update_paper_ballot(
     sheet = sheet_of(consultation)
     check_ballot(sheet, selection, details)
     _fill(ballot, selection, details)
+    _audit_paper(
+        actor, consultation, "paper_ballot.correct", ballot, after={"meeting": ballot.meeting_id}
+    )
     db.session.commit()
 
 
@@ -321,7 +387,11 @@ def delete_paper_ballot(actor: User, ballot: Ballot) -> None:
     _ensure_paper(actor, consultation)
     if ballot.channel != Channel.PAPER:
         raise RuleViolation(_l("Only paper ballots can be corrected here."))
+    ballot_id, meeting_id = ballot.id, ballot.meeting_id
     db.session.delete(ballot)
+    _audit_paper(
+        actor, consultation, "paper_ballot.delete", ballot_id, before={"meeting": meeting_id}
+    )
     db.session.commit()
 
 
@@ -481,11 +551,16 @@ def seal_ballots(consultation: Consultation) -> None:
 
 
 def receipt_was_counted(consultation: Consultation, typed: str) -> bool:
-    """Whether a counted ballot of this consultation had this receipt. Says nothing else."""
-    wanted = codes.digest("receipt", codes.normalise(typed))
+    """Whether a counted ballot of this consultation had this receipt. Says nothing else.
+    Raises ``keys.KeysNotShared`` (a 503) on a host whose vote key is not the site's: it
+    would call every receipt unknown."""
+    keys.refuse_unless_shared()
+    # Under the current vote key and the older ones still accepted, in one query: a receipt
+    # given before the key was rotated still checks.
+    wanted = keys.digests("receipt", codes.normalise(typed))
     found = db.session.scalar(
         select(Receipt.digest).where(
-            Receipt.consultation_id == consultation.id, Receipt.digest == wanted
+            Receipt.consultation_id == consultation.id, Receipt.digest.in_(wanted)
         )
     )
-    return found is not None and hmac.compare_digest(found, wanted)
+    return found is not None and any(hmac.compare_digest(found, w) for w in wanted)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 import segno
@@ -11,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from pb import throttle
 from pb.auth.access import ensure_officer, ensure_role, is_officer
+from pb.confirming import ConfirmForm, confirmation_page
 from pb.consultations.helpers import visible_consultation_or_404
 from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
@@ -18,9 +20,8 @@ from pb.extensions import db
 from pb.forms import given
 from pb.models import BallotKind, CodeBatch, Consultation, Electorate, Role
 from pb.roll import marks
-from pb.voting import bp, casting, services
+from pb.voting import bp, casting, closing, codes, services
 from pb.voting.forms import (
-    CODE_MAX_LENGTH,
     BallotForm,
     CodeBatchForm,
     PaperBallotForm,
@@ -32,10 +33,18 @@ from pb.voting.forms import (
 )
 from pb.voting.kinds import KINDS, Selection, read_selection
 from pb.voting.sheets import village_choices
+from pb.voting.turnout import as_council_sees
 
 
 def _client_key(kind: str) -> str:
     return f"{kind}:{request.remote_addr or 'unknown'}"
+
+
+def _code_client() -> throttle.Client:
+    """Who sends a code: this device, among the many a village may send from one address. The
+    device's id is random and lives in its signed session cookie (pb.throttle says why)."""
+    device = session.setdefault("device", secrets.token_urlsafe(12))
+    return throttle.Client.device_at(device, request.remote_addr or "unknown", "code")
 
 
 def _prepare_details(form: VoterDetailsForm, consultation: Consultation) -> None:
@@ -102,13 +111,20 @@ def setup(consultation_id: int) -> str | Response:
 
 @bp.route("/c/<int:consultation_id>/vote", methods=["GET", "POST"])
 def vote(consultation_id: int) -> str | Response:
+    if request.method == "GET" and "code" in request.args:
+        # A slip printed when its QR link carried the code in the query string, which access
+        # logs keep: the code moves to the fragment, which browsers never send, and the page's
+        # script fills the field from there (codes.slip_link).
+        code = codes.group(codes.normalise(request.args.get("code", "")))
+        vote_url = url_for("voting.vote", consultation_id=consultation_id)
+        return redirect(codes.slip_link(vote_url, code) if code else vote_url, 303)
     form: BallotForm | None = None
     if request.method == "POST":
         form = BallotForm()
         if form.validate():
             try:
                 result = casting.cast_ballot(
-                    consultation_id, _submission(form), current_user, client=_client_key("code")
+                    consultation_id, _submission(form), current_user, client=_code_client()
                 )
             except casting.NotVoting:
                 pass  # the page below says why
@@ -132,7 +148,6 @@ def vote(consultation_id: int) -> str | Response:
         )
     if form is None:
         form = BallotForm(formdata=None)
-        form.code.data = request.args.get("code", "")[:CODE_MAX_LENGTH]
         if by_account:
             profile = services.details_from_profile(current_user)
             form.gender.data = profile.gender.value if profile.gender else ""
@@ -240,12 +255,29 @@ def _batch_or_404(consultation: Consultation, batch_id: int) -> CodeBatch:
 
 @bp.route("/c/<int:consultation_id>/codes/<int:batch_id>/void", methods=["POST"])
 @login_required
-def void(consultation_id: int, batch_id: int) -> Response:
+def void(consultation_id: int, batch_id: int) -> str | Response:
+    """Voiding cannot be undone: the first POST shows what it will do, the second does it."""
     consultation = visible_consultation_or_404(consultation_id)
     ensure_officer(current_user, consultation.municipality_id)
-    services.void_batch(current_user, _batch_or_404(consultation, batch_id))
+    batch = _batch_or_404(consultation, batch_id)
+    back = url_for("voting.code_batches", consultation_id=consultation.id)
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400)
+    if batch.voided_at is not None:
+        flash(_("The batch is voided: its unused codes no longer work."), "success")
+        return redirect(back)
+    if not form.confirmed:
+        return confirmation_page(
+            heading=_("Void the unused codes of this batch?"),
+            consequences=closing.what_voiding_does(batch),
+            action=url_for("voting.void", consultation_id=consultation.id, batch_id=batch.id),
+            confirm_label=_("Void the unused codes"),
+            cancel_url=back,
+        )
+    services.void_batch(current_user, batch)
     flash(_("The batch is voided: its unused codes no longer work."), "success")
-    return redirect(url_for("voting.code_batches", consultation_id=consultation.id))
+    return redirect(back)
 
 
 @bp.route("/c/<int:consultation_id>/codes/<int:batch_id>/slips")
@@ -257,7 +289,7 @@ def slips(consultation_id: int, batch_id: int) -> str:
     vote_url = url_for("voting.vote", consultation_id=consultation.id, _external=True)
     slips = []
     for code in services.batch_codes(batch):
-        link = f"{vote_url}?code={code}"
+        link = codes.slip_link(vote_url, code)
         # The QR code is drawn here, as SVG; the markup is ours, not user content.
         svg = segno.make(link, error="m").svg_inline(scale=3, border=2, omitsize=True)
         slips.append({"code": code, "qr": Markup(svg)})
@@ -393,22 +425,35 @@ def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
 def turnout(consultation_id: int) -> str:
     consultation = visible_consultation_or_404(consultation_id)
     ensure_role(current_user, consultation.municipality_id, Role.OFFICER, Role.COUNCIL)
+    officer = is_officer(current_user, consultation.municipality_id)
+    figures = services.turnout(consultation)
+    if not officer:
+        # The desk's and the meetings' working figures are the officers'; see pb.voting.turnout.
+        return render_template(
+            "voting/turnout.html",
+            consultation=consultation,
+            turnout=as_council_sees(figures),
+            meetings=[],
+            marks=None,
+            officer=False,
+        )
     return render_template(
         "voting/turnout.html",
         consultation=consultation,
-        turnout=services.turnout(consultation),
+        turnout=figures,
         meetings=services.meetings_with_ballots(consultation),
         marks=marks.mark_counts(consultation) if consultation.roll_required else None,
-        officer=is_officer(current_user, consultation.municipality_id),
+        officer=True,
     )
 
 
-@bp.route("/c/<int:consultation_id>/receipt")
+@bp.route("/c/<int:consultation_id>/receipt", methods=["GET", "POST"])
 def receipt(consultation_id: int) -> str:
     consultation = visible_consultation_or_404(consultation_id)
-    form = ReceiptForm(request.args)
+    # A GET shows the empty form and counts nothing, whatever its query string says.
+    form = ReceiptForm()
     found = None
-    if consultation.results_public and request.args and form.validate():
+    if consultation.results_public and form.validate_on_submit():
         key = _client_key("receipt")
         throttle.check(key)
         found = services.receipt_was_counted(consultation, given(form.receipt.data))

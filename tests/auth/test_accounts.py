@@ -70,7 +70,7 @@ def test_registration_needs_a_phone_or_a_user_name(client, world):
 def test_registration_refuses_a_taken_phone(client, world):
     before = users_count()
     response = register(client, municipality_id=str(world.municipality.id), phone="0555 123 456")
-    assert b"already exists" in response.data
+    assert b"This phone number already has an account." in response.data
     assert users_count() == before
 
 

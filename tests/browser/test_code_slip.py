@@ -90,17 +90,19 @@ def test_voter_uses_a_code_from_a_printed_slip_in_kyrgyz(
     check_page(officer)
     code = codes[0]
 
-    # --- a voter scans the QR code: the ballot link with the code in it ---
+    # --- a voter scans the QR code: the ballot link with the code after "#" ---
     voter = new_page()
-    voter.goto(f"/c/{consultation_id}/vote?code={code}")
+    voter.goto(f"/c/{consultation_id}/vote#code={code}")
     assert html_lang(voter) == "en"
     assert voter.locator("main #code").input_value() == code
     check_page(voter)
 
-    # The language switcher brings the voter back to the same link, code and all.
+    # The script took the code out of the address bar; the language switcher brings the
+    # voter back to the ballot, code and all.
+    assert voter.url.endswith(f"/c/{consultation_id}/vote"), voter.url
     follow(voter, voter.locator("header form.languages").get_by_role("button", name="Кыргызча"))
     assert html_lang(voter) == "ky"
-    assert voter.url.endswith(f"/c/{consultation_id}/vote?code={code}"), voter.url
+    assert voter.url.endswith(f"/c/{consultation_id}/vote"), voter.url
     assert voter.locator("main #code").input_value() == code
     ballot = voter.locator("main fieldset.ballot")
     tally = ballot.locator(".tally")
@@ -117,6 +119,10 @@ def test_voter_uses_a_code_from_a_printed_slip_in_kyrgyz(
     first_receipt = voter.locator("main .receipt").inner_text().strip()
     assert first_receipt
     check_page(voter)
+    # A reload shows the same receipt, still in Kyrgyz: it is kept on this device until close.
+    voter.reload()
+    assert html_lang(voter) == "ky"
+    assert voter.locator("main .receipt").inner_text().strip() == first_receipt
     assert live_server.run(_ballots) == [(Channel.CODE, [ids[3]])]
 
     # --- later, on another phone set to Kyrgyz, the same code typed by hand changes the vote ---
@@ -136,12 +142,14 @@ def test_voter_uses_a_code_from_a_printed_slip_in_kyrgyz(
     # Replaced, not added: one code, one ballot.
     assert live_server.run(_ballots) == [(Channel.CODE, sorted(ids[:2]))]
 
-    # --- a wrong code is refused and nothing is stored ---
+    # --- a wrong code is refused and nothing is stored (the link of an older slip, with the
+    # code in its query, still fills the field) ---
     wrong = new_page(locale="ky-KG")
     wrong.goto(f"/c/{consultation_id}/vote?code=AAAAA-AAAAA")
+    assert wrong.url.endswith(f"/c/{consultation_id}/vote"), wrong.url
     wrong.locator(f"main fieldset.ballot input[name=choice][value='{ids[2]}']").check()
     follow(wrong, wrong.locator("main form.ballot-form button[type=submit]"))
-    assert wrong.url.endswith(f"/c/{consultation_id}/vote?code=AAAAA-AAAAA"), wrong.url
+    assert wrong.url.endswith(f"/c/{consultation_id}/vote"), wrong.url
     assert html_lang(wrong) == "ky"
     assert wrong.locator("main .flash-error").count() == 1, wrong.locator("main").inner_text()
     assert wrong.locator("main #code").input_value() == "AAAAA-AAAAA"

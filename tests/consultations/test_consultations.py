@@ -123,9 +123,12 @@ def test_residents_see_the_timeline_and_what_they_can_do(resident_client, world)
 
 
 def move(client, consultation, direction, expected, reason=""):
+    # As from the confirmation page; an early close needs a reason, a step back its own.
+    if direction == "advance" and not reason:
+        reason = "Early, for the test."
     return client.post(
         f"/c/{consultation.id}/phase",
-        data={"direction": direction, "expected": expected, "reason": reason},
+        data={"direction": direction, "expected": expected, "reason": reason, "confirm": "yes"},
     )
 
 

@@ -98,7 +98,8 @@ def test_voting_and_results_register_their_part_in_phase_changes(app):
 
 def move(client, consultation, expected):
     return client.post(
-        f"/c/{consultation.id}/phase", data={"direction": "advance", "expected": expected}
+        f"/c/{consultation.id}/phase",
+        data={"direction": "advance", "expected": expected, "confirm": "yes", "reason": "Early."},
     )
 
 
@@ -120,7 +121,7 @@ def count(model):
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_closing_seals_the_ballots_and_publishing_counts_them(officer_client, world):
+def test_closing_seals_and_counts_the_ballots_and_publishing_keeps_the_count(officer_client, world):
     c = world.consultation
     p1, *_ = factories.open_voting(c)
     ballot = Ballot(consultation_id=c.id, channel=Channel.ONLINE)
@@ -137,11 +138,14 @@ def test_closing_seals_the_ballots_and_publishing_counts_them(officer_client, wo
     )
     db.session.commit()
     move(officer_client, c, "voting")
-    assert (count(VoterLink), count(Receipt), count(CountedResult)) == (0, 1, 0)
+    # Counted at close, in the same transaction, after the ballots were sealed.
+    assert (count(VoterLink), count(Receipt), count(CountedResult)) == (0, 1, 1)
+    counted_at = db.session.scalars(select(CountedResult.counted_at)).one()
     move(officer_client, c, "closed")
     db.session.refresh(c)
     assert c.phase == Phase.PUBLISHED
     assert db.session.scalars(select(CountedResult.ballots)).all() == [1]
+    assert db.session.scalars(select(CountedResult.counted_at)).one() == counted_at
 
 
 def test_a_failing_reaction_leaves_the_phase_unchanged(officer_client, world):

@@ -175,7 +175,10 @@ def test_author_withdraws_and_the_public_no_longer_sees_it(app, resident_client,
     proposal = factories.make_proposal(
         world.consultation, author=world.resident, title="To withdraw"
     )
-    assert resident_client.post(f"/p/{proposal.id}/withdraw").status_code == 302
+    assert (
+        resident_client.post(f"/p/{proposal.id}/withdraw", data={"confirm": "yes"}).status_code
+        == 302
+    )
     db.session.refresh(proposal)
     assert proposal.status == ProposalStatus.WITHDRAWN
     assert app.test_client().get(f"/p/{proposal.id}").status_code == 404
@@ -187,7 +190,7 @@ def test_withdrawn_proposal_cannot_be_withdrawn_again_or_edited(resident_client,
     proposal = factories.make_proposal(
         world.consultation, author=world.resident, status=ProposalStatus.WITHDRAWN
     )
-    resident_client.post(f"/p/{proposal.id}/withdraw")
+    resident_client.post(f"/p/{proposal.id}/withdraw", data={"confirm": "yes"})
     response = resident_client.post(f"/p/{proposal.id}/edit", data=proposal_data(world))
     assert response.status_code == 302
     db.session.refresh(proposal)

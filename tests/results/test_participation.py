@@ -2,17 +2,17 @@ import re
 
 import pytest
 
+from pb.disclosure import hide
 from pb.extensions import db
 from pb.models import Ballot, Channel, Gender, Phase, PopulationFigures
-from pb.results.participation import suppress
 from tests import factories
 
 
 def test_groups_under_five_are_hidden_and_cannot_be_worked_out():
-    assert suppress({"a": 10, "b": 7, "c": 0}) == {"a": 10, "b": 7, "c": 0}
+    assert hide({"a": 10, "b": 7, "c": 0}) == {"a": 10, "b": 7, "c": 0}
     # One small group alone would be readable from the total: the next smallest goes too.
-    assert suppress({"a": 10, "b": 7, "c": 2}) == {"a": 10, "b": None, "c": None}
-    assert suppress({"a": 10, "b": 3, "c": 2}) == {"a": 10, "b": None, "c": None}
+    assert hide({"a": 10, "b": 7, "c": 2}) == {"a": 10, "b": None, "c": None}
+    assert hide({"a": 10, "b": 3, "c": 2}) == {"a": 10, "b": None, "c": None}
 
 
 def add_ballots(consultation, n, **details):
@@ -48,7 +48,7 @@ def voted(world):
 def test_council_sees_figures_before_publication_with_small_groups_hidden(council_client, voted):
     page = council_client.get(f"/c/{voted.id}/participation").get_data(as_text=True)
     assert "22 voters" in page
-    assert "fewer than 5" in page
+    assert "too few to show" in page
     # Women: 12 of 22 who said = 55 %, against 52 % of the population.
     assert "55%" in page and "52%" in page
     # Youth (14–35): 12 of 22 = 55 %, population 40 %.
@@ -57,7 +57,7 @@ def test_council_sees_figures_before_publication_with_small_groups_hidden(counci
     # The village with 2 voters is not shown with its number.
     rows = re.findall(r"<tr><th scope=\"row\">([^<]+)</th>\s*<td>([^<]+)</td>", page)
     small = voted.villages[1].name
-    assert (small, "fewer than 5") in rows and (small, "2") not in rows
+    assert (small, "too few to show") in rows and (small, "2") not in rows
 
 
 def test_figures_are_public_only_after_publication(app, voted):

@@ -21,6 +21,7 @@ from pb.models import (
     Proposal,
     ProposalBeneficiary,
 )
+from pb.results.counting import count_and_store
 from tests import factories
 
 
@@ -42,13 +43,15 @@ def counted(world):
     add_ballot(c, p3)
     add_ballot(c, p3, p4)
     c.phase = Phase.CLOSED
+    count_and_store(c)  # as closing voting does
     db.session.commit()
     return c, (p1, p2, p3, p4)
 
 
 def publish(officer_client, consultation):
     response = officer_client.post(
-        f"/c/{consultation.id}/phase", data={"direction": "advance", "expected": "closed"}
+        f"/c/{consultation.id}/phase",
+        data={"direction": "advance", "expected": "closed", "confirm": "yes"},
     )
     assert response.status_code == 302
     db.session.refresh(consultation)
@@ -80,14 +83,16 @@ def test_council_sees_results_before_publication(council_client, counted):
 
 
 def test_results_are_counted_once_and_then_read(council_client, counted, count_queries):
-    """Once voting has closed the ballots cannot change: later pages read the stored result
-    and do not even look at the ballots (a results page of 100,000 ballots reads one row)."""
+    """Once voting has closed the ballots cannot change: pages read the result stored at close,
+    do not even look at the ballots (a results page of 100,000 ballots reads one row), and
+    write nothing."""
     consultation, _ = counted
-    council_client.get(f"/c/{consultation.id}/results")
     first = db.session.scalars(select(CountedResult)).one().counted_at
     with count_queries() as counter:
         assert council_client.get(f"/c/{consultation.id}/results").status_code == 200
+        assert council_client.get(f"/c/{consultation.id}/protocol").status_code == 200
     assert not [s for s in counter.statements if "ballot_choices" in s]
+    assert not [s for s in counter.statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
     db.session.expire_all()
     assert db.session.scalars(select(CountedResult)).one().counted_at == first
 

@@ -231,7 +231,13 @@ def test_secrecy_at_close_keeps_only_the_fact_and_channel(app, world, officer_cl
     vote(app.test_client(user=world.resident), world.consultation, p1)
     officer_client.post(f"/c/{world.consultation.id}/desk/{paper.id}/paper")
     response = officer_client.post(
-        f"/c/{world.consultation.id}/phase", data={"direction": "advance", "expected": "voting"}
+        f"/c/{world.consultation.id}/phase",
+        data={
+            "direction": "advance",
+            "expected": "voting",
+            "confirm": "yes",
+            "reason": "Early, for the test.",
+        },
     )
     assert response.status_code == 302
     db.session.expire_all()

@@ -207,7 +207,13 @@ def test_a_ballot_sent_after_voting_closed_is_refused_though_the_worker_kept_the
     p1, p2, *_ = factories.open_voting(world.consultation)
     assert cast(resident_client, world.consultation, [p1]).status_code == 302  # the sheet is kept
     closed = officer_client.post(
-        f"/c/{world.consultation.id}/phase", data={"direction": "advance", "expected": "voting"}
+        f"/c/{world.consultation.id}/phase",
+        data={
+            "direction": "advance",
+            "expected": "voting",
+            "confirm": "yes",
+            "reason": "Early, for the test.",
+        },
     )
     assert closed.status_code == 302
     response = cast(resident_client, world.consultation, [p2])

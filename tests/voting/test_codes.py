@@ -46,10 +46,11 @@ def test_officer_generates_codes_and_prints_slips_with_qr(officer_client, world)
     assert not set("01258BILOSZ") & set("".join(found).replace("-", ""))
 
 
-def test_qr_code_opens_the_ballot_with_the_code_filled_in(officer_client, world):
+def test_qr_code_opens_the_ballot_with_the_code_after_the_fragment(officer_client, world):
     factories.open_voting(world.consultation)
     slips, (code,) = generate(officer_client, world.consultation, size=1)
-    link = f"http://pb.test/c/{world.consultation.id}/vote?code={code}"
+    # After "#", which browsers never send: the page's script fills the field from it.
+    link = f"http://pb.test/c/{world.consultation.id}/vote#code={code}"
     # The same link drawn again must give the very same QR code as the slip's.
     expected = segno.make(link, error="m").svg_inline(scale=3, border=2, omitsize=True)
     assert expected in slips.get_data(as_text=True)
@@ -59,8 +60,12 @@ def test_a_code_casts_one_ballot_and_may_change_it(app, officer_client, world):
     p1, p2, *_ = factories.open_voting(world.consultation)
     _, (code, other_code) = generate(officer_client, world.consultation, size=2)
     voter = app.test_client()
-    page = voter.get(f"/c/{world.consultation.id}/vote?code={code}").get_data(as_text=True)
-    assert f'value="{code}"' in page
+    # A slip printed when the QR link had the code in its query: moved to the fragment.
+    old_slip = voter.get(f"/c/{world.consultation.id}/vote?code={code.lower()}")
+    assert old_slip.status_code == 303
+    assert old_slip.headers["Location"].endswith(f"/c/{world.consultation.id}/vote#code={code}")
+    page = voter.get(f"/c/{world.consultation.id}/vote").get_data(as_text=True)
+    assert 'id="code"' in page and "code_from_link.js" in page
     assert (
         vote_with(voter, world.consultation, code.lower().replace("-", " "), [p1]).status_code
         == 302
@@ -82,7 +87,10 @@ def test_wrong_or_voided_codes_are_refused(app, officer_client, world):
     assert b"This code is not valid" not in vote_with(voter, world.consultation, "", [p1]).data
     batch = db.session.scalars(select(CodeBatch)).one()
     assert (
-        officer_client.post(f"/c/{world.consultation.id}/codes/{batch.id}/void").status_code == 302
+        officer_client.post(
+            f"/c/{world.consultation.id}/codes/{batch.id}/void", data={"confirm": "yes"}
+        ).status_code
+        == 302
     )
     assert b"This code is not valid" in vote_with(voter, world.consultation, code, [p1]).data
     assert db.session.scalar(select(func.count()).select_from(Ballot)) == 0
@@ -141,3 +149,20 @@ def test_slips_of_another_consultation_are_404(officer_client, world):
     assert (
         officer_client.get(f"/c/{world.consultation.id}/codes/{batch.id}/slips").status_code == 404
     )
+
+
+def test_a_used_code_leaves_the_slips_page_and_the_database(app, officer_client, world):
+    """Whoever holds the printed list, or a photo of the slips page, must not find a code that
+    voted; its digest alone still lets its voter change her ballot."""
+    p1, p2, *_ = factories.open_voting(world.consultation)
+    slips, (used, unused) = generate(officer_client, world.consultation, size=2)
+    assert vote_with(app.test_client(), world.consultation, used, [p1]).status_code == 302
+    again = officer_client.get(slips.request.path).get_data(as_text=True)
+    assert used not in again and unused in again
+    assert again.count("<svg") == 1
+    plains = set(db.session.scalars(select(VotingCode.plain).where(VotingCode.plain.is_not(None))))
+    assert plains == {unused.replace("-", "")}
+    # The voter still changes her ballot with it.
+    assert vote_with(app.test_client(), world.consultation, used, [p2]).status_code == 302
+    (ballot,) = db.session.scalars(select(Ballot)).all()
+    assert [c.proposal_id for c in ballot.choices] == [p2.id]

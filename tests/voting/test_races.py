@@ -145,7 +145,12 @@ def test_voting_closing_between_a_votes_checks_and_its_writes(shared_app, monkey
             target=lambda: closed.append(
                 officer.post(
                     f"/c/{consultation_id}/phase",
-                    data={"direction": "advance", "expected": "voting"},
+                    data={
+                        "direction": "advance",
+                        "expected": "voting",
+                        "confirm": "yes",
+                        "reason": "Early, for the test.",
+                    },
                 ).status_code
             )
         )
@@ -192,7 +197,13 @@ def test_closing_amid_a_crowd_of_voters_leaves_no_link_and_loses_no_ballot(share
     while len(statuses) < 40:
         threading.Event().wait(0.005)
     closing = officer.post(
-        f"/c/{consultation_id}/phase", data={"direction": "advance", "expected": "voting"}
+        f"/c/{consultation_id}/phase",
+        data={
+            "direction": "advance",
+            "expected": "voting",
+            "confirm": "yes",
+            "reason": "Early, for the test.",
+        },
     )
     for t in threads:
         t.join(timeout=120)
@@ -205,7 +216,13 @@ def test_closing_amid_a_crowd_of_voters_leaves_no_link_and_loses_no_ballot(share
 def test_a_vote_after_closing_is_refused_and_writes_nothing(shared_app):
     consultation_id, choice, code, officer = _a_kept_sheet_and_a_code(shared_app)
     closing = officer.post(
-        f"/c/{consultation_id}/phase", data={"direction": "advance", "expected": "voting"}
+        f"/c/{consultation_id}/phase",
+        data={
+            "direction": "advance",
+            "expected": "voting",
+            "confirm": "yes",
+            "reason": "Early, for the test.",
+        },
     )
     assert closing.status_code == 302
 

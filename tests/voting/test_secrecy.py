@@ -12,7 +12,13 @@ from tests.voting.test_codes import generate, vote_with
 
 def close(officer_client, consultation):
     response = officer_client.post(
-        f"/c/{consultation.id}/phase", data={"direction": "advance", "expected": "voting"}
+        f"/c/{consultation.id}/phase",
+        data={
+            "direction": "advance",
+            "expected": "voting",
+            "confirm": "yes",
+            "reason": "Early, for the test.",
+        },
     )
     assert response.status_code == 302
     db.session.refresh(consultation)
@@ -76,17 +82,20 @@ def test_receipt_shows_the_ballot_was_counted_and_nothing_else(
         f"/c/{world.consultation.id}/vote", data={"choice": [str(p1.id)]}
     )
     receipt = receipt_of(resident_client, response)
-    check = f"/c/{world.consultation.id}/receipt?receipt={receipt}"
-    assert "once the results are published" in app.test_client().get(check).get_data(as_text=True)
+    check = f"/c/{world.consultation.id}/receipt"
+    assert "once the results are published" in app.test_client().post(
+        check, data={"receipt": receipt}
+    ).get_data(as_text=True)
     close(officer_client, world.consultation)
     officer_client.post(
-        f"/c/{world.consultation.id}/phase", data={"direction": "advance", "expected": "closed"}
+        f"/c/{world.consultation.id}/phase",
+        data={"direction": "advance", "expected": "closed", "confirm": "yes"},
     )
-    page = app.test_client().get(check).get_data(as_text=True)
+    page = app.test_client().post(check, data={"receipt": receipt}).get_data(as_text=True)
     assert "was counted" in page
     assert p1.title not in page
     assert db.session.scalar(select(func.count()).select_from(Receipt)) == 1
-    wrong = app.test_client().get(f"/c/{world.consultation.id}/receipt?receipt=AAAA-AAAA-AAAA")
+    wrong = app.test_client().post(check, data={"receipt": "AAAA-AAAA-AAAA"})
     assert "No counted ballot has this receipt number" in wrong.get_data(as_text=True)
 
 
@@ -105,14 +114,15 @@ def test_a_changed_ballot_gets_a_new_receipt_and_the_old_one_stops_counting(
     assert first != second
     close(officer_client, world.consultation)
     officer_client.post(
-        f"/c/{world.consultation.id}/phase", data={"direction": "advance", "expected": "closed"}
+        f"/c/{world.consultation.id}/phase",
+        data={"direction": "advance", "expected": "closed", "confirm": "yes"},
     )
     client = app.test_client()
-    assert "was counted" in client.get(
-        f"/c/{world.consultation.id}/receipt?receipt={second}"
+    assert "was counted" in client.post(
+        f"/c/{world.consultation.id}/receipt", data={"receipt": second}
     ).get_data(as_text=True)
-    assert "No counted ballot" in client.get(
-        f"/c/{world.consultation.id}/receipt?receipt={first}"
+    assert "No counted ballot" in client.post(
+        f"/c/{world.consultation.id}/receipt", data={"receipt": first}
     ).get_data(as_text=True)
 
 
