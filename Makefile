@@ -63,7 +63,8 @@ lock:
 # A random SECRET_KEY and VOTE_KEY for this machine, kept out of the repository. Owner-only, as
 # everything in instance/ (the SQLite database too): the umask holds as the files are created.
 instance/config.py:
-	mkdir -p -m 700 instance
+	mkdir -p instance
+	chmod 700 instance  # a fresh clone has the folder already (its .gitkeep), as the clone made it
 	umask 077 && $(BIN)/python -m pb.instance_config $@
 
 # An instance/config.py written before VOTE_KEY existed gets one (pb/instance_config.py says how).

@@ -4,7 +4,7 @@ result.
 Run: .venv/bin/python bench/results_page.py [--ballots N] [--db URL]   (from the repository root)
 
 Builds a consultation with 40 proposals and N ballots (default 100,000; 1 to 5 choices each, with
-gender, age group and village) in a fresh database (SQLite file by default; ``--db`` for
+gender, age group and village, sealed) in a fresh database (SQLite file by default; ``--db`` for
 PostgreSQL — its tables are dropped and created), publishes it as an officer would (which counts
 it, by Equal Shares), then asks for the results, participation and protocol pages as a council
 member, 15 times each. Prints the time of the count at publication and, per page, its median
@@ -31,6 +31,9 @@ from pb import create_app
 from pb.extensions import db
 from pb.models import Ballot, BallotChoice, Channel, Gender, Phase
 from pb.models.voting import new_ballot_id
+from pb.voting.details import seal
+from pb.voting.services import seal_ballots
+from pb.voting.sheets import VoterDetails
 from tests import factories
 
 AGE_GROUPS = ("14-17", "18-35", "36-59", "60+", None)
@@ -54,9 +57,13 @@ def fill(consultation, ballots: int, rng: random.Random) -> None:
                     "id": ballot_id,
                     "consultation_id": consultation.id,
                     "channel": rng.choice((Channel.ONLINE, Channel.CODE, Channel.PAPER)),
-                    "gender": rng.choice(genders),
-                    "age_group": rng.choice(AGE_GROUPS),
-                    "village_id": rng.choice(villages),
+                    # Sealed as a vote seals them (pb.voting.details).
+                    "sealed_details": seal(
+                        VoterDetails(
+                            rng.choice(genders), rng.choice(AGE_GROUPS), rng.choice(villages)
+                        ),
+                        consultation.id,
+                    ),
                 }
             )
             chosen = {p.id for p in rng.choices(proposals, weights=weights, k=rng.randint(1, 5))}
@@ -65,7 +72,9 @@ def fill(consultation, ballots: int, rng: random.Random) -> None:
             )
         db.session.execute(insert(Ballot), rows)
         db.session.execute(insert(BallotChoice), choices)
+    # Closed as closing does it: the details counted into figures, the ballots rewritten.
     consultation.phase = Phase.CLOSED
+    seal_ballots(consultation)
     db.session.commit()
 
 

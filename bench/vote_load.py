@@ -13,8 +13,9 @@ the roll and marks her as voting online, in the statement that records it. The o
 with codes, which do not touch the roll. Each account logs in, and each client opens its ballot
 page (session cookie, CSRF token), before the timing starts; what each ballot will send is drawn
 beforehand, so that the clients, on the same cores as the server, spend no more per request than
-they must. Every voter's ballot is sent a second time by a racing client: it must replace the
-first, never add a second (one ballot per account and per code).
+they must. Every voter's ballot is sent a second time by a racing client: an account's must
+replace the first, a code's (sent without the first's receipt) be refused; never a second ballot
+(one ballot per account and per code).
 
 For each database it prints ballots per second and the 99th-percentile latency of casting a
 ballot, for all ballots and for each kind of voter; errors; voters acknowledged against ballots
@@ -247,7 +248,8 @@ def count_stored(database_url: str, secret: str) -> Stored:
             ballots=count(),
             online_ballots=count(Ballot.channel == Channel.ONLINE),
             codes_used=count(VotingCode.used.is_(True), of=VotingCode),
-            account_links=count(VoterLink.user_id.is_not(None), of=VoterLink),
+            # Links name no account nor code (pb.voting.voters): each used code has one.
+            account_links=count(of=VoterLink) - count(VotingCode.used.is_(True), of=VotingCode),
             roll_marks=count(of=RollMark),
             online_marks=count(RollMark.channel == Channel.ONLINE, of=RollMark),
         )
@@ -488,7 +490,9 @@ def bench(
                 tally.latencies[voter.kind].append(elapsed)
                 if status == 302:
                     tally.acknowledged[voter.kind].add(voter.name)
-                else:
+                elif not (status == 200 and voter.kind == CODE):
+                    # A code's second submission without the first's receipt is refused, as
+                    # it must be (a code changes its ballot only with that receipt).
                     tally.errors += 1
 
         def health(client: Client, _: int, tally: Tally) -> None:

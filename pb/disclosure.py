@@ -48,12 +48,16 @@ SMALL_GROUP = 5
 K = TypeVar("K", bound=Hashable)
 
 
-def cells_to_hide(sizes: Mapping[K, int], threshold: int = SMALL_GROUP) -> set[K]:
+def cells_to_hide(
+    sizes: Mapping[K, int], threshold: int = SMALL_GROUP, hidden_already: Collection[K] = ()
+) -> set[K]:
     """The cells of one breakdown (group → number of people) that must not be shown, given
     that the breakdown's total is shown.
 
     ``sizes`` holds every group of the breakdown, those of nobody (0) included: a group of
     nobody says nothing of anyone and is shown, unless the whole breakdown is hidden.
+    ``hidden_already``: cells hidden by another breakdown they belong to (a cell of a table
+    crossing two traits), protected here like the small ones.
     """
     small = {key for key, n in sizes.items() if 0 < n < threshold}
 
@@ -67,7 +71,7 @@ def cells_to_hide(sizes: Mapping[K, int], threshold: int = SMALL_GROUP) -> set[K
             return len(hidden) < together < len(hidden) * (threshold - 1)
         return True
 
-    return _suppressed(sizes, small, protected)
+    return _suppressed(sizes, small | set(hidden_already), protected)
 
 
 def rows_to_hide(rows: Mapping[K, Sequence[int]], threshold: int = SMALL_GROUP) -> set[K]:

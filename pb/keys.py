@@ -2,7 +2,8 @@
 
 ``SECRET_KEY`` signs what the browser holds (the session, form tokens, the remember cookie);
 ``VOTE_KEY`` keys the digests of what the database keeps of voting codes, receipts and password
-reset codes, so the database alone does not let anyone test guesses offline. Each is rotated on
+reset codes, so the database alone does not let anyone test guesses offline, and a key derived
+from it encrypts the voters' details on ballots while voting is open. Each is rotated on
 its own, and each keeps its older keys in a list of fallbacks that are still accepted
 (``SECRET_KEY_FALLBACKS``, Flask's; ``VOTE_KEY_FALLBACKS``, ours): a slip printed or a receipt
 given under an older vote key still works. Digests are made with the current key only, and the
@@ -25,6 +26,8 @@ import hmac
 import logging
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
@@ -196,3 +199,28 @@ def _check_fingerprint() -> bool:
 
 def _stored() -> str | None:
     return db.session.scalar(select(KeyFingerprint.fingerprint).where(KeyFingerprint.name == _NAME))
+
+
+_DETAILS_LABEL = b"pb: ballot details"
+
+
+def _derived(key: str | bytes, label: bytes) -> bytes:
+    raw = key.encode() if isinstance(key, str) else key
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(raw)
+
+
+def details_key() -> bytes:
+    """The 32-byte key that encrypts voters' details on ballots while voting is open
+    (``pb.voting.details``), derived from the current vote key."""
+    return _derived(_current(), _DETAILS_LABEL)
+
+
+def details_keys() -> list[bytes]:
+    """The details keys of every vote key accepted, the current one first: details sealed
+    before the vote key was rotated are still read at close."""
+    found: list[bytes] = []
+    for key in [_current(), *_fallbacks()]:
+        derived = _derived(key, _DETAILS_LABEL)
+        if derived not in found:
+            found.append(derived)
+    return found

@@ -4,14 +4,18 @@ so each test states only what it is about."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from pb.extensions import db
 from pb.models import (
+    Ballot,
+    BallotChoice,
     BallotKind,
     Beneficiary,
     Category,
+    Channel,
     Consultation,
     Electorate,
     Gender,
@@ -26,6 +30,7 @@ from pb.models import (
     User,
     Village,
 )
+from pb.voting.sheets import VoterDetails
 
 PASSWORD = "correct horse"
 _seq = itertools.count(1)
@@ -225,3 +230,43 @@ def make_roll_entry(
     db.session.add(entry)
     db.session.commit()
     return entry
+
+
+def make_ballot(
+    consultation: Consultation,
+    channel: Channel = Channel.ONLINE,
+    choices: Sequence[tuple[int, int]] = (),
+    gender: Gender | None = None,
+    age_group: str | None = None,
+    village_id: int | None = None,
+    meeting_id: int | None = None,
+) -> Ballot:
+    """A ballot as a vote writes it: its voter's details sealed (``pb.voting.details``).
+    Not committed: add many, then commit."""
+    from pb.voting.details import seal
+
+    ballot = Ballot(
+        consultation_id=consultation.id,
+        channel=channel,
+        meeting_id=meeting_id,
+        sealed_details=seal(VoterDetails(gender, age_group, village_id), consultation.id),
+    )
+    ballot.choices = [BallotChoice(proposal_id=pid, points=pts) for pid, pts in choices]
+    db.session.add(ballot)
+    return ballot
+
+
+def seal_ballots(consultation: Consultation) -> None:
+    """What closing does to the ballots (their details counted into figures, then dropped),
+    for tests that close a consultation by setting its phase."""
+    from pb.voting.services import seal_ballots as seal
+
+    db.session.flush()
+    seal(consultation)
+
+
+def details_of(ballot: Ballot) -> VoterDetails:
+    """A ballot's voter details, read as closing reads them."""
+    from pb.voting.details import unseal
+
+    return unseal(ballot.sealed_details, ballot.consultation_id)

@@ -106,7 +106,7 @@ def more_slips(app: Flask, consultation_id: int, size: int = 1) -> list[str]:
         return CODE.findall(officer.get(made.headers["Location"]).get_data(as_text=True))
 
 
-def vote(app: Flask, consultation_id: int, code: str, client=None):  # type: ignore[no-untyped-def]
+def vote(app: Flask, consultation_id: int, code: str, client=None, earlier=""):  # type: ignore[no-untyped-def]
     with on(app):
         proposal_id = db.session.scalar(
             select(func.min(Proposal.id)).where(Proposal.consultation_id == consultation_id)
@@ -115,7 +115,13 @@ def vote(app: Flask, consultation_id: int, code: str, client=None):  # type: ign
         voter = client or app.test_client()
         response = voter.post(
             f"/c/{consultation_id}/vote",
-            data={"code": code, "choice": [str(proposal_id)], "gender": "", "age_group": ""},
+            data={
+                "code": code,
+                "earlier_receipt": earlier,
+                "choice": [str(proposal_id)],
+                "gender": "",
+                "age_group": "",
+            },
         )
         receipt = None
         if response.status_code == 302:
@@ -259,10 +265,13 @@ def test_rotating_the_vote_key_keeps_printed_slips_and_receipts(database_url):
     consultation_id, (code, other_code) = print_slips(before)
     _, receipt = vote(before, consultation_id, code)
     rotated = host(database_url, VOTE_KEY=NEW_VOTE, VOTE_KEY_FALLBACKS=[OLD_VOTE])
-    # A slip printed under the old key votes, and can change its ballot.
-    response, _ = vote(rotated, consultation_id, other_code)
+    # A slip printed under the old key votes, and can change its ballot, with its receipt;
+    # so can the slip that voted before the rotation.
+    response, other_receipt = vote(rotated, consultation_id, other_code)
     assert response.status_code == 302
-    response, _ = vote(rotated, consultation_id, other_code.lower())
+    response, _ = vote(rotated, consultation_id, other_code.lower(), earlier=other_receipt)
+    assert response.status_code == 302
+    response, receipt = vote(rotated, consultation_id, code, earlier=receipt)
     assert response.status_code == 302
     assert ballots(rotated) == 2 and failures(rotated) == 0
     # A slip printed after the rotation is keyed with the new key.

@@ -1,12 +1,13 @@
 """The migrations build the schema the models describe, and upgrade in place."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from pb import create_app
 from pb.extensions import db
@@ -80,4 +81,187 @@ def test_upgrade_in_place_keeps_the_data(tmp_path):
                 )
             ).one()
         assert tuple(row) == ("Эски консультация", 500, "budget", 1, "greedy")
+        db.engine.dispose()
+
+
+@contextmanager
+def scratch_database(tmp_path, name):
+    """A database of the test's own, at the old revision: SQLite in a file, or on PostgreSQL a
+    scratch database beside TEST_DATABASE_URL's (made and dropped here)."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / (name + '.sqlite')}"
+        return
+    server = make_url(TEST_DATABASE_URL)
+    scratch = f"pb_scratch_{name}"
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as sql:
+        sql.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+        sql.execute(text(f"CREATE DATABASE {scratch}"))
+    try:
+        yield server.set(database=scratch).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as sql:
+            sql.execute(text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
+        admin.dispose()
+
+
+def test_upgrade_keys_links_and_marks_and_counts_details(tmp_path):
+    """Links and marks made before voters were named by keyed digests are converted with the
+    app's vote key, so a voter finds her link and her mark again; the voter details of closed
+    consultations become their figures; a vote still open with details in the clear stops the
+    upgrade."""
+    from pb.voting import voters
+    from tests import factories
+
+    with scratch_database(tmp_path, "keyed") as url:
+        _upgrade_keys_links_and_marks(url, voters, factories)
+
+
+def _upgrade_keys_links_and_marks(url, voters, factories):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "VOTE_KEY": "v", "SQLALCHEMY_DATABASE_URI": url}
+    )
+    with app.app_context():
+        upgrade(revision="15b0c3e1f2a4")
+        # Tables this migration leaves alone are made through the models; the three it changes
+        # are written as the older schema had them.
+        world = factories.build_world()
+        voting = world.consultation
+        closed = factories.make_consultation(world.municipality)
+        proposal = factories.make_proposal(closed)
+        entry = factories.make_roll_entry(world.municipality, user=world.resident)
+        ids = {
+            "voting": voting.id,
+            "closed": closed.id,
+            "proposal": proposal.id,
+            "resident": world.resident.id,
+            "entry": entry.id,
+            "village": world.village.id,
+        }
+        db.session.remove()  # its transaction would hold SQLite's write lock
+        with db.engine.begin() as sql:
+            sql.execute(text("UPDATE consultations SET phase = 'voting' WHERE id = :voting"), ids)
+            sql.execute(text("UPDATE consultations SET phase = 'closed' WHERE id = :closed"), ids)
+            sql.execute(
+                text(
+                    "INSERT INTO code_batches (id, consultation_id, size, created_at) "
+                    "VALUES (1, :voting, 1, '2026-12-01')"
+                ),
+                ids,
+            )
+            sql.execute(
+                text(
+                    "INSERT INTO voting_codes (id, batch_id, consultation_id, digest, used) "
+                    "VALUES (1, 1, :voting, 'codedigest', :used)"
+                ),
+                {**ids, "used": True},
+            )
+            for ballot, channel in (("b-account", "online"), ("b-code", "code")):
+                sql.execute(
+                    text(
+                        "INSERT INTO ballots (id, consultation_id, channel) "
+                        "VALUES (:ballot, :voting, :channel)"
+                    ),
+                    {**ids, "ballot": ballot, "channel": channel},
+                )
+            sql.execute(
+                text(
+                    "INSERT INTO voter_links (id, consultation_id, user_id, code_id, ballot_id, "
+                    "receipt_digest) VALUES (1, :voting, :resident, NULL, 'b-account', 'r1'), "
+                    "(2, :voting, NULL, 1, 'b-code', 'r2')"
+                ),
+                ids,
+            )
+            sql.execute(
+                text(
+                    "INSERT INTO roll_marks (consultation_id, roll_entry_id, channel) "
+                    "VALUES (:voting, :entry, 'online')"
+                ),
+                ids,
+            )
+            for n, gender in enumerate(("female", "female", "male")):
+                sql.execute(
+                    text(
+                        "INSERT INTO ballots (id, consultation_id, channel, gender, age_group, "
+                        "village_id) VALUES (:ballot, :closed, 'paper', :gender, '18-35', :village)"
+                    ),
+                    {**ids, "ballot": f"closed-{n}", "gender": gender},
+                )
+                sql.execute(
+                    text(
+                        "INSERT INTO ballot_choices (ballot_id, proposal_id, points) "
+                        "VALUES (:ballot, :proposal, 1)"
+                    ),
+                    {**ids, "ballot": f"closed-{n}"},
+                )
+        upgrade()
+        with db.engine.connect() as sql:
+            links = dict(sql.execute(text("SELECT ballot_id, voter_digest FROM voter_links")).all())
+            marks = sql.execute(text("SELECT entry_digest, channel FROM roll_marks")).all()
+            figures = set(
+                sql.execute(
+                    text(
+                        "SELECT dimension, value, ballots FROM voter_figures "
+                        "WHERE consultation_id = :closed"
+                    ),
+                    ids,
+                ).all()
+            )
+            chosen = set(
+                sql.execute(
+                    text(
+                        "SELECT dimension, value, ballots FROM choice_figures "
+                        "WHERE proposal_id = :proposal"
+                    ),
+                    ids,
+                ).all()
+            )
+            columns = {c["name"] for c in inspect(sql).get_columns("ballots")}
+        assert links == {
+            "b-account": voters.account_link(ids["voting"], ids["resident"]),
+            "b-code": voters.code_link(ids["voting"], "codedigest"),
+        }
+        assert marks == [(voters.entry_mark(ids["voting"], ids["entry"]), "online")]
+        assert {("gender", "female", 2), ("gender", "male", 1), ("age", "18-35", 3)} <= figures
+        assert ("village", str(ids["village"]), 3) in figures
+        assert ("channel", "paper", 3) in figures
+        assert {("gender", "female", 2), ("gender", "male", 1), ("age", "18-35", 3)} == chosen
+        assert not {"gender", "age_group", "village_id"} & columns
+        db.engine.dispose()
+
+
+def test_upgrade_refuses_while_a_vote_holds_details_in_the_clear(tmp_path):
+    from tests import factories
+
+    with scratch_database(tmp_path, "refused") as url:
+        _upgrade_refused(url, factories)
+
+
+def _upgrade_refused(url, factories):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "VOTE_KEY": "v", "SQLALCHEMY_DATABASE_URI": url}
+    )
+    with app.app_context():
+        upgrade(revision="15b0c3e1f2a4")
+        consultation_id = factories.build_world().consultation.id
+        db.session.remove()  # its transaction would hold SQLite's write lock
+        with db.engine.begin() as sql:
+            sql.execute(
+                text("UPDATE consultations SET phase = 'voting' WHERE id = :id"),
+                {"id": consultation_id},
+            )
+            sql.execute(
+                text(
+                    "INSERT INTO ballots (id, consultation_id, channel, gender) "
+                    "VALUES ('open', :id, 'online', 'female')"
+                ),
+                {"id": consultation_id},
+            )
+        # Flask-Migrate logs the error and exits.
+        with pytest.raises((RuntimeError, SystemExit)):
+            upgrade()
+        with db.engine.connect() as sql:
+            assert sql.scalar(text("SELECT version_num FROM alembic_version")) == "15b0c3e1f2a4"
+            assert "voter_figures" not in inspect(sql).get_table_names()
+            assert sql.scalar(text("SELECT gender FROM ballots WHERE id = 'open'")) == "female"
         db.engine.dispose()

@@ -10,6 +10,7 @@ from pb.models.consultations import (
     PhaseChange,
     consultation_villages,
 )
+from pb.models.figures import ChoiceFigure, VoterFigure
 from pb.models.keys import KeyFingerprint
 from pb.models.municipalities import Municipality, Village
 from pb.models.proposals import Beneficiary, Meeting, Proposal, ProposalBeneficiary, ProposalStatus
@@ -35,6 +36,7 @@ __all__ = [
     "Beneficiary",
     "Category",
     "Channel",
+    "ChoiceFigure",
     "CodeBatch",
     "Consultation",
     "CouncilDecision",
@@ -61,6 +63,7 @@ __all__ = [
     "ThrottleEvent",
     "User",
     "Village",
+    "VoterFigure",
     "VoterLink",
     "VotingCode",
     "consultation_villages",

@@ -65,16 +65,17 @@ class RollMark(Model):
     consultation (the primary key): that is what keeps one voice per person across channels.
 
     It never leads to a ballot, and holds no time and no sequence: nothing in it says in what
-    order people voted."""
+    order people voted. The person is named by a keyed digest: only the app, with the vote
+    key, finds a person's mark (the desk, the turnout), not whoever holds the database's files."""
 
     __tablename__ = "roll_marks"
 
     consultation_id: Mapped[int] = mapped_column(
         ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True
     )
-    roll_entry_id: Mapped[int] = mapped_column(
-        ForeignKey("roll_entries.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    # A keyed digest of the consultation and the person's roll entry (pb.voting.voters), never
+    # the entry's id: the vote that marks her writes nothing that names her in the clear.
+    entry_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel))
 
 

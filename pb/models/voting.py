@@ -4,15 +4,13 @@ import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.extensions import Model
 from pb.models.base import UTCDateTime, enum_column, utcnow
 from pb.models.consultations import BallotKind
-from pb.models.municipalities import Village
 from pb.models.proposals import Meeting, Proposal
-from pb.models.users import Gender
 
 
 class Channel(enum.StrEnum):
@@ -35,10 +33,10 @@ class Ballot(Model):
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_ballot_id)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
     channel: Mapped[Channel] = mapped_column(enum_column(Channel))
-    # Self-declared and optional, for the participation figures.
-    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender))
-    age_group: Mapped[str | None] = mapped_column(String(10))
-    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id", ondelete="SET NULL"))
+    # The voter's self-declared, optional details (gender, age group, village), encrypted under
+    # the vote key and padded to one length (pb.voting.details): never in the clear beside her
+    # choices. Counted into VoterFigure and ChoiceFigure, and dropped, when voting closes.
+    sealed_details: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Paper ballots belong to the meeting where they were cast.
     meeting_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="RESTRICT"), index=True
@@ -47,7 +45,6 @@ class Ballot(Model):
     choices: Mapped[list[BallotChoice]] = relationship(
         cascade="all, delete-orphan", order_by="BallotChoice.proposal_id"
     )
-    village: Mapped[Village | None] = relationship()
     meeting: Mapped[Meeting | None] = relationship()
 
 
@@ -108,22 +105,22 @@ class VotingCode(Model):
 
 class VoterLink(Model):
     """Which account or code cast which ballot: exists only while voting is open, so a voter can
-    change their ballot, and is deleted when voting closes. The unique constraints are what make
-    one ballot per account and per code hold under concurrent submissions."""
+    change their ballot, and is deleted when voting closes. The voter is named by a digest keyed
+    with the vote key (``pb.voting.voters``), never by her account's or her code's id: the
+    transaction that writes her choices writes no id of hers, so the database's files (its
+    write-ahead log, dead rows, a backup) do not link a person to her choices without the key.
+    The unique constraint is what makes one ballot per account and per code hold under
+    concurrent submissions."""
 
     __tablename__ = "voter_links"
-    __table_args__ = (
-        UniqueConstraint("consultation_id", "user_id"),
-        UniqueConstraint("code_id"),
-        CheckConstraint("(user_id IS NULL) <> (code_id IS NULL)", name="one_voter"),
-    )
+    __table_args__ = (UniqueConstraint("consultation_id", "voter_digest"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Not indexed on its own: the unique constraint on (consultation_id, user_id) leads with
-    # it, and serves every search by consultation (one index less to write on each vote).
+    # Not indexed on its own: the unique constraint on (consultation_id, voter_digest) leads
+    # with it, and serves every search by consultation (one index less to write on each vote).
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    code_id: Mapped[int | None] = mapped_column(ForeignKey("voting_codes.id", ondelete="CASCADE"))
+    # A keyed digest of the account or of the code (see pb.voting.voters).
+    voter_digest: Mapped[str] = mapped_column(String(64))
     ballot_id: Mapped[str] = mapped_column(
         ForeignKey("ballots.id", ondelete="CASCADE"), unique=True
     )

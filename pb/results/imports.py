@@ -33,6 +33,8 @@ from pb.models import (
 from pb.models.base import utcnow
 from pb.models.voting import new_ballot_id
 from pb.results.counting import count_and_store
+from pb.voting.details import Counted, record_figures
+from pb.voting.sheets import VoterDetails
 
 
 def _date(text: str | None, fallback: date) -> date:
@@ -138,6 +140,19 @@ def _create(
         db.session.execute(insert(Ballot), ballots)
     if choices:
         db.session.execute(insert(BallotChoice), choices)
+    # A .pb file's voters' own columns (age, sex...) are not read: every imported ballot
+    # counts as paper, its details not given, as the participation figures of a close would.
+    record_figures(
+        consultation.id,
+        (
+            Counted(
+                Channel.PAPER.value,
+                VoterDetails(),
+                [(proposal_ids[pid], pts) for pid, pts in ballot.items() if pts > 0],
+            )
+            for ballot in election.ballots
+        ),
+    )
     # An imported consultation is closed: its result is counted with it, as at a close.
     count_and_store(consultation)
     audit.record(

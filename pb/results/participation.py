@@ -1,12 +1,13 @@
 """Participation figures: who voted and who proposed, by gender, age group, village and channel,
 set against the municipality's population. Small groups are never shown, nor any figure they
 could be worked out from: the rule is ``pb.disclosure``, shared by the pages, the protocol and the
-exports."""
+exports. Voters' figures come from the counts made when voting closed (``pb.voting.details``):
+ballots keep no details once sealed."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -14,14 +15,15 @@ from flask import current_app
 from sqlalchemy import ColumnExpressionArgument, SQLColumnExpression, func, select
 
 from pb.demographics import band_keys
-from pb.disclosure import hide, known_sum
+from pb.disclosure import cells_to_hide, hide, known_sum
 from pb.extensions import db
 from pb.models import (
-    Ballot,
+    ChoiceFigure,
     Consultation,
     PopulationFigures,
     Proposal,
     ProposalStatus,
+    VoterFigure,
 )
 
 NOT_GIVEN = ""
@@ -80,6 +82,21 @@ class Participation:
     youth: dict[str, Share]
     village_names: dict[str, str]
     has_population: bool
+    # What women and young people voted for: one row per proposal on the ballot.
+    chosen_by: list[ChosenBy] = field(default_factory=list)
+
+
+@dataclass
+class ChosenBy:
+    """How many ballots chose a proposal, and how many of them were women's and young
+    people's: each hidden (None) when too few, by the same rule as every figure, over that
+    proposal's choosers by gender, and by age group."""
+
+    proposal_id: int
+    title: str
+    ballots: int
+    women: int | None
+    young: int | None
 
 
 def youth_bands() -> list[str]:
@@ -104,6 +121,21 @@ def _grouped(
     )
 
 
+def voter_figures(consultation: Consultation) -> dict[str, dict[str | None, int]]:
+    """Per detail ("gender", "age", "village", "channel"), the voters per value (None: not
+    given), as counted when voting closed."""
+    found: dict[str, dict[str | None, int]] = {
+        dimension: {} for dimension in ("gender", "age", "village", "channel")
+    }
+    for dimension, value, ballots in db.session.execute(
+        select(VoterFigure.dimension, VoterFigure.value, VoterFigure.ballots).where(
+            VoterFigure.consultation_id == consultation.id
+        )
+    ):
+        found.setdefault(dimension, {})[value or None] = ballots
+    return found
+
+
 def _share(breakdown: Breakdown, keys: Sequence[str], population: Fraction | None) -> Share:
     """The part of ``keys`` among those who said (gave their gender, or their age)."""
     said = [key for key in breakdown.counts if key != NOT_GIVEN]
@@ -113,17 +145,14 @@ def _share(breakdown: Breakdown, keys: Sequence[str], population: Fraction | Non
 def participation(consultation: Consultation) -> Participation:
     bands = band_keys(current_app.config["AGE_BANDS"])
     villages = {str(v.id): v.name for v in consultation.villages}
-    ballot = (Ballot.consultation_id == consultation.id,)
     counted = (
         Proposal.consultation_id == consultation.id,
         Proposal.status != ProposalStatus.WITHDRAWN,
     )
-    voter_gender = _grouped(Ballot.gender, *ballot)
-    voter_age = _grouped(Ballot.age_group, *ballot)
-    voter_village = {
-        str(k) if k else None: n for k, n in _grouped(Ballot.village_id, *ballot).items()
-    }
-    voter_channel = _grouped(Ballot.channel, *ballot)
+    # Voters' details are counted when voting closes (pb.voting.details): the ballots keep none.
+    voter = voter_figures(consultation)
+    voter_gender, voter_age = voter["gender"], voter["age"]
+    voter_village, voter_channel = voter["village"], voter["channel"]
     proposer_gender = _grouped(Proposal.proposer_gender, *counted)
     proposer_age = _grouped(Proposal.proposer_age_group, *counted)
     proposer_village: dict[str | None, int] = {
@@ -174,4 +203,66 @@ def participation(consultation: Consultation) -> Participation:
         },
         village_names=villages,
         has_population=figures is not None,
+        # Nothing to show where no voter said her gender or age (an imported file).
+        chosen_by=chosen_by(consultation, bands, young)
+        if any(key for key, n in [*voter_gender.items(), *voter_age.items()] if n)
+        else [],
     )
+
+
+def chosen_by(
+    consultation: Consultation, bands: Sequence[str], young: Sequence[str]
+) -> list[ChosenBy]:
+    """Per proposal on the ballot, from the counts made when voting closed: how many ballots
+    chose it, and how many of those were women's and young people's. Each proposal's choosers
+    are one breakdown by gender and one by age group, hidden by ``pb.disclosure.hide`` with
+    their total (the proposal's ballots) shown; the young are shown only when their sum can be
+    computed from what that rule shows."""
+    proposals = db.session.execute(
+        select(Proposal.id, Proposal.title)
+        .where(
+            Proposal.consultation_id == consultation.id,
+            Proposal.status == ProposalStatus.ACCEPTED,
+        )
+        .order_by(Proposal.title, Proposal.id)
+    ).all()
+    by_gender: dict[int, dict[str, int]] = {
+        pid: dict.fromkeys(["female", "male", NOT_GIVEN], 0) for pid, _title in proposals
+    }
+    by_age: dict[int, dict[str, int]] = {
+        pid: dict.fromkeys([*bands, NOT_GIVEN], 0) for pid, _title in proposals
+    }
+    for pid, dimension, value, ballots in db.session.execute(
+        select(
+            ChoiceFigure.proposal_id,
+            ChoiceFigure.dimension,
+            ChoiceFigure.value,
+            ChoiceFigure.ballots,
+        ).where(ChoiceFigure.consultation_id == consultation.id)
+    ):
+        table = by_gender if dimension == "gender" else by_age
+        if pid in table:
+            table[pid][value] = table[pid].get(value, 0) + ballots
+    rows = []
+    for pid, title in proposals:
+        total = sum(by_gender[pid].values())
+        genders = hide(by_gender[pid])
+        ages = hide(by_age[pid])
+        rows.append(ChosenBy(pid, title, total, genders["female"], known_sum(ages, young, total)))
+    # The proposals' rows together cross proposal and gender (or age): where each ballot
+    # chooses one proposal, the women of all proposals add up to the women who voted, shown
+    # on the same page, and that sum less the shown cells would give a hidden one back. So
+    # each column hides, beside the rows' hidden cells, as many more as the rule asks.
+    women = cells_to_hide(
+        {pid: by_gender[pid]["female"] for pid, _title in proposals},
+        hidden_already={row.proposal_id for row in rows if row.women is None},
+    )
+    youth = cells_to_hide(
+        {pid: sum(by_age[pid][band] for band in young) for pid, _title in proposals},
+        hidden_already={row.proposal_id for row in rows if row.young is None},
+    )
+    for row in rows:
+        row.women = None if row.proposal_id in women else row.women
+        row.young = None if row.proposal_id in youth else row.young
+    rows.sort(key=lambda row: -row.ballots)  # stable: by title among equals
+    return rows

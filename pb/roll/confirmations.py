@@ -54,6 +54,7 @@ from pb.models import (
 )
 from pb.models.base import utcnow
 from pb.roll.names import name_key
+from pb.voting import voters
 
 SHOWN_AT_MOST = 50
 LIKELY_AT_MOST = 10
@@ -222,23 +223,31 @@ def _voted_with_another_account(user: User, entry: RollEntry) -> Consultation | 
     """A consultation now voting on the roll in which this person voted online with an account
     that is not this one: confirming this one would give her a second ballot (the mark, which
     stays with the person, lets her account vote; the ballot belongs to the account)."""
-    return db.session.scalar(
-        select(Consultation)
-        .where(
+    voting = db.session.scalars(
+        select(Consultation).where(
             Consultation.municipality_id == entry.municipality_id,
             Consultation.phase == Phase.VOTING,
             Consultation.electorate == Electorate.ROLL,
-            exists().where(
-                RollMark.consultation_id == Consultation.id,
-                RollMark.roll_entry_id == entry.id,
-                RollMark.channel == Channel.ONLINE,
-            ),
-            ~exists().where(
-                VoterLink.consultation_id == Consultation.id, VoterLink.user_id == user.id
-            ),
         )
-        .limit(1)
+    ).all()
+    if not voting:
+        return None
+    # Marks and links name people by keyed digests (pb.voting.voters), made here.
+    marks = [d for c in voting for d in voters.entry_marks(c.id, [entry.id])]
+    links = [d for c in voting for d in voters.account_links(c.id, user.id)]
+    online = set(
+        db.session.scalars(
+            select(RollMark.consultation_id).where(
+                RollMark.entry_digest.in_(marks), RollMark.channel == Channel.ONLINE
+            )
+        )
     )
+    linked = set(
+        db.session.scalars(
+            select(VoterLink.consultation_id).where(VoterLink.voter_digest.in_(links))
+        )
+    )
+    return next((c for c in voting if c.id in online and c.id not in linked), None)
 
 
 def confirm_account(actor: User, user: User, entry: RollEntry) -> None:

@@ -19,7 +19,7 @@ from typing import Any, cast
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, delete, exists, func, insert, select, update
+from sqlalchemy import CursorResult, delete, func, insert, select, update
 
 from pb.audit import trail as audit
 from pb.auth.access import ensure_officer
@@ -53,6 +53,7 @@ from pb.roll.reading import (
     read_roll,
 )
 from pb.spreadsheets import neutralised
+from pb.voting import voters
 
 # An import read and never confirmed is kept this long, then deleted.
 UNCONFIRMED_KEPT = timedelta(days=1)
@@ -349,16 +350,24 @@ def _fill(entry: RollEntry, data: EntryData) -> None:
 
 def voting_with_mark(entry: RollEntry) -> Consultation | None:
     """A consultation now voting in which this person has voted or been handed a ballot."""
-    return db.session.scalar(
-        select(Consultation)
-        .where(
+    voting = db.session.scalars(
+        select(Consultation).where(
             Consultation.phase == Phase.VOTING,
-            exists().where(
-                RollMark.consultation_id == Consultation.id, RollMark.roll_entry_id == entry.id
-            ),
+            Consultation.municipality_id == entry.municipality_id,
         )
-        .limit(1)
+    ).all()
+    # Her marks name her by a keyed digest, one per consultation (pb.voting.voters).
+    wanted = [
+        digest
+        for consultation in voting
+        for digest in voters.entry_marks(consultation.id, [entry.id])
+    ]
+    if not wanted:
+        return None
+    marked = db.session.scalar(
+        select(RollMark.consultation_id).where(RollMark.entry_digest.in_(wanted)).limit(1)
     )
+    return next((c for c in voting if c.id == marked), None)
 
 
 def remove_entry(actor: User, entry: RollEntry) -> None:

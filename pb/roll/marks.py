@@ -26,7 +26,7 @@ from pb.auth.access import ensure_officer
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import Channel, Consultation, Phase, RollEntry, RollMark, User
-from pb.voting import sheets
+from pb.voting import sheets, voters
 
 #: What the desk says of a person who already has a mark: never how she voted.
 ALREADY = {
@@ -87,10 +87,11 @@ def hand_out(actor: User, consultation: Consultation, entry_id: int, channel: Ch
     if current is None or current.phase != Phase.VOTING:
         db.session.rollback()
         raise RuleViolation(_l("Voting is not open."))
+    entry_digest = voters.entry_mark(consultation.id, entry.id)
     try:
         connection.execute(
             insert(RollMark),
-            {"consultation_id": consultation.id, "roll_entry_id": entry.id, "channel": channel},
+            {"consultation_id": consultation.id, "entry_digest": entry_digest, "channel": channel},
         )
         # The officer handed out a slip or a paper ballot: not to whom. The mark says who,
         # without a time; the trail's time beside her name would let whoever reads it, with the
@@ -107,7 +108,8 @@ def hand_out(actor: User, consultation: Consultation, entry_id: int, channel: Ch
         db.session.rollback()
         marked = db.session.scalar(
             select(RollMark.channel).where(
-                RollMark.consultation_id == consultation.id, RollMark.roll_entry_id == entry_id
+                RollMark.consultation_id == consultation.id,
+                RollMark.entry_digest == entry_digest,
             )
         )
         raise RuleViolation(ALREADY[marked] if marked else _l("Please try again.")) from None
@@ -116,15 +118,15 @@ def hand_out(actor: User, consultation: Consultation, entry_id: int, channel: Ch
 
 def marks_of(consultation: Consultation, entries: Iterable[RollEntry]) -> dict[int, Channel]:
     """The marks of these people in this consultation, by entry id: one query."""
-    ids = [entry.id for entry in entries]
-    if not ids:
+    wanted = voters.entry_marks(consultation.id, (entry.id for entry in entries))
+    if not wanted:
         return {}
     rows = db.session.execute(
-        select(RollMark.roll_entry_id, RollMark.channel).where(
-            RollMark.consultation_id == consultation.id, RollMark.roll_entry_id.in_(ids)
+        select(RollMark.entry_digest, RollMark.channel).where(
+            RollMark.consultation_id == consultation.id, RollMark.entry_digest.in_(wanted)
         )
     )
-    return {row.roll_entry_id: row.channel for row in rows}
+    return {wanted[row.entry_digest]: row.channel for row in rows}
 
 
 @dataclass(frozen=True)
@@ -161,18 +163,20 @@ class Standing(enum.Enum):
 
 
 #: A confirmed account's person on the roll and her mark in a consultation, if any: one indexed
-#: lookup (parameters user_id, municipality_id, consultation_id). The ballot page asks it here,
-#: and ``pb.voting.casting`` in the transaction that records a ballot on SQLite.
+#: lookup (parameters user_id, entry_id, municipality_id, consultation_id, and entry_digest,
+#: the mark's digest: see ``pb.voting.voters``). The ballot page asks it here, and
+#: ``pb.voting.casting`` in the transaction that records a ballot on SQLite.
 ENTRY_AND_MARK = (
     select(RollEntry.id, RollEntry.birth_year, RollMark.channel)
     .outerjoin(
         RollMark,
         and_(
-            RollMark.roll_entry_id == RollEntry.id,
             RollMark.consultation_id == bindparam("consultation_id"),
+            RollMark.entry_digest == bindparam("entry_digest"),
         ),
     )
     .where(
+        RollEntry.id == bindparam("entry_id"),
         RollEntry.user_id == bindparam("user_id"),
         RollEntry.municipality_id == bindparam("municipality_id"),
     )
@@ -189,14 +193,20 @@ def too_young(latest_birth_year: int) -> LazyString:
 def standing(consultation: Consultation, user: User) -> Standing:
     """Whether the account may vote online in this consultation, as the roll says: what the
     ballot page tells her before she fills it in (``pb.voting.casting`` checks it again)."""
+    # Her entry came with her account (pb.auth.sessions): its id makes her mark's digest.
+    entry = user.roll_entry
+    if entry is None or entry.municipality_id != consultation.municipality_id:
+        return Standing.NOT_CONFIRMED
     row = (
         db.session.connection()
         .execute(
             ENTRY_AND_MARK,
             {
                 "user_id": user.id,
+                "entry_id": entry.id,
                 "municipality_id": consultation.municipality_id,
                 "consultation_id": consultation.id,
+                "entry_digest": voters.entry_mark(consultation.id, entry.id),
             },
         )
         .first()

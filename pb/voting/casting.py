@@ -11,11 +11,14 @@ The rules of recording, in one place (``_record``):
 - a code must be one of this consultation's, of a batch not voided, and its client must not
   have failed too often (``pb.throttle``); a code that is not valid counts as one more failure;
 - the voter's link (account or code) to her ballot is made, with the ballot and its choices;
+  the link names her by a digest keyed with the vote key, never by an id (``pb.voting.voters``),
+  and so does her mark on the roll, both made in Python before the statements run;
   a voter who has a link has her ballot replaced, choices and details, and her link gets the
-  new receipt's digest (the old number no longer proves anything); a code is marked used;
+  new receipt's digest (the old number no longer proves anything); a code replaces its ballot
+  only with the receipt of that ballot (a wrong one counts as a failure); a code is marked used;
 - the link's unique constraints keep one ballot per account and per code: when two
   submissions of one voter race, the one that loses writes nothing and runs again, and then
-  replaces the winner's ballot whole;
+  replaces the winner's ballot whole (an account; a code needs the winner's receipt);
 - where only the roll votes (``BallotSheet.roll_required``), an account votes only if an
   officer confirmed it as a person on the roll (``RollEntry.user_id``), old enough, who has
   not received a code slip or a paper ballot: its first ballot marks her "voted online"
@@ -47,16 +50,15 @@ from typing import Any, NamedTuple
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Integer,
+    LargeBinary,
     Select,
     String,
     and_,
     bindparam,
-    cast,
     delete,
     exists,
     func,
     insert,
-    null,
     select,
     true,
     update,
@@ -82,7 +84,8 @@ from pb.models import (
 )
 from pb.models.voting import new_ballot_id
 from pb.roll import marks
-from pb.voting import codes, sheets
+from pb.voting import codes, sheets, voters
+from pb.voting.details import seal
 from pb.voting.kinds import SentChoices, read_selection
 from pb.voting.services import may_vote_with_account
 from pb.voting.sheets import BallotSheet, VoterDetails, check_ballot
@@ -99,6 +102,8 @@ class Submission:
     choices: SentChoices
     details: VoterDetails
     code: str  # "" if none was typed
+    # The receipt of the ballot a code cast before, which changing that ballot needs.
+    earlier_receipt: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,11 @@ def cast_ballot(
     is refused if it failed too often, and a code that is not valid here counts as one more
     failure."""
     lost_race = False
+    # The receipts of tries whose connection the server dropped: each may have been recorded,
+    # and then the next try replaces that ballot, which a code may do only with its receipt.
+    dropped: list[str] = []
     for _attempt in range(ATTEMPTS):
+        tried: _Vote | None = None
         try:
             # A host whose vote key is not the site's would reject printed codes as guesses
             # and give receipts no other host can check: it refuses (503) before looking
@@ -130,6 +139,9 @@ def cast_ballot(
             if sheet is None:
                 raise _voting_closed()
             vote = _checked_vote(sheet, submission, user)
+            if dropped and vote.code_digest is not None:
+                vote = replace(vote, earlier_receipts=[*vote.earlier_receipts, *dropped])
+            tried = vote
             outcome = _record(vote, sheet.revision, client, lost_race)
             if outcome is _Outcome.NOT_A_VALID_CODE:
                 vote, outcome = _record_under_older_keys(
@@ -141,7 +153,9 @@ def cast_ballot(
                 raise
             # The server dropped the connection (SQLAlchemy has dropped the pool): once more,
             # on a new one. Safe even if the first run was committed: the second finds its
-            # link and records the same ballot again.
+            # link and records the same ballot again (a code's, with the first run's receipt).
+            if tried is not None:
+                dropped.append(codes.digest("receipt", tried.receipt))
             continue
         if outcome is _Outcome.RECORDED or outcome is _Outcome.REPLACED:
             return CastResult(codes.group(vote.receipt, 4), outcome is _Outcome.REPLACED)
@@ -153,6 +167,11 @@ def cast_ballot(
             raise RuleViolation(
                 _l("This code is not valid. Check it against your slip and try again.")
             )
+        if outcome is _Outcome.WRONG_RECEIPT and submission.earlier_receipt:
+            # Who types receipts until one fits is guessing, as with codes.
+            throttle.record_failure(client)
+        if outcome in (_Outcome.RECEIPT_NEEDED, _Outcome.WRONG_RECEIPT):
+            raise RuleViolation(_RECEIPT_NEEDED)
         if outcome in _REFUSED_BY_ROLL:
             raise RuleViolation(_REFUSED_BY_ROLL[outcome](sheet))
         if outcome is _Outcome.SHEET_OUTDATED:
@@ -177,7 +196,9 @@ def _record_under_older_keys(
     code not found pays for this, and only where there are older keys: a valid code of the
     current key stays one digest and one lookup."""
     for older in keys.older_digests("code", codes.normalise(submission.code)):
-        retried = replace(vote, code_digest=older)
+        retried = replace(
+            vote, code_digest=older, voter_digest=voters.code_link(vote.consultation_id, older)
+        )
         outcome = _record(retried, revision, client, lost_race)
         if outcome is not _Outcome.NOT_A_VALID_CODE:
             return retried, outcome
@@ -201,14 +222,21 @@ class _Vote:
     channel: Channel
     user_id: int | None  # one of these two
     code_digest: str | None
+    # Who votes, as her link names her: never her account's or her code's id (pb.voting.voters).
+    voter_digest: str
+    # A code that voted already: the receipt digests its earlier ballot's link must have.
+    earlier_receipts: list[str]
     choices: list[tuple[int, int]]  # (proposal id, points), by proposal
-    details: dict[str, Any]  # gender, age_group, village_id
+    sealed_details: bytes  # the voter's details, encrypted (pb.voting.details)
     receipt: str
     # Whether her account must be confirmed on the roll, and so marked on it, and how young
     # a voter may be (born in or before this year; NO_MINIMUM_AGE if any age may vote).
     on_roll: bool
     municipality_id: int
     latest_birth_year: int
+    # Where the roll votes: the account's person on the roll, and her mark's digest.
+    entry_id: int | None = None
+    entry_digest: str | None = None
 
 
 # Born in or before this year: anyone (a bound value, so the statements need no second form).
@@ -236,6 +264,17 @@ def _checked_vote(sheet: BallotSheet, submission: Submission, user: User | None)
     else:
         channel, user_id = Channel.CODE, None
         code_digest = codes.digest("code", codes.normalise(submission.code))
+    earlier = codes.normalise(submission.earlier_receipt)
+    on_roll = sheet.roll_required and channel is Channel.ONLINE
+    entry_id = entry_digest = None
+    if on_roll:
+        # Her entry was loaded with her account (pb.auth.sessions): the mark's digest is made
+        # here, before the statement that records the ballot checks the entry again.
+        assert user is not None
+        entry = user.roll_entry
+        if entry is not None and entry.municipality_id == sheet.municipality_id:
+            entry_id = entry.id
+            entry_digest = voters.entry_mark(sheet.consultation_id, entry.id)
     selection = read_selection(submission.choices, sheet.kind.uses_points)
     check_ballot(sheet, selection, submission.details)
     return _Vote(
@@ -243,18 +282,22 @@ def _checked_vote(sheet: BallotSheet, submission: Submission, user: User | None)
         channel=channel,
         user_id=user_id,
         code_digest=code_digest,
+        voter_digest=(
+            voters.code_link(sheet.consultation_id, code_digest)
+            if code_digest is not None
+            else voters.account_link(sheet.consultation_id, user_id or 0)
+        ),
+        earlier_receipts=keys.digests("receipt", earlier) if earlier else [],
         choices=sorted(selection.items()),
-        details={
-            "gender": submission.details.gender,
-            "age_group": submission.details.age_group,
-            "village_id": submission.details.village_id,
-        },
+        sealed_details=seal(submission.details, sheet.consultation_id),
         receipt=codes.new_receipt(),
-        on_roll=sheet.roll_required and channel is Channel.ONLINE,
+        on_roll=on_roll,
         municipality_id=sheet.municipality_id,
         latest_birth_year=(
             NO_MINIMUM_AGE if sheet.latest_birth_year is None else sheet.latest_birth_year
         ),
+        entry_id=entry_id,
+        entry_digest=entry_digest,
     )
 
 
@@ -267,6 +310,13 @@ class _Outcome(enum.Enum):
     NOT_ON_ROLL = "account not confirmed on the roll"
     TOO_YOUNG = "too young"
     VOTED_OTHERWISE = "received a code or a paper ballot"
+    RECEIPT_NEEDED = "a code that voted, without the receipt of its ballot"
+    WRONG_RECEIPT = "a code that voted, with a receipt that is not its ballot's"
+
+
+_RECEIPT_NEEDED = _l(
+    "This code has already voted. To change that ballot, type the receipt number you were given."
+)
 
 
 _REFUSED_BY_ROLL = {
@@ -325,7 +375,12 @@ def _write(vote: _Vote, revision: int, client: throttle.Client | str) -> _Outcom
     code_id = None
     if vote.code_digest is not None:
         found = sql.execute(
-            _CODE_AND_LINK, {"code_digest": vote.code_digest, **throttle.window(client)}
+            _CODE_AND_LINK,
+            {
+                "code_digest": vote.code_digest,
+                "voter_digest": vote.voter_digest,
+                **throttle.window(client),
+            },
         ).first()
         if found is None:
             throttle.check(client)  # a client that failed too often is told so, not "not valid"
@@ -335,19 +390,24 @@ def _write(vote: _Vote, revision: int, client: throttle.Client | str) -> _Outcom
             return _Outcome.NOT_A_VALID_CODE
         code_id = found.id
         link = None if found.link_id is None else _Link(found.link_id, found.ballot_id)
+        if link is not None and found.link_receipt not in vote.earlier_receipts:
+            # Whoever holds a code that voted, a photo of its slip say, does not change the
+            # ballot without the receipt its voter was given.
+            return _Outcome.WRONG_RECEIPT if vote.earlier_receipts else _Outcome.RECEIPT_NEEDED
     else:
         if vote.on_roll:
             refused = _mark_on_roll(sql, vote)
             if refused is not None:
                 return refused
         found = sql.execute(
-            _LINK_OF_ACCOUNT, {"consultation_id": vote.consultation_id, "user_id": vote.user_id}
+            _LINK_OF_ACCOUNT,
+            {"consultation_id": vote.consultation_id, "voter_digest": vote.voter_digest},
         ).first()
         link = None if found is None else _Link(found.id, found.ballot_id)
     receipt_digest = codes.digest("receipt", vote.receipt)
     choices = [{"proposal_id": pid, "points": points} for pid, points in vote.choices]
     if link is not None:
-        sql.execute(_UPDATE_BALLOT, {"ballot": link.ballot_id, **vote.details})
+        sql.execute(_UPDATE_BALLOT, {"ballot": link.ballot_id, "sealed": vote.sealed_details})
         sql.execute(_DELETE_CHOICES, {"ballot": link.ballot_id})
         if choices:
             sql.execute(_INSERT_CHOICE, [{"ballot_id": link.ballot_id, **c} for c in choices])
@@ -360,7 +420,7 @@ def _write(vote: _Vote, revision: int, client: throttle.Client | str) -> _Outcom
             "id": ballot_id,
             "consultation_id": vote.consultation_id,
             "channel": vote.channel,
-            **vote.details,
+            "sealed_details": vote.sealed_details,
         },
     )
     if choices:
@@ -370,8 +430,7 @@ def _write(vote: _Vote, revision: int, client: throttle.Client | str) -> _Outcom
         _INSERT_LINK,
         {
             "consultation_id": vote.consultation_id,
-            "user_id": vote.user_id,
-            "code_id": code_id,
+            "voter_digest": vote.voter_digest,
             "ballot_id": ballot_id,
             "receipt_digest": receipt_digest,
         },
@@ -383,12 +442,16 @@ def _write(vote: _Vote, revision: int, client: throttle.Client | str) -> _Outcom
 
 def _mark_on_roll(sql: Any, vote: _Vote) -> _Outcome | None:
     """Mark the account's person on the roll as voting online, or say why she may not."""
+    if vote.entry_id is None:
+        return _Outcome.NOT_ON_ROLL
     entry = sql.execute(
         marks.ENTRY_AND_MARK,
         {
             "user_id": vote.user_id,
+            "entry_id": vote.entry_id,
             "municipality_id": vote.municipality_id,
             "consultation_id": vote.consultation_id,
+            "entry_digest": vote.entry_digest,
         },
     ).first()
     if entry is None:
@@ -400,7 +463,7 @@ def _mark_on_roll(sql: Any, vote: _Vote) -> _Outcome | None:
             _INSERT_MARK,
             {
                 "consultation_id": vote.consultation_id,
-                "roll_entry_id": entry.id,
+                "entry_digest": vote.entry_digest,
                 "channel": Channel.ONLINE,
             },
         )
@@ -418,11 +481,7 @@ _INSERT_LINK = insert(_LINKS)
 _UPDATE_BALLOT = (
     update(_BALLOTS)
     .where(_BALLOTS.c.id == bindparam("ballot"))
-    .values(
-        gender=bindparam("gender"),
-        age_group=bindparam("age_group"),
-        village_id=bindparam("village_id"),
-    )
+    .values(sealed_details=bindparam("sealed"))
 )
 _DELETE_CHOICES = delete(_CHOICES).where(_CHOICES.c.ballot_id == bindparam("ballot"))
 _NEW_RECEIPT = (
@@ -446,15 +505,22 @@ _CODE_AND_LINK = (
         throttle.FAILURES.label("failures"),
         VoterLink.id.label("link_id"),
         VoterLink.ballot_id,
+        VoterLink.receipt_digest.label("link_receipt"),
     )
     .join(CodeBatch, CodeBatch.id == VotingCode.batch_id)
-    .outerjoin(VoterLink, VoterLink.code_id == VotingCode.id)
+    .outerjoin(
+        VoterLink,
+        and_(
+            VoterLink.consultation_id == VotingCode.consultation_id,
+            VoterLink.voter_digest == bindparam("voter_digest"),
+        ),
+    )
     .where(VotingCode.digest == bindparam("code_digest"))
 )
 _INSERT_MARK = insert(RollMark.__table__)
 _LINK_OF_ACCOUNT = select(VoterLink.id, VoterLink.ballot_id).where(
     VoterLink.consultation_id == bindparam("consultation_id"),
-    VoterLink.user_id == bindparam("user_id"),
+    VoterLink.voter_digest == bindparam("voter_digest"),
 )
 
 
@@ -471,17 +537,27 @@ def _one_statement(
         "consultation": vote.consultation_id,
         "revision": revision,
         "account": vote.user_id,
+        "voter": vote.voter_digest,
         "receipt_digest": codes.digest("receipt", vote.receipt),
-        **vote.details,
+        "sealed": vote.sealed_details,
         "proposal_ids": [pid for pid, _points in vote.choices],
         "points": [points for _pid, points in vote.choices],
         "new_ballot": new_ballot_id(),
         "channel": vote.channel,
     }
     if vote.on_roll:
-        params.update(municipality=vote.municipality_id, latest_year=vote.latest_birth_year)
+        params.update(
+            municipality=vote.municipality_id,
+            latest_year=vote.latest_birth_year,
+            entry=vote.entry_id,
+            roll_digest=vote.entry_digest,
+        )
     if by_code:
-        params.update(code_digest=vote.code_digest, **throttle.window(client))
+        params.update(
+            code_digest=vote.code_digest,
+            earlier_receipts=vote.earlier_receipts,
+            **throttle.window(client),
+        )
         params["max_failures"] = throttle.max_failures()
     statement = (
         _CAST_WITH_CODE if by_code else _CAST_ON_ROLL if vote.on_roll else _CAST_WITH_ACCOUNT
@@ -493,7 +569,7 @@ def _one_statement(
         # This time hold her link first: the statement then reads what the others committed,
         # and none can commit in between.
         with db.engine.begin() as sql:
-            sql.execute(_LOCK_LINK_OF_CODE if by_code else _LOCK_LINK_OF_ACCOUNT, params)
+            sql.execute(_LOCK_LINK, params)
             found = sql.execute(statement, params).one()
     else:
         # One statement is atomic on its own: without BEGIN and COMMIT it takes one round trip
@@ -506,6 +582,8 @@ def _one_statement(
             return _Outcome.NOT_A_VALID_CODE
     if not found.open:
         return _Outcome.SHEET_OUTDATED
+    if by_code and found.replaced and not found.receipt_ok:
+        return _Outcome.WRONG_RECEIPT if vote.earlier_receipts else _Outcome.RECEIPT_NEEDED
     if vote.on_roll:
         if found.roll_year is None:
             return _Outcome.NOT_ON_ROLL
@@ -561,11 +639,13 @@ def _cast(by_code: bool, on_roll: bool = False) -> Select[Any]:
       receipt digest, or none on either side). Otherwise another submission of the same voter
       committed after this statement's snapshot was taken; the parts below, which read that
       snapshot, would miss its choices, so nothing is written and the caller tries again.
+      A code's link is given the new receipt only if it has one of the receipts typed
+      (``receipt_ok`` says whether it had): nothing is written otherwise;
       A racing submission makes this one wait for it to commit, on the unique constraint;
     - ``ballot``: the ballot made, or its details replaced;
     - ``dropped``, ``written``: the choices no longer made deleted, the others written, as
       disjoint rows (the parts of one statement do not see each other's changes);
-    - ``used``: the code marked used.
+    - ``used`` (codes only): the code marked used, if the link was made or given the receipt.
     The foreign keys are checked at the end, when the ballot exists. It answers whether voting
     runs, whether the ballot was recorded and whether it replaced one, and for codes the
     client's failures and the code found.
@@ -586,62 +666,63 @@ def _cast(by_code: bool, on_roll: bool = False) -> Select[Any]:
             )
             .cte("code")
         )
-        voter = select(voting.c.id, bindparam("account", type_=Integer), code.c.id).select_from(
+        voter = select(voting.c.id, bindparam("voter", type_=String)).select_from(
             voting.join(code, true())
         )
-        is_voter = VoterLink.code_id == select(code.c.id).scalar_subquery()
-        conflict = ["code_id"]
         answers = [
             select(failures.c.n).scalar_subquery().label("failures"),
             select(code.c.id).scalar_subquery().label("code"),
         ]
     else:
-        voter = select(voting.c.id, bindparam("account", type_=Integer), cast(null(), Integer))
+        voter = select(voting.c.id, bindparam("voter", type_=String))
         if on_roll:
             mark, roll_answers = _roll_mark(voting)
             voter = voter.select_from(voting.join(mark, true()))
             answers = roll_answers
-        is_voter = and_(
+    seen = (
+        select(VoterLink.receipt_digest)
+        .where(
             VoterLink.consultation_id == bindparam("consultation"),
-            VoterLink.user_id == bindparam("account"),
+            VoterLink.voter_digest == bindparam("voter"),
         )
-        conflict = ["consultation_id", "user_id"]
-    seen = select(VoterLink.receipt_digest).where(is_voter).cte("seen")
+        .cte("seen")
+    )
+    still_seen = VoterLink.receipt_digest.is_not_distinct_from(
+        select(seen.c.receipt_digest).scalar_subquery()
+    )
+    if by_code:
+        # A code changes its ballot only with that ballot's receipt (any vote key's digest).
+        earlier = func.any(bindparam("earlier_receipts", type_=postgresql.ARRAY(String)))
+        receipt_ok = exists(select(seen.c.receipt_digest).where(seen.c.receipt_digest == earlier))
+        still_seen = and_(still_seen, VoterLink.receipt_digest == earlier)
+        answers.append(receipt_ok.label("receipt_ok"))
     made = postgresql.insert(VoterLink).from_select(
-        ["consultation_id", "user_id", "code_id", "ballot_id", "receipt_digest"],
+        ["consultation_id", "voter_digest", "ballot_id", "receipt_digest"],
         voter.add_columns(
             bindparam("new_ballot", type_=String), bindparam("receipt_digest", type_=String)
         ),
     )
     link = (
         made.on_conflict_do_update(
-            index_elements=conflict,
+            index_elements=["consultation_id", "voter_digest"],
             set_={"receipt_digest": made.excluded.receipt_digest},
-            where=VoterLink.receipt_digest.is_not_distinct_from(
-                select(seen.c.receipt_digest).scalar_subquery()
-            ),
+            where=still_seen,
         )
-        .returning(VoterLink.ballot_id, VoterLink.code_id)
+        .returning(VoterLink.ballot_id)
         .cte("link")
     )
     new_ballot = postgresql.insert(Ballot).from_select(
-        ["id", "consultation_id", "channel", "gender", "age_group", "village_id"],
+        ["id", "consultation_id", "channel", "sealed_details"],
         select(
             link.c.ballot_id,
             bindparam("consultation", type_=Integer),
             bindparam("channel", type_=ballot_columns.channel.type),
-            bindparam("gender", type_=ballot_columns.gender.type),
-            bindparam("age_group", type_=ballot_columns.age_group.type),
-            bindparam("village_id", type_=Integer),
+            bindparam("sealed", type_=LargeBinary),
         ),
     )
     ballot = new_ballot.on_conflict_do_update(
         index_elements=["id"],
-        set_={
-            "gender": new_ballot.excluded.gender,
-            "age_group": new_ballot.excluded.age_group,
-            "village_id": new_ballot.excluded.village_id,
-        },
+        set_={"sealed_details": new_ballot.excluded.sealed_details},
     ).cte("ballot")
     dropped = (
         delete(BallotChoice)
@@ -662,18 +743,26 @@ def _cast(by_code: bool, on_roll: bool = False) -> Select[Any]:
     written = new_choices.on_conflict_do_update(
         index_elements=["ballot_id", "proposal_id"], set_={"points": new_choices.excluded.points}
     ).cte("written")
-    used = (
-        update(VotingCode)
-        .where(VotingCode.id == link.c.code_id, VotingCode.used.is_(False))
-        .values(used=True, plain=None)  # as _MARK_CODE_USED
-        .cte("used")
-    )
+    recorded = exists(select(link.c.ballot_id))
+    writes = [ballot, dropped, written]
+    if by_code:
+        used = (
+            update(VotingCode)
+            .where(
+                VotingCode.id == select(code.c.id).scalar_subquery(),
+                VotingCode.used.is_(False),
+                recorded,
+            )
+            .values(used=True, plain=None)  # as _MARK_CODE_USED
+            .cte("used")
+        )
+        writes.append(used)
     return select(
         exists(select(voting.c.id)).label("open"),
-        exists(select(link.c.ballot_id)).label("recorded"),
+        recorded.label("recorded"),
         exists(select(seen.c.receipt_digest)).label("replaced"),
         *answers,
-    ).add_cte(ballot, dropped, written, used)
+    ).add_cte(*writes)
 
 
 def _roll_mark(voting: Any) -> tuple[Any, list[Any]]:
@@ -682,31 +771,34 @@ def _roll_mark(voting: Any) -> tuple[Any, list[Any]]:
     entry = (
         select(RollEntry.id, RollEntry.birth_year)
         .where(
+            RollEntry.id == bindparam("entry", type_=Integer),
             RollEntry.user_id == bindparam("account", type_=Integer),
             RollEntry.municipality_id == bindparam("municipality", type_=Integer),
         )
         .cte("entry")
     )
     made = postgresql.insert(RollMark).from_select(
-        ["consultation_id", "roll_entry_id", "channel"],
+        ["consultation_id", "entry_digest", "channel"],
         select(
-            voting.c.id, entry.c.id, bindparam("channel", type_=RollMark.__table__.c.channel.type)
+            voting.c.id,
+            bindparam("roll_digest", type_=String),
+            bindparam("channel", type_=RollMark.__table__.c.channel.type),
         )
         .select_from(voting.join(entry, true()))
         .where(entry.c.birth_year <= bindparam("latest_year", type_=Integer)),
     )
     mark = (
         made.on_conflict_do_update(
-            index_elements=["consultation_id", "roll_entry_id"],
+            index_elements=["consultation_id", "entry_digest"],
             set_={"channel": made.excluded.channel},
             where=RollMark.channel == made.excluded.channel,
         )
-        .returning(RollMark.roll_entry_id)
+        .returning(RollMark.entry_digest)
         .cte("mark")
     )
     answers = [
         select(entry.c.birth_year).scalar_subquery().label("roll_year"),
-        exists(select(mark.c.roll_entry_id)).label("marked"),
+        exists(select(mark.c.entry_digest)).label("marked"),
     ]
     return mark, answers
 
@@ -714,17 +806,11 @@ def _roll_mark(voting: Any) -> tuple[Any, list[Any]]:
 _CAST_WITH_CODE = _cast(by_code=True)
 _CAST_WITH_ACCOUNT = _cast(by_code=False)
 _CAST_ON_ROLL = _cast(by_code=False, on_roll=True)
-_LOCK_LINK_OF_CODE = (
-    select(VoterLink.id)
-    .join(VotingCode, VotingCode.id == VoterLink.code_id)
-    .where(VotingCode.digest == bindparam("code_digest"))
-    .with_for_update(of=VoterLink)
-)
-_LOCK_LINK_OF_ACCOUNT = (
+_LOCK_LINK = (
     select(VoterLink.id)
     .where(
         VoterLink.consultation_id == bindparam("consultation"),
-        VoterLink.user_id == bindparam("account"),
+        VoterLink.voter_digest == bindparam("voter"),
     )
     .with_for_update()
 )

@@ -111,6 +111,18 @@ class BallotForm(VoterDetailsForm):
         description=_l("As printed on your slip, for example ACDEF-GHJKM."),
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
+    # A code that voted already changes its ballot only with the receipt that ballot was given:
+    # whoever else holds the code (a photo of the slip) cannot.
+    earlier_receipt = StringField(
+        _l("Receipt of your earlier ballot (only to change it)"),
+        validators=[Optional(), length(max=CODE_MAX_LENGTH)],
+        filters=[strip],
+        description=_l(
+            "Leave empty the first time you vote with this code. To change your ballot, type "
+            "the receipt number you were given, for example ACDE-FGHJ-KMNP."
+        ),
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
 
 
 def voter_details(form: VoterDetailsForm) -> VoterDetails:

@@ -2,10 +2,11 @@
 cast online are recorded by pb.voting.casting, against the sheets of pb.voting.sheets.
 
 Secrecy, in short: a ballot row holds the choices and the voter's optional self-declared
-details, never who cast it. While voting is open a separate VoterLink row ties an account or a
-code to its ballot, so the voter can change it; closing deletes every link, erases the printed
-codes, and rewrites the ballots in random order with new random ids, so not even the order of
-rows or their ids says who voted when.
+details, encrypted (pb.voting.details), never who cast it. While voting is open a separate
+VoterLink row ties an account or a code to its ballot, so the voter can change it; closing
+deletes every link, erases the printed codes, counts the details into figures and drops them, and
+rewrites the ballots in random order with new random ids, so not even the order of rows or their
+ids says who voted when.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ from pb.models import (
 from pb.models.base import utcnow
 from pb.models.voting import new_ballot_id
 from pb.proposals.services import get_or_create_meeting
-from pb.voting import codes
+from pb.voting import codes, voters
+from pb.voting import details as voter_details
 from pb.voting.kinds import KINDS, BallotRules, Selection
 from pb.voting.sheets import BallotSheet, VoterDetails, check_ballot, sheet_of
 
@@ -288,9 +290,7 @@ def _fill(ballot: Ballot, selection: Selection, details: VoterDetails) -> None:
     ballot.choices = [
         BallotChoice(proposal_id=pid, points=points) for pid, points in sorted(selection.items())
     ]
-    ballot.gender = details.gender
-    ballot.age_group = details.age_group
-    ballot.village_id = details.village_id
+    ballot.sealed_details = voter_details.seal(details, ballot.consultation_id)
 
 
 def has_voted(consultation: Consultation, user: User) -> bool:
@@ -298,7 +298,8 @@ def has_voted(consultation: Consultation, user: User) -> bool:
     return (
         db.session.scalar(
             select(VoterLink.id).where(
-                VoterLink.consultation_id == consultation.id, VoterLink.user_id == user.id
+                VoterLink.consultation_id == consultation.id,
+                VoterLink.voter_digest.in_(voters.account_links(consultation.id, user.id)),
             )
         )
         is not None
@@ -393,6 +394,12 @@ def delete_paper_ballot(actor: User, ballot: Ballot) -> None:
         actor, consultation, "paper_ballot.delete", ballot_id, before={"meeting": meeting_id}
     )
     db.session.commit()
+
+
+def paper_ballot_details(ballot: Ballot) -> VoterDetails:
+    """The voter details of a paper ballot, for the officer correcting it while voting is open
+    (after close, ballots keep none)."""
+    return voter_details.unseal(ballot.sealed_details, ballot.consultation_id)
 
 
 def paper_ballot(consultation: Consultation, ballot_id: str) -> Ballot | None:
@@ -505,14 +512,9 @@ def seal_ballots(consultation: Consultation) -> None:
     # Rewrite the ballots in random order under new random ids: neither ids nor the physical
     # order of rows may tell in what order, and so by whom, ballots were cast.
     ballots = db.session.execute(
-        select(
-            Ballot.id,
-            Ballot.channel,
-            Ballot.gender,
-            Ballot.age_group,
-            Ballot.village_id,
-            Ballot.meeting_id,
-        ).where(Ballot.consultation_id == consultation.id)
+        select(Ballot.id, Ballot.channel, Ballot.sealed_details, Ballot.meeting_id).where(
+            Ballot.consultation_id == consultation.id
+        )
     ).all()
     if not ballots:
         return
@@ -523,6 +525,15 @@ def seal_ballots(consultation: Consultation) -> None:
         .where(Ballot.consultation_id == consultation.id)
     ):
         choices.setdefault(ballot_id, []).append((proposal_id, points))
+    # The voters' details are read here, in memory, and kept only as counts: the ballots are
+    # written again without them, so no row pairs a person's details with her choices.
+    voter_details.record_figures(
+        consultation.id,
+        voter_details.counted_at_close(
+            consultation.id,
+            ((row.channel.value, row.sealed_details, choices.get(row.id, [])) for row in ballots),
+        ),
+    )
     db.session.execute(delete(Ballot).where(Ballot.consultation_id == consultation.id))
     order = list(ballots)
     shuffle(order)
@@ -535,9 +546,6 @@ def seal_ballots(consultation: Consultation) -> None:
                 "id": new_id,
                 "consultation_id": consultation.id,
                 "channel": row.channel,
-                "gender": row.gender,
-                "age_group": row.age_group,
-                "village_id": row.village_id,
                 "meeting_id": row.meeting_id,
             }
         )

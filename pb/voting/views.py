@@ -173,6 +173,7 @@ def _submission(form: BallotForm) -> casting.Submission:
         choices=sent_choices(request.form),
         details=voter_details(form),
         code=form.code.data or "",
+        earlier_receipt=form.earlier_receipt.data or "",
     )
 
 
@@ -383,12 +384,13 @@ def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
     ballot = services.paper_ballot(consultation, ballot_id[:32])
     if ballot is None:
         abort(404)
-    form = VoterDetailsForm(obj=ballot)
+    details = services.paper_ballot_details(ballot)
+    form = VoterDetailsForm(obj=details)
     _prepare_details(form, consultation)
     context = _ballot_context(consultation)
     selection: Selection = {c.proposal_id: c.points for c in ballot.choices}
     if request.method == "GET":
-        form.gender.data = ballot.gender.value if ballot.gender else ""
+        form.gender.data = details.gender.value if details.gender else ""
     elif request.form.get("action") == "delete":
         if form.validate_on_submit():
             try:

@@ -626,6 +626,9 @@ def test_make_writes_the_secret_key_owner_only(tmp_path, loose_umask):
     shutil.copy(os.path.join(pb.ROOT, "Makefile"), tmp_path / "Makefile")
     (tmp_path / ".venv").mkdir()
     (tmp_path / ".venv" / "bin").symlink_to(os.path.join(pb.ROOT, ".venv", "bin"))
+    # As a fresh clone has it: the folder is in the repository (its .gitkeep), made 0755.
+    (tmp_path / "instance").mkdir(mode=0o755)
+    (tmp_path / "instance").chmod(0o755)
     environment = {**os.environ, "PYTHONPATH": pb.ROOT}
     subprocess.run(
         ["make", "-s", "instance/config.py"],

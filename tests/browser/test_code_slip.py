@@ -1,6 +1,6 @@
 """An officer prints a batch of voting codes; a voter without an account opens the link from a
-slip's QR code, switches to Kyrgyz and votes with the code; the same code later replaces that
-ballot, and a wrong code is refused.
+slip's QR code, switches to Kyrgyz and votes with the code; the same code, with its receipt,
+later replaces that ballot, and a wrong code is refused.
 
 Elements are found by ids, hrefs, roles and values, never by translated text. Language names
 ("Кыргызча") are not translated.
@@ -134,6 +134,8 @@ def test_voter_uses_a_code_from_a_printed_slip_in_kyrgyz(
     again.locator("main #code").fill(code.lower().replace("-", " "))
     again.locator(f"main fieldset.ballot input[name=choice][value='{ids[0]}']").check()
     again.locator(f"main fieldset.ballot input[name=choice][value='{ids[1]}']").check()
+    # Changing a code's ballot takes the receipt of the ballot it replaces.
+    again.locator("main #earlier_receipt").fill(first_receipt.lower())
     follow(again, again.locator("main form.ballot-form button[type=submit]"))
     assert again.url.endswith(f"/c/{consultation_id}/voted"), again.locator("main").inner_text()
     second_receipt = again.locator("main .receipt").inner_text().strip()

@@ -114,8 +114,8 @@ def test_officer_enters_two_paper_ballots_in_russian(
                     ballot.meeting.village_id,
                     ballot.meeting.held_on.isoformat(),
                     [c.proposal_id for c in ballot.choices],
-                    ballot.gender,
-                    ballot.age_group,
+                    factories.details_of(ballot).gender,
+                    factories.details_of(ballot).age_group,
                 )
                 for ballot in db.session.scalars(select(Ballot))
             ),

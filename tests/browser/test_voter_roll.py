@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from pb.extensions import db
 from pb.models import Ballot, Channel, Electorate, RollEntry, RollMark
+from pb.voting import voters
 from tests import factories
 from tests.browser.conftest import LiveServer, Network, check_page, follow, html_lang
 
@@ -187,7 +188,7 @@ def test_every_new_page_passes_the_checks(
             db.session.add(
                 RollMark(
                     consultation_id=world.consultation.id,
-                    roll_entry_id=person.id,
+                    entry_digest=voters.entry_mark(world.consultation.id, person.id),
                     channel=Channel.CODE,
                 )
             )

@@ -131,7 +131,7 @@ def test_closing_seals_and_counts_the_ballots_and_publishing_keeps_the_count(off
     db.session.add(
         VoterLink(
             consultation_id=c.id,
-            user_id=world.resident.id,
+            voter_digest="1" * 64,
             ballot_id=ballot.id,
             receipt_digest="0" * 64,
         )

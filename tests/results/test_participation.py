@@ -4,7 +4,7 @@ import pytest
 
 from pb.disclosure import hide
 from pb.extensions import db
-from pb.models import Ballot, Channel, Gender, Phase, PopulationFigures
+from pb.models import Channel, Gender, Phase, PopulationFigures
 from tests import factories
 
 
@@ -17,13 +17,7 @@ def test_groups_under_five_are_hidden_and_cannot_be_worked_out():
 
 def add_ballots(consultation, n, **details):
     for _ in range(n):
-        db.session.add(
-            Ballot(
-                consultation_id=consultation.id,
-                channel=details.pop("channel", Channel.ONLINE),
-                **details,
-            )
-        )
+        factories.make_ballot(consultation, **details)
     db.session.commit()
 
 
@@ -41,6 +35,7 @@ def voted(world):
         PopulationFigures(municipality_id=world.municipality.id, adults=1000, women=520, youth=400)
     )
     c.phase = Phase.CLOSED
+    factories.seal_ballots(c)
     db.session.commit()
     return c
 

@@ -22,8 +22,6 @@ import pytest
 from pb.disclosure import hide
 from pb.extensions import db
 from pb.models import (
-    Ballot,
-    BallotChoice,
     Channel,
     Gender,
     Meeting,
@@ -386,17 +384,16 @@ def build(world: factories.World, voters: list, proposers: list) -> None:
             )
     for n, gender, age, village, channel in voters:
         for i in range(n):
-            ballot = Ballot(
-                consultation_id=c.id,
+            factories.make_ballot(
+                c,
                 channel=channel,
+                choices=[(proposals[i % 4].id, 1)],
                 gender=gender,
                 age_group=age,
                 village_id=villages[village].id,
             )
-            ballot.choices = [BallotChoice(proposal_id=proposals[i % 4].id, points=1)]
-            db.session.add(ballot)
     c.phase = Phase.CLOSED
-    db.session.flush()
+    factories.seal_ballots(c)
     count_and_store(c)
     db.session.commit()
 

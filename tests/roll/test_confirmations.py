@@ -30,6 +30,7 @@ from pb.models import (
 )
 from pb.roll import confirmations
 from pb.roll.names import name_key
+from pb.voting import voters
 from tests import factories
 
 _household = itertools.count(1)
@@ -302,7 +303,11 @@ def test_officer_unconfirms_an_account_and_the_persons_marks_stay(officer_client
     entry = on_roll(world.municipality, "Асанова Айзада")
     link(entry, world.resident, world.officer)
     db.session.add(
-        RollMark(consultation_id=world.consultation.id, roll_entry_id=entry.id, channel="online")
+        RollMark(
+            consultation_id=world.consultation.id,
+            entry_digest=voters.entry_mark(world.consultation.id, entry.id),
+            channel="online",
+        )
     )
     db.session.commit()
     response = officer_client.post(f"/m/ak-suu/accounts/{world.resident.id}/unconfirm")
@@ -333,7 +338,9 @@ def test_a_person_who_voted_online_with_another_account_is_not_confirmed_again_w
     entry = on_roll(world.municipality, "Асанова Айзада")
     db.session.add(
         RollMark(
-            consultation_id=world.consultation.id, roll_entry_id=entry.id, channel=Channel.ONLINE
+            consultation_id=world.consultation.id,
+            entry_digest=voters.entry_mark(world.consultation.id, entry.id),
+            channel=Channel.ONLINE,
         )
     )
     db.session.commit()
@@ -362,12 +369,12 @@ def test_the_account_that_voted_is_confirmed_again_as_its_person_while_voting(wo
         [
             RollMark(
                 consultation_id=world.consultation.id,
-                roll_entry_id=entry.id,
+                entry_digest=voters.entry_mark(world.consultation.id, entry.id),
                 channel=Channel.ONLINE,
             ),
             VoterLink(
                 consultation_id=world.consultation.id,
-                user_id=world.resident.id,
+                voter_digest=voters.account_link(world.consultation.id, world.resident.id),
                 ballot_id=ballot_id,
                 receipt_digest="x",
             ),

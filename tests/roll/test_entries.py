@@ -16,6 +16,7 @@ from pb.models.base import utcnow
 from pb.municipalities import services as municipality_services
 from pb.roll import entries
 from pb.roll.reading import read_roll
+from pb.voting import voters
 from tests import factories
 
 ROLL = "/m/ak-suu/roll"
@@ -431,7 +432,9 @@ def test_a_person_who_voted_in_an_open_vote_cannot_be_removed(officer_client, wo
     entry = make_entry(world)
     db.session.add(
         RollMark(
-            consultation_id=world.consultation.id, roll_entry_id=entry.id, channel=Channel.CODE
+            consultation_id=world.consultation.id,
+            entry_digest=voters.entry_mark(world.consultation.id, entry.id),
+            channel=Channel.CODE,
         )
     )
     db.session.commit()

@@ -23,6 +23,7 @@ from pb.models import (
     Village,
 )
 from pb.roll.turnout import YOUNGER, Turnout, hide_small_groups, roll_turnout
+from pb.voting import voters
 from tests import factories
 
 _n = itertools.count(1)
@@ -57,7 +58,11 @@ def people(
     for entry, channel in zip(entries, voted or [], strict=False):
         assert consultation is not None
         db.session.add(
-            RollMark(consultation_id=consultation.id, roll_entry_id=entry.id, channel=channel)
+            RollMark(
+                consultation_id=consultation.id,
+                entry_digest=voters.entry_mark(consultation.id, entry.id),
+                channel=channel,
+            )
         )
     db.session.commit()
     return entries

@@ -21,17 +21,24 @@ def generate(officer_client, consultation, size=10):
     return slips, CODE_RE.findall(slips.get_data(as_text=True))
 
 
-def vote_with(client, consultation, code, choices):
+def vote_with(client, consultation, code, choices, receipt=""):
     return client.post(
         f"/c/{consultation.id}/vote",
         data={
             "code": code,
+            "earlier_receipt": receipt,
             "choice": [str(p.id) for p in choices],
             "gender": "",
             "age_group": "",
             "village_id": "",
         },
     )
+
+
+def receipt_of(client, consultation):
+    """The receipt number the client was last given in this consultation."""
+    with client.session_transaction() as kept:
+        return kept["receipts"][str(consultation.id)]["number"]
 
 
 def test_officer_generates_codes_and_prints_slips_with_qr(officer_client, world):
@@ -70,7 +77,9 @@ def test_a_code_casts_one_ballot_and_may_change_it(app, officer_client, world):
         vote_with(voter, world.consultation, code.lower().replace("-", " "), [p1]).status_code
         == 302
     )
-    assert vote_with(app.test_client(), world.consultation, code, [p2]).status_code == 302
+    # Changing it takes the receipt of the ballot it replaces (tests/voting/test_keyed_links.py).
+    receipt = receipt_of(voter, world.consultation)
+    assert vote_with(app.test_client(), world.consultation, code, [p2], receipt).status_code == 302
     ballots = db.session.scalars(select(Ballot)).all()
     assert len(ballots) == 1 and ballots[0].channel == Channel.CODE
     assert [c.proposal_id for c in ballots[0].choices] == [p2.id]
@@ -156,13 +165,15 @@ def test_a_used_code_leaves_the_slips_page_and_the_database(app, officer_client,
     voted; its digest alone still lets its voter change her ballot."""
     p1, p2, *_ = factories.open_voting(world.consultation)
     slips, (used, unused) = generate(officer_client, world.consultation, size=2)
-    assert vote_with(app.test_client(), world.consultation, used, [p1]).status_code == 302
+    voter = app.test_client()
+    assert vote_with(voter, world.consultation, used, [p1]).status_code == 302
     again = officer_client.get(slips.request.path).get_data(as_text=True)
     assert used not in again and unused in again
     assert again.count("<svg") == 1
     plains = set(db.session.scalars(select(VotingCode.plain).where(VotingCode.plain.is_not(None))))
     assert plains == {unused.replace("-", "")}
-    # The voter still changes her ballot with it.
-    assert vote_with(app.test_client(), world.consultation, used, [p2]).status_code == 302
+    # The voter still changes her ballot with it, and her receipt.
+    receipt = receipt_of(voter, world.consultation)
+    assert vote_with(voter, world.consultation, used, [p2], receipt).status_code == 302
     (ballot,) = db.session.scalars(select(Ballot)).all()
     assert [c.proposal_id for c in ballot.choices] == [p2.id]
