@@ -21,6 +21,7 @@ anything is looked up, so none of its refusals counts against a voter.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -204,7 +205,10 @@ def _stored() -> str | None:
 _DETAILS_LABEL = b"pb: ballot details"
 
 
+@functools.lru_cache(maxsize=16)
 def _derived(key: str | bytes, label: bytes) -> bytes:
+    # Kept: the same keys give the same key on every vote, and deriving it again each time
+    # would cost every vote a KDF run.
     raw = key.encode() if isinstance(key, str) else key
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(raw)
 
