@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from pb import keys
 from pb.extensions import db
@@ -61,17 +62,12 @@ def account_links(consultation_id: int, user_id: int) -> list[str]:
 
 def entry_mark(consultation_id: int, entry_id: int) -> str:
     """The ``entry_digest`` of a person's mark in a consultation."""
-    value = _entry(consultation_id, entry_id)
-    current = keys.digest(_ROLL, value)
-    older = keys.older_digests(_ROLL, value)
-    if not older:
-        return current
-    found = db.session.scalar(
-        select(RollMark.entry_digest)
-        .where(RollMark.consultation_id == consultation_id, RollMark.entry_digest.in_(older))
-        .limit(1)
+    return _settled(
+        RollMark.entry_digest,
+        RollMark.consultation_id == consultation_id,
+        _ROLL,
+        _entry(consultation_id, entry_id),
     )
-    return found or current
 
 
 def entry_marks(consultation_id: int, entry_ids: Iterable[int]) -> dict[str, int]:
@@ -85,13 +81,19 @@ def entry_marks(consultation_id: int, entry_ids: Iterable[int]) -> dict[str, int
 
 
 def _settled_link(consultation_id: int, value: str) -> str:
-    current = keys.digest(_VOTER, value)
-    older = keys.older_digests(_VOTER, value)
+    return _settled(
+        VoterLink.voter_digest, VoterLink.consultation_id == consultation_id, _VOTER, value
+    )
+
+
+def _settled(
+    column: InstrumentedAttribute[str], in_consultation: ColumnElement[bool], kind: str, value: str
+) -> str:
+    """The digest a row already has under an older vote key, if one has; else the current
+    key's. Without older keys (the usual case) no query is made."""
+    current = keys.digest(kind, value)
+    older = keys.older_digests(kind, value)
     if not older:
         return current
-    found = db.session.scalar(
-        select(VoterLink.voter_digest)
-        .where(VoterLink.consultation_id == consultation_id, VoterLink.voter_digest.in_(older))
-        .limit(1)
-    )
+    found = db.session.scalar(select(column).where(in_consultation, column.in_(older)).limit(1))
     return found or current
