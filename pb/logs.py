@@ -7,6 +7,8 @@ only behind ``PB_PROXY_COUNT`` proxies and only if it is a short token), else a 
 sent back in the response's ``X-Request-ID``, so a person's report ("it said 500") finds the
 lines. A request that changes something (any method but GET, HEAD and OPTIONS) and any request
 answered with a server error gets one line: method, endpoint name, status, duration, user id.
+The line of a ballot sent never names the account (``without_the_account``): the database's
+WAL holds when each ballot was written, and a line saying who sent one then would tell which.
 
 What is never written: a URL (its query might carry a code from a slip printed before the QR
 link moved it to the fragment), a form's content (codes, receipts, passwords, reset codes), a
@@ -22,10 +24,11 @@ import secrets
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from sqlalchemy.exc import DBAPIError
 
 # The handler this module puts on the ``pb`` logger: replaced, not added again, when another
@@ -90,6 +93,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
+_View = TypeVar("_View", bound=Callable[..., Any])
+
+
 def configure(app: Flask) -> None:
     """Set up the ``pb`` logger and the request ids for ``app``. Called by ``create_app``
     before anything asks for ``app.logger``: Flask then adds no handler of its own to it, as
@@ -128,7 +134,7 @@ def configure(app: Flask) -> None:
             "endpoint": request.endpoint or "-",
             "status": response.status_code,
             "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1),
-            "user_id": _user_id(),
+            "user_id": "-" if _unnamed(request.endpoint) else _user_id(),
         }
         requests_log.log(
             logging.ERROR if response.status_code >= 500 else logging.INFO,
@@ -137,6 +143,17 @@ def configure(app: Flask) -> None:
             extra=fields,
         )
         return response
+
+
+def without_the_account(view: _View) -> _View:
+    """A view whose log line never names the account that sent the request: the vote's."""
+    view.pb_log_without_account = True  # type: ignore[attr-defined]
+    return view
+
+
+def _unnamed(endpoint: str | None) -> bool:
+    view = current_app.view_functions.get(endpoint or "")
+    return bool(getattr(view, "pb_log_without_account", False))
 
 
 def _user_id() -> int | str:

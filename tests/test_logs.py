@@ -281,3 +281,21 @@ def test_gunicorns_access_log_keeps_the_query_string_out():
     line = serving.access_log_format % atoms
     assert '"GET /c/1/vote HTTP/1.1" 303' in line and "4f2a9c1e7b3d4a5f" in line
     assert "ACDEF" not in line
+
+
+def test_the_line_of_a_ballot_sent_names_no_account(app, resident_client, world):
+    """The WAL keeps when each ballot was written: a line saying who sent a ballot at that
+    moment would tell which ballot is hers. Her other changes are logged with her id."""
+    proposal, *_ = factories.open_voting(world.consultation)
+    with written_lines() as lines:
+        voted = resident_client.post(
+            f"/c/{world.consultation.id}/vote", data={"choice": [str(proposal.id)]}
+        )
+        refused = resident_client.post(f"/c/{world.consultation.id}/vote", data={"choice": []})
+        resident_client.post("/language", data={"locale": "ru", "next": "/"})
+    assert voted.status_code == 302 and refused.status_code == 200
+    vote_lines = [line for line in lines.getvalue().splitlines() if "voting.vote" in line]
+    assert len(vote_lines) == 2
+    assert all(line.endswith("user -") for line in vote_lines), vote_lines
+    (language,) = [line for line in lines.getvalue().splitlines() if "set_language" in line]
+    assert language.endswith(f"user {world.resident.id}")

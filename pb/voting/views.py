@@ -18,6 +18,7 @@ from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.forms import given
+from pb.logs import without_the_account
 from pb.models import BallotKind, CodeBatch, Consultation, Electorate, Role
 from pb.roll import marks
 from pb.voting import bp, casting, closing, codes, services
@@ -110,6 +111,7 @@ def setup(consultation_id: int) -> str | Response:
 
 
 @bp.route("/c/<int:consultation_id>/vote", methods=["GET", "POST"])
+@without_the_account
 def vote(consultation_id: int) -> str | Response:
     if request.method == "GET" and "code" in request.args:
         # A slip printed when its QR link carried the code in the query string, which access
