@@ -151,12 +151,15 @@ def _register_blueprints(app: Flask) -> None:
     from pb.audit.views import bp as audit_bp
     from pb.auth import bp as auth_bp
     from pb.consultations import bp as consultations_bp
+    from pb.help import bp as help_bp
     from pb.main import bp as main_bp
     from pb.municipalities import bp as municipalities_bp
+    from pb.printed import bp as printed_bp
     from pb.proposals import bp as proposals_bp
     from pb.results import bp as results_bp
     from pb.roll import bp as roll_bp
     from pb.roll import views as _roll_views  # noqa: F401  (its routes, on roll_bp)
+    from pb.todo import bp as todo_bp
     from pb.voting import bp as voting_bp
 
     app.register_blueprint(main_bp)
@@ -168,30 +171,37 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(results_bp)
     app.register_blueprint(roll_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(printed_bp)
+    app.register_blueprint(help_bp)
+    app.register_blueprint(todo_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from flask_babel import format_date, format_datetime
-
     from pb import labels
     from pb.i18n import (
         LANGUAGE_NAMES,
         current_language,
+        format_day,
+        format_moment,
         format_number,
         format_percent,
         format_som,
+        install_counted_plurals,
         language_in,
         localized,
     )
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    install_counted_plurals(app)
     app.jinja_env.filters["som"] = format_som
     app.jinja_env.filters["category_label"] = labels.category_name
     app.jinja_env.filters["beneficiary_label"] = lambda group: labels.BENEFICIARIES[group]
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["percent"] = format_percent
-    app.jinja_env.filters["date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
-    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
+    # One way to write a day on every page (pb.i18n.format_day); a format such as 'short', as
+    # Babel's filters took, is accepted and ignored.
+    app.jinja_env.filters["date"] = lambda d, *_: format_day(d)
+    app.jinja_env.filters["datetime"] = lambda d, *_: format_moment(d)
     app.jinja_env.globals.update(
         localized=localized,
         language_in=language_in,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from flask_babel import LazyString
+from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -26,7 +26,7 @@ from pb.counting.model import (
     Election,
     Outcome,
 )
-from pb.i18n import format_som
+from pb.i18n import format_number, format_som, som_pattern
 
 #: What a stored result keeps of one proposal (pb.results.counting.stored_details).
 Entry = Mapping[str, object]
@@ -51,14 +51,20 @@ class CountingRule:
     def count(self, election: Election, complete_with_greedy: bool) -> Outcome:
         raise NotImplementedError
 
-    def explain(self, entry: Entry) -> str:
-        """One sentence on why a proposal was or was not funded, in the reader's language."""
+    def explain(self, entry: Entry, details: Entry | None = None, per_point: bool = False) -> str:
+        """Why a proposal was or was not funded, in the reader's language, with numbers the
+        reader can check. ``details``: the stored result (``pb.results.counting``);
+        ``per_point``: the ballots gave points (votes are points, not voters)."""
         if entry["reason"] == NO_VOTES:
             return _("Nobody voted for it.")
-        return self.explain_votes(entry)
+        return self.explain_votes(entry, details or {}, per_point)
 
-    def explain_votes(self, entry: Entry) -> str:
+    def explain_votes(self, entry: Entry, details: Entry, per_point: bool) -> str:
         raise NotImplementedError
+
+    def summary(self, details: Entry) -> list[str]:
+        """Sentences on how the rule shared the budget, shown once above the results."""
+        return []
 
     def reads_pabulib(self, rule: str) -> bool:
         """Whether a pabulib file's ``rule`` is this rule (a variant of it, say)."""
@@ -98,7 +104,7 @@ class GreedyRule(CountingRule):
     def count(self, election: Election, complete_with_greedy: bool) -> Outcome:
         return greedy(election)
 
-    def explain_votes(self, entry: Entry) -> str:
+    def explain_votes(self, entry: Entry, details: Entry, per_point: bool) -> str:
         if entry["reason"] == FUNDED:
             return _("Funded in its turn by votes: it fitted in what was left of the budget.")
         left = entry.get("remaining_budget")  # an int in the stored result
@@ -130,28 +136,164 @@ class EqualSharesRule(CountingRule):
     def count(self, election: Election, complete_with_greedy: bool) -> Outcome:
         return equal_shares(election, complete_greedy=complete_with_greedy)
 
-    def explain_votes(self, entry: Entry) -> str:
-        reason = entry["reason"]
-        price = _fraction(entry.get("price"))
-        if reason == FUNDED:
-            if price is not None:
-                return _(
-                    "Its supporters paid for it together from their equal shares, about %(price)s each.",
-                    price=format_som(round(price)),
+    def summary(self, details: Entry) -> list[str]:
+        budget, voters = _whole(details.get("budget")), _whole(details.get("ballots"))
+        if not budget or not voters:
+            return []
+        split = Fraction(budget, voters)
+        lines = [
+            ngettext(
+                "The budget, %(budget)s, was split equally among %(num)d voter: "
+                "%(budget)s ÷ %(num)d = %(share)s each.",
+                "The budget, %(budget)s, was split equally among %(num)d voters: "
+                "%(budget)s ÷ %(num)d = %(share)s each.",
+                voters,
+                budget=format_som(budget),
+                share=som(split),
+            )
+        ]
+        share = _fraction(details.get("voter_share"))
+        if share is not None and share > split:
+            lines.append(
+                _(
+                    "To spend more of the budget, every share was then raised 1 som at a time, "
+                    "to %(share)s, for as long as the proposals funded still fitted in the "
+                    "budget together. The shares only decide what is funded: the proposals "
+                    "funded cost no more than the budget.",
+                    share=som(share),
                 )
-            return _("Its supporters paid for it together from their equal shares.")
+            )
+        return lines
+
+    def explain_votes(self, entry: Entry, details: Entry, per_point: bool) -> str:
+        reason = entry["reason"]
+        cost, votes = _whole(entry.get("cost")), _whole(entry.get("votes"))
+        if reason == FUNDED:
+            return self._paid(entry, cost, votes, per_point)
         if reason == FUNDED_IN_COMPLETION:
             return _("Funded with the money Equal Shares left over, in order of votes.")
         money = _fraction(entry.get("supporters_money"))
         if reason == NOT_ENOUGH_MONEY and money is not None:
+            share = _fraction(details.get("voter_share"))
+            if not per_point and share is not None and money >= share * votes:
+                return ngettext(
+                    "Its %(num)d supporter held only %(money)s (%(num)d × %(share)s), less "
+                    "than its cost of %(cost)s.",
+                    "Its %(num)d supporters held only %(money)s between them "
+                    "(%(num)d × %(share)s), less than its cost of %(cost)s.",
+                    votes,
+                    money=som(money),
+                    share=som(share),
+                    cost=format_som(cost),
+                )
+            if not per_point:
+                return ngettext(
+                    "Its %(num)d supporter had only %(money)s left, less than its cost of "
+                    "%(cost)s: the rest of their share had paid for proposals funded before it.",
+                    "Its %(num)d supporters had only %(money)s left between them, less than its "
+                    "cost of %(cost)s: the rest of their shares had paid for proposals funded "
+                    "before it.",
+                    votes,
+                    money=som(money),
+                    cost=format_som(cost),
+                )
             return _(
-                "Its supporters had only %(money)s left between them, less than its cost: they had already "
-                "paid for proposals they liked more.",
-                money=format_som(int(money)),
+                "Its supporters had only %(money)s left between them, less than its cost of "
+                "%(cost)s.",
+                money=som(money),
+                cost=format_som(cost),
+            )
+        left = entry.get("remaining_budget")
+        if reason == DID_NOT_FIT and isinstance(left, int):
+            return _(
+                "When its turn came only %(left)s was left, less than its cost.",
+                left=format_som(left),
             )
         if reason == DID_NOT_FIT:
             return _("It did not fit in the money that was left.")
         return _("Its supporters did not have enough money left between them to pay for it.")
+
+    def _paid(self, entry: Entry, cost: int, votes: int, per_point: bool) -> str:
+        """Who paid a funded proposal's cost, and how much, so that the payments add up."""
+        price = _fraction(entry.get("price"))
+        short = entry.get("paid_all")
+        if price is None:
+            return _("Its supporters paid for it together from their equal shares.")
+        if not isinstance(short, int):  # counted by an older pb, which did not keep it
+            if per_point:
+                return _(
+                    "Its supporters paid its cost, %(cost)s, from their equal shares: %(each)s "
+                    "for each point they gave it, or all they had left if that was less.",
+                    cost=format_som(cost),
+                    each=som(price),
+                )
+            return _(
+                "Its supporters paid its cost, %(cost)s, from their equal shares: %(each)s "
+                "each, or all they had left if that was less.",
+                cost=format_som(cost),
+                each=som(price),
+            )
+        if per_point:
+            if not short:
+                return ngettext(
+                    "Its supporters shared its cost by their points: %(cost)s ÷ %(num)d point "
+                    "= %(each)s for each point.",
+                    "Its supporters shared its cost by their points: %(cost)s ÷ %(num)d points "
+                    "= %(each)s for each point.",
+                    votes,
+                    cost=format_som(cost),
+                    each=som(price),
+                )
+            return ngettext(
+                "Its supporters paid its cost, %(cost)s, from their shares: %(each)s for each "
+                "point they gave it, except %(num)d supporter who had less left and paid all "
+                "they had.",
+                "Its supporters paid its cost, %(cost)s, from their shares: %(each)s for each "
+                "point they gave it, except %(num)d supporters who had less left and paid all "
+                "they had.",
+                short,
+                cost=format_som(cost),
+                each=som(price),
+            )
+        if not short:
+            return ngettext(
+                "Its %(num)d supporter paid its cost: %(cost)s ÷ %(num)d = %(each)s.",
+                "Its %(num)d supporters shared its cost equally: %(cost)s ÷ %(num)d = "
+                "%(each)s each.",
+                votes,
+                cost=format_som(cost),
+                each=som(price),
+            )
+        full = votes - short
+        if full <= 0:
+            return ngettext(
+                "Its %(num)d supporter paid all they had left, %(cost)s, which was its cost.",
+                "Its %(num)d supporters paid all they had left, %(cost)s together, which was "
+                "its cost.",
+                votes,
+                cost=format_som(cost),
+            )
+        rest = cost - price * full
+        return " ".join(
+            (
+                ngettext(
+                    "Its cost, %(cost)s, was paid from its supporters' shares: %(num)d of them "
+                    "paid %(each)s.",
+                    "Its cost, %(cost)s, was paid from its supporters' shares: %(num)d of them "
+                    "paid %(each)s each.",
+                    full,
+                    cost=format_som(cost),
+                    each=som(price),
+                ),
+                ngettext(
+                    "The other %(num)d had less than that left and paid all of it: %(rest)s.",
+                    "The other %(num)d had less than that left and paid all of it: %(rest)s "
+                    "together.",
+                    short,
+                    rest=som(rest),
+                ),
+            )
+        )
 
     def declared_in_pabulib(
         self, election: Election, complete_with_greedy: bool
@@ -191,6 +333,17 @@ class EqualSharesRule(CountingRule):
 
 def _fraction(text: object) -> Fraction | None:
     return Fraction(str(text)) if text else None
+
+
+def _whole(value: object) -> int:
+    return value if isinstance(value, int) else 0
+
+
+def som(amount: Fraction) -> str:
+    """An amount that need not be whole som, to the tyiyn: a reader can redo the division."""
+    if amount.denominator == 1:
+        return format_som(int(amount))
+    return som_pattern() % {"amount": format_number(float(round(amount, 2)))}
 
 
 GREEDY = GreedyRule()

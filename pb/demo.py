@@ -60,6 +60,8 @@ def load_demo_data() -> None:
             name_ru="Ак-Суйский айыл окмоту",
             name_en="Ak-Suu rural municipality",
             region="Ысык-Көл облусу",
+            region_ru="Иссык-Кульская область",
+            region_en="Issyk-Kul Region",
             village_names=["Ак-Суу", "Кара-Булак", "Жаңы-Жол", "Тегизчил"],
         ),
     )
@@ -71,6 +73,8 @@ def load_demo_data() -> None:
             name_ru="Тонский айыл окмоту",
             name_en="Ton rural municipality",
             region="Ысык-Көл облусу",
+            region_ru="Иссык-Кульская область",
+            region_en="Issyk-Kul Region",
             village_names=["Боконбаев", "Кажы-Сай"],
         ),
     )
@@ -277,6 +281,7 @@ def _voter_roll(officer: User, municipality: Municipality, confirmed: tuple[User
         office="Ак-Суу айыл өкмөтү, 2-бөлмө (Ак-Суу айылы, Ленин көчөсү, 12)",
         phone="0 3945 5 12 34",
         hours="Дүйшөмбү–жума, 9:00–17:00",
+        name="Айгүл Асанова",
     )
     village_names = [village.name for village in municipality.villages]
     roll_import = read_roll_file(
@@ -307,9 +312,9 @@ def _voting_consultation(
                 "en": "Youth initiatives 2026",
             },
             descriptions={
-                "ky": "Жаштар үчүн 600 000 сомдук бюджет. Добуш бериңиз!",
-                "ru": "Бюджет для молодёжи: 600 000 сом. Голосуйте!",
-                "en": "A budget for young people: 600,000 som. Vote!",
+                "ky": "Жаштар үчүн 600\u00a0000\u00a0сомдук бюджет. Добуш бериңиз!",
+                "ru": "Бюджет для молодёжи: 600\u00a0000\u00a0сом. Голосуйте!",
+                "en": "A budget for young people: 600,000\u00a0som. Vote!",
             },
             budget=600_000,
             category_keys=["youth", "sport_culture", "schools"],

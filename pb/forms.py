@@ -6,12 +6,12 @@ for extraction and translated in translations/ like every other string.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask_babel import LazyString, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, validators
+from wtforms import DateField, Field, validators
 
 T = TypeVar("T")
 
@@ -44,6 +44,32 @@ class Form(FlaskForm):
 
         def get_translations(self, form: object) -> _CatalogTranslations:
             return _CatalogTranslations()
+
+
+# A browser's date picker sends 2026-12-17; where a browser has none, people type the day as
+# they write it, 17.12.2026. Both are taken, and the message says how to write it.
+DAY_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+NOT_A_DAY = _l("Write the date as day.month.year, for example 17.12.2026.")
+
+
+class DayField(DateField):
+    """A date in a form: the browser's date picker, or a day typed as 17.12.2026."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", DAY_FORMATS)
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(NOT_A_DAY) from None
+
+    def _value(self) -> str:
+        # The date picker reads only 2026-12-17, whichever way the day was typed.
+        if self.data:
+            return self.data.isoformat()
+        return " ".join(self.raw_data or ())
 
 
 def required() -> validators.InputRequired:

@@ -10,13 +10,15 @@ from flask_babel import lazy_gettext as _l
 
 from pb.models import Beneficiary, Gender, Phase, ProposalStatus, Role
 
+# Verbal nouns, so that a name reads right beside any date, past or future ("Publication of
+# results" beside next month's date, where "Results published" would say it happened).
 PHASES = {
-    Phase.DRAFT: _l("Draft"),
-    Phase.COLLECTING: _l("Collecting proposals"),
+    Phase.DRAFT: _l("Preparation"),
+    Phase.COLLECTING: _l("Collection of proposals"),
     Phase.REVIEW: _l("Review of proposals"),
     Phase.VOTING: _l("Voting"),
-    Phase.CLOSED: _l("Voting closed"),
-    Phase.PUBLISHED: _l("Results published"),
+    Phase.CLOSED: _l("Counting of votes"),
+    Phase.PUBLISHED: _l("Publication of results"),
 }
 
 ROLES = {
@@ -67,8 +69,16 @@ def age_group_label(band: str | None) -> str:
     return band or ""
 
 
+# Categories pb gives itself, never offered to officers: named in the reader's language too.
+SYSTEM_CATEGORIES = {
+    "imported": _l("Imported"),  # the one category of a consultation read from a .pb file
+}
+
+
 def category_name(category: object) -> str:
     key = getattr(category, "key", None)
     if key and key in STANDARD_CATEGORIES:
         return str(STANDARD_CATEGORIES[key])
+    if key and key in SYSTEM_CATEGORIES:
+        return str(SYSTEM_CATEGORIES[key])
     return getattr(category, "name", None) or ""

@@ -13,6 +13,7 @@ event emits it. pb's choices on top:
   began, so a request that reads and then writes would otherwise fail halfway.
 - A writer waits for the lock up to ``BUSY_TIMEOUT_MS`` (SQLite's busy timeout).
 - Foreign keys are enforced, as on PostgreSQL.
+- Every connection knows the Kyrgyz collation and the folding of search (``pb.collation``).
 - A database file pb creates is its owner's only (0600), and so are its ``-wal`` and ``-shm``
   files, which SQLite gives the database file's permissions: the file holds the accounts'
   password hashes and, until close, the links to voters.
@@ -29,6 +30,8 @@ from typing import Any
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
+
+from pb import collation
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -67,6 +70,7 @@ def configure(engine: Engine) -> None:
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+        collation.register(dbapi_connection)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         if not in_memory:

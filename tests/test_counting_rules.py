@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flask_babel import force_locale
 
-from pb.counting import FUNDED, NO_VOTES, RULES, Election, Project, equal_shares
+from pb.counting import CUMULATIVE, FUNDED, NO_VOTES, RULES, Election, Project, equal_shares
 from pb.counting_rules import (
     COUNTING_RULES,
     DEFAULT_RULE,
@@ -17,11 +17,16 @@ from pb.counting_rules import (
     rule_in_pabulib,
 )
 from pb.extensions import db
+from pb.i18n import NBSP
+from pb.results.counting import stored_details
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # Budget 100: a (60, three votes) first; b (50, two votes) no longer fits; c (30, one vote) does.
+# 4 voters: A by the first three, B by the third and the fourth.
+APPROVALS_A3_B2 = ({"A": 1}, {"A": 1}, {"A": 1, "B": 1}, {"B": 1})
+
 ELECTION = Election(
     budget=100,
     projects=(Project("a", 60), Project("b", 50), Project("c", 30)),
@@ -72,17 +77,119 @@ def test_the_standard_rule_says_why_a_proposal_was_skipped(app):
     }
     with app.test_request_context(), force_locale("en"):
         assert GREEDY.explain(entries["a"]).startswith("Funded in its turn by votes")
-        assert GREEDY.explain(entries["b"]) == (
+        assert GREEDY.explain(entries["b"]).replace(NBSP, " ") == (
             "When its turn came only 40 som was left, less than its cost."
         )
         assert GREEDY.explain({"reason": NO_VOTES}) == "Nobody voted for it."
 
 
-def test_equal_shares_says_what_each_supporter_paid(app):
-    with app.test_request_context(), force_locale("en"):
-        assert EQUAL_SHARES.explain({"reason": FUNDED, "price": "25/2"}) == (
-            "Its supporters paid for it together from their equal shares, about 12 som each."
+def _explained(app, election: Election, locale: str = "en", per_point: bool = False):
+    """The summary and each project's explanation, from the result as pb stores it."""
+    outcome = EQUAL_SHARES.count(election, False)
+    details = stored_details(outcome, len(election.ballots))
+    with app.test_request_context(), force_locale(locale):
+        summary = [line.replace(NBSP, " ") for line in EQUAL_SHARES.summary(details)]
+        reasons = {
+            pid: EQUAL_SHARES.explain(entry, details, per_point).replace(NBSP, " ")
+            for pid, entry in details["projects"].items()
+        }
+    return summary, reasons
+
+
+def test_equal_shares_names_the_share_and_what_each_supporter_paid(app):
+    # 4 voters, budget 100: 25 each. A (60) is shared by its three supporters, 20 each; then B
+    # (30): its first supporter has 5 left and pays it all, the other pays 25.
+    summary, reasons = _explained(
+        app, Election(100, (Project("A", 60), Project("B", 30)), APPROVALS_A3_B2)
+    )
+    assert summary == [
+        "The budget, 100 som, was split equally among 4 voters: 100 som ÷ 4 = 25 som each."
+    ]
+    assert reasons["A"] == ("Its 3 supporters shared its cost equally: 60 som ÷ 3 = 20 som each.")
+    assert reasons["B"] == (
+        "Its cost, 30 som, was paid from its supporters' shares: 1 of them paid 25 som. "
+        "The other 1 had less than that left and paid all of it: 5 som."
+    )
+
+
+def test_equal_shares_says_when_the_shares_were_raised_and_why_a_proposal_lost(app):
+    # 4 voters, budget 100: 25 each, raised to 27 so that A's three supporters can pay 80; B's
+    # only supporter then holds 27, less than its 30.
+    summary, reasons = _explained(
+        app,
+        Election(
+            100, (Project("A", 80), Project("B", 30)), ({"A": 1}, {"A": 1}, {"A": 1}, {"B": 1})
+        ),
+    )
+    assert summary[0].endswith("100 som ÷ 4 = 25 som each.")
+    assert "raised 1 som at a time, to 27 som" in summary[1]
+    assert reasons["A"] == "Its 3 supporters shared its cost equally: 80 som ÷ 3 = 26.67 som each."
+    assert (
+        reasons["B"]
+        == "Its 1 supporter held only 27 som (1 × 27 som), less than its cost of 30 som."
+    )
+
+
+def test_equal_shares_says_the_money_went_to_proposals_funded_before(app):
+    # Budget 300 among 3: A (200) takes all of v1's and v2's 100; B's only supporter, v1, has
+    # nothing left.
+    _summary, reasons = _explained(
+        app,
+        Election(
+            300,
+            (Project("A", 200), Project("B", 100), Project("C", 100)),
+            ({"A": 1, "B": 1}, {"A": 1}, {"C": 1}),
+        ),
+    )
+    assert reasons["B"].startswith("Its 1 supporter had only 0 som left, less than its cost")
+    assert "funded before it" in reasons["B"]
+
+
+def test_equal_shares_on_points_ballots_divides_by_the_points(app):
+    def points(budget):
+        return Election(
+            budget,
+            (Project("A", 60), Project("B", 90)),
+            ({"A": 3}, {"A": 1}, {"B": 1}, {"B": 1}),
+            vote_type=CUMULATIVE,
         )
+
+    # 100 each: A's 4 points at 15 each, 45 and 15.
+    _summary, reasons = _explained(app, points(400), per_point=True)
+    assert reasons["A"] == (
+        "Its supporters shared its cost by their points: 60 som ÷ 4 points = 15 som for each point."
+    )
+    # 25 each, too little for A (60): raised to 30, the first supporter cannot pay 3 points at
+    # 30 and pays her 30, the other pays 30 for her point.
+    _summary, reasons = _explained(app, points(100), per_point=True)
+    assert reasons["A"] == (
+        "Its supporters paid its cost, 60 som, from their shares: 30 som for each point they "
+        "gave it, except 1 supporter who had less left and paid all they had."
+    )
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru"])
+def test_equal_shares_explanations_read_in_kyrgyz_and_russian(app, locale):
+    election = Election(100, (Project("A", 60), Project("B", 30)), APPROVALS_A3_B2)
+    english = _explained(app, election)
+    translated = _explained(app, election, locale)
+    assert translated[0] and not set(translated[0]) & set(english[0])
+    assert not set(translated[1].values()) & set(english[1].values())
+    for text in [*translated[0], *translated[1].values()]:
+        assert not {"budget", "supporters", "shares", "each"} & set(re.findall(r"\w+", text))
+    # The numbers stay, so the reader can check them in any language.
+    assert re.search("100 сом ÷ 4 = .*25 сом", translated[0][0])
+    assert re.search("60 сом ÷ 3 = .*20 сом", translated[1]["A"])
+
+
+def test_an_older_stored_result_is_still_explained(app):
+    """Results counted before pb kept who paid all they had: the price, with its proviso."""
+    with app.test_request_context(), force_locale("en"):
+        text = EQUAL_SHARES.explain({"reason": FUNDED, "price": "25/2", "cost": 100, "votes": 9})
+    assert text.replace(NBSP, " ") == (
+        "Its supporters paid its cost, 100 som, from their equal shares: 12.5 som each, "
+        "or all they had left if that was less."
+    )
 
 
 @pytest.mark.parametrize(

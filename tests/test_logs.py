@@ -219,7 +219,8 @@ def test_the_slips_link_keeps_the_code_out_of_what_servers_receive(
         parts = urlsplit(link)
         sent = f"{parts.scheme}://{parts.netloc}{parts.path}?{parts.query}"
         assert code not in sent and code.replace("-", "") not in sent
-        assert parts.path == f"/c/{world.consultation.id}/vote" and parts.query == ""
+        # The query names only the language the slip is printed in (the officer's here).
+        assert parts.path == f"/c/{world.consultation.id}/vote" and parts.query == "lang=en"
         assert parts.fragment == f"code={code}"
 
 

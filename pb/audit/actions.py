@@ -14,6 +14,7 @@ ACTIONS: dict[str, LazyString] = {
     "phase.advance": _l("Phase moved forward"),
     "phase.step_back": _l("Phase stepped back"),
     "voting.settings": _l("Ballot settings changed"),
+    "ballot.paper_order": _l("Order of the printed paper ballot changed"),
     "proposal.paper": _l("Paper proposal entered"),
     "proposal.accept": _l("Proposal accepted"),
     "proposal.reject": _l("Proposal rejected"),

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField
 from wtforms.validators import Optional, ValidationError
 
-from pb.forms import Form
+from pb.forms import DayField, Form
 
 
 def _strip(value: object) -> object:
@@ -20,8 +20,8 @@ class AuditFilterForm(Form):
         csrf = False
 
     action = SelectField(_l("Action"), validators=[Optional()], filters=[_strip])
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("Until"), validators=[Optional()])
+    since = DayField(_l("From"), validators=[Optional()])
+    until = DayField(_l("Until"), validators=[Optional()])
 
     def validate_since(self, field: DateField) -> None:
         _plausible(field)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import chain
 from typing import Any
 
 from flask_babel import LazyString, get_timezone
@@ -16,12 +15,11 @@ from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, select
 
-from pb import labels
+from pb import labels, spreadsheets
 from pb.audit.actions import action_label, target_label
 from pb.auth.access import is_member
 from pb.extensions import db
 from pb.models import AuditEntry, Role, User
-from pb.spreadsheets import neutralised
 
 # What a changed field is called on the page; a field not listed shows its key.
 FIELDS: dict[str, LazyString] = {
@@ -41,7 +39,7 @@ FIELDS: dict[str, LazyString] = {
     "electorate": _l("Who may vote"),
     "min_age": _l("Minimum age"),
     "counting_rule": _l("Counting rule"),
-    "complete_with_greedy": _l("Spend what is left by the standard greedy"),
+    "complete_with_greedy": _l("Equal Shares: spend what is left by the standard rule"),
     "status": _l("Status"),
     "approved_cost": _l("Approved cost"),
     "rejection_reason": _l("Reason for rejection"),
@@ -64,6 +62,13 @@ FIELDS: dict[str, LazyString] = {
     "role": _l("Role"),
     "decision": _l("Decision"),
     "decided_on": _l("Date of the decision"),
+    "protocol_number": _l("Number of the protocol"),
+    "session": _l("Session of the council"),
+    "votes_for": _l("Votes for"),
+    "votes_against": _l("Votes against"),
+    "votes_abstained": _l("Abstained"),
+    "deputies_present": _l("Deputies present"),
+    "commission": _l("Counting commission"),
     "adults": _l("Residents aged 14 and over"),
     "women": _l("Women"),
     "youth": _l("Youth"),
@@ -75,7 +80,9 @@ FIELDS: dict[str, LazyString] = {
     "name_ky": _l("Name (Kyrgyz)"),
     "name_ru": _l("Name (Russian)"),
     "name_en": _l("Name (English)"),
-    "region": _l("Region"),
+    "region": _l("Region (Kyrgyz)"),
+    "region_ru": _l("Region (Russian)"),
+    "region_en": _l("Region (English)"),
     "consultation": _l("Consultation"),
     "proposals": _l("Proposals"),
     "ballots": _l("Ballots"),
@@ -199,31 +206,29 @@ CSV_HEADER = (
 )
 
 
-def to_csv(entries: Iterable[AuditEntry]) -> str:
-    """The entries as CSV (UTF-8 with a BOM, for Excel); every text cell neutralised, since
-    names and reasons in it were typed by people."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for entry in entries:
-        cells: Sequence[object] = (
-            entry.id,
-            entry.at.isoformat(timespec="seconds"),
-            "" if entry.actor_id is None else entry.actor_id,
-            entry.actor_name,
-            "" if entry.municipality_id is None else entry.municipality_id,
-            entry.action,
-            action_label(entry.action),
-            entry.target_type,
-            entry.target_id or "",
-            json.dumps(entry.before, ensure_ascii=False, sort_keys=True) if entry.before else "",
-            json.dumps(entry.after, ensure_ascii=False, sort_keys=True) if entry.after else "",
-            entry.digest,
-        )
-        writer.writerow([neutralised(c) if isinstance(c, str) else c for c in cells])
-    return out.getvalue()
+def to_csv(entries: Iterable[AuditEntry], language: str = "en") -> str:
+    """The entries as CSV for a reader of ``language`` (``pb.spreadsheets.to_csv``: UTF-8 with
+    a BOM, her Excel's separator); every text cell neutralised, since names and reasons in it
+    were typed by people."""
+    return spreadsheets.to_csv(chain([CSV_HEADER], map(_csv_row, entries)), language)
 
 
-def exported(municipality_id: int | None, filters: Filters) -> str:
-    return to_csv(db.session.scalars(matching(municipality_id, filters)))
+def _csv_row(entry: AuditEntry) -> Sequence[object]:
+    return (
+        entry.id,
+        entry.at.isoformat(timespec="seconds"),
+        "" if entry.actor_id is None else entry.actor_id,
+        entry.actor_name,
+        "" if entry.municipality_id is None else entry.municipality_id,
+        entry.action,
+        action_label(entry.action),
+        entry.target_type,
+        entry.target_id or "",
+        json.dumps(entry.before, ensure_ascii=False, sort_keys=True) if entry.before else "",
+        json.dumps(entry.after, ensure_ascii=False, sort_keys=True) if entry.after else "",
+        entry.digest,
+    )
+
+
+def exported(municipality_id: int | None, filters: Filters, language: str = "en") -> str:
+    return to_csv(db.session.scalars(matching(municipality_id, filters)), language)

@@ -11,6 +11,7 @@ from pb.audit import commands, reading
 from pb.audit.actions import ACTIONS, action_label
 from pb.audit.forms import AuditFilterForm
 from pb.auth.access import admin_required
+from pb.i18n import current_language
 from pb.models import Municipality
 from pb.municipalities.helpers import municipality_or_404
 from pb.urls import page_number
@@ -59,7 +60,7 @@ def _csv(municipality: Municipality | None) -> Response:
     _form, filters = _filters()
     name = f"audit-{municipality.slug}.csv" if municipality else "audit.csv"
     return Response(
-        reading.exported(municipality.id if municipality else None, filters),
+        reading.exported(municipality.id if municipality else None, filters, current_language()),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',

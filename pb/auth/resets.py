@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any, NoReturn, cast
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, CursorResult, or_, select, update
@@ -26,8 +26,10 @@ from pb import throttle
 from pb.audit import trail as audit
 from pb.auth.passwords import password_problem
 from pb.auth.services import find_by_login
+from pb.collation import in_kyrgyz_order
 from pb.errors import PermissionDenied, RuleViolation
 from pb.extensions import db
+from pb.i18n import format_moment
 from pb.models import Municipality, PasswordReset, Role, User
 from pb.models.base import utcnow
 from pb.sms import SmsSender
@@ -230,7 +232,7 @@ def sms_text(user: User, issued: IssuedCode) -> str:
             "Participatory budget: your one-time code to set a new password is %(code)s. "
             "It works once, until %(time)s.",
             code=issued.grouped,
-            time=format_datetime(issued.expires_at, "short"),
+            time=format_moment(issued.expires_at),
         )
 
 
@@ -248,12 +250,19 @@ def municipality_contacts() -> list[Municipality]:
         select(Municipality)
         .where(
             or_(
+                Municipality.contact_name.is_not(None),
                 Municipality.contact_office.is_not(None),
                 Municipality.contact_phone.is_not(None),
                 Municipality.contact_hours.is_not(None),
             )
         )
-        .order_by(Municipality.region, Municipality.name_ky, Municipality.slug)
+        .order_by(
+            in_kyrgyz_order(Municipality.region),
+            in_kyrgyz_order(Municipality.name_ky),
+            Municipality.slug,
+        )
     )
     # A field cleared in a form may be kept as an empty text rather than NULL.
-    return [m for m in found if m.contact_office or m.contact_phone or m.contact_hours]
+    return [
+        m for m in found if m.contact_name or m.contact_office or m.contact_phone or m.contact_hours
+    ]

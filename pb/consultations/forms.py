@@ -6,7 +6,6 @@ from typing import Any
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    DateField,
     IntegerField,
     SelectMultipleField,
     StringField,
@@ -18,7 +17,7 @@ from wtforms.validators import NumberRange, Optional
 
 from pb.confirming import ConfirmForm
 from pb.consultations.services import DATE_FIELDS, MAX_BUDGET, date_order_errors
-from pb.forms import Form, add_error, empty_to_none, length, required, strip
+from pb.forms import DayField, Form, add_error, empty_to_none, length, required, strip
 from pb.labels import STANDARD_CATEGORIES
 
 
@@ -33,8 +32,8 @@ class CheckboxListField(SelectMultipleField):
         super().__init__(*args, **kwargs)
 
 
-def _date(label: LazyString) -> DateField:
-    return DateField(label, validators=[required()], render_kw={"type": "date"})
+def _date(label: LazyString) -> DayField:
+    return DayField(label, validators=[required()])
 
 
 class ConsultationForm(Form):

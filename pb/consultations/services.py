@@ -9,8 +9,8 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import format_date, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import CursorResult, func, select
 
 from pb.audit import trail as audit
@@ -18,6 +18,7 @@ from pb.auth.access import ensure_officer
 from pb.consultations import phases
 from pb.errors import RuleViolation
 from pb.extensions import db
+from pb.i18n import format_day
 from pb.labels import PHASES, STANDARD_CATEGORIES
 from pb.models import (
     Category,
@@ -308,7 +309,7 @@ def what_moving_does(consultation: Consultation, target: Phase) -> list[object]:
                 "Voting was announced to run until %(date)s: closing now ends it %(num)d days "
                 "early. Say why: everyone will see the reason on the timeline.",
                 days,
-                date=format_date(consultation.voting_until),
+                date=format_day(consultation.voting_until),
             ),
         )
     return said

@@ -134,6 +134,8 @@ class ProjectResult:
     ``price`` is what each supporter was asked per point (per approval on approval ballots) in the
     round it was funded — a supporter with less left paid all they had — and, for a project Equal
     Shares did not fund, ``supporters_money`` is what its supporters held when the rule stopped.
+    ``paid_all`` is, for a project Equal Shares funded, how many of its supporters could not pay
+    the price in full and paid all they had left (so that a reader can add the payments up).
     ``remaining_budget`` is, for a project greedy (or the greedy completion) did not fund because
     it did not fit, the money left when its turn came.
     """
@@ -146,6 +148,7 @@ class ProjectResult:
     price: Fraction | None = None
     supporters_money: Fraction | None = None
     remaining_budget: int | None = None
+    paid_all: int | None = None
 
     @property
     def funded(self) -> bool:

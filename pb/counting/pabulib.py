@@ -29,10 +29,18 @@ from typing import IO
 from pb.counting.model import APPROVAL, CUMULATIVE, LIMIT_KEYS, Election, Project
 
 SECTIONS = ("meta", "projects", "votes")
+
+
+def N_(message: str) -> str:
+    """Mark an English message for pb's catalogs (gettext's extractor looks for ``N_``). It stays
+    English here; the web application shows it translated (``pb.results.imports``)."""
+    return message
+
+
 UNSUPPORTED = {
-    "ordinal": "ordinal ballots (rankings)",
-    "choose-1": "choose-1 ballots (one project per voter)",
-    "scoring": "scoring ballots (a score for every project)",
+    "ordinal": N_("ordinal ballots (rankings)"),
+    "choose-1": N_("choose-1 ballots (one project per voter)"),
+    "scoring": N_("scoring ballots (a score for every project)"),
 }
 # META keys that become fields of the Election (or are checked) rather than kept as text.
 _COUNTED_META = {"budget", "vote_type", "num_projects", "num_votes", *LIMIT_KEYS}
@@ -79,8 +87,35 @@ _Rows = list[tuple[int, list[str]]]
 _Meta = tuple[dict[str, str], dict[str, tuple[int, int]], str, int]
 
 
+class Message:
+    """A message in English, its values kept apart, so that a reader of another language can
+    be shown it translated: ``template % values``, where a value may be a Message itself."""
+
+    __slots__ = ("template", "values")
+
+    def __init__(self, template: str, **values: object) -> None:
+        self.template = template
+        self.values = values
+
+    def __str__(self) -> str:
+        return self.template % {key: str(value) for key, value in self.values.items()}
+
+
 class PabulibError(ValueError):
-    """A .pb file that cannot be read; the message says what is wrong and where."""
+    """A .pb file that cannot be read; the message says what is wrong and where. ``message``,
+    ``line`` and ``source`` are its parts, for a translation."""
+
+    def __init__(
+        self, message: Message | str, line: int | None = None, source: str | None = None
+    ) -> None:
+        self.message = (
+            message if isinstance(message, Message) else Message("%(text)s", text=message)
+        )
+        self.line = line
+        self.source = source
+        prefix = f"{source}, " if source else ""
+        where = f"line {line}: " if line else ""
+        super().__init__(f"{prefix}{where}{self.message}")
 
 
 class UnsupportedVoteType(PabulibError):
@@ -101,10 +136,10 @@ def read_pb(path: str | os.PathLike[str]) -> Election:
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
             text = handle.read()
-    except UnicodeDecodeError as error:
-        raise PabulibError(f"{name}: the file is not UTF-8 text ({error.reason}).") from None
-    except unreadable as error:
-        raise PabulibError(f"{name}: not a readable gzip file ({error}).") from None
+    except UnicodeDecodeError:
+        raise PabulibError(Message(N_("the file is not UTF-8 text.")), source=name) from None
+    except unreadable:
+        raise PabulibError(Message(N_("not a readable gzip file.")), source=name) from None
     return parse_pb(text, source=name)
 
 
@@ -116,13 +151,12 @@ def parse_pb(text: str, source: str | None = None) -> Election:
 class _Parser:
     def __init__(self, text: str, source: str | None) -> None:
         self.text = text.removeprefix("\ufeff")
-        self.prefix = f"{source}, " if source else ""
+        self.source = source
 
     def error(
-        self, line: int | None, message: str, kind: type[PabulibError] = PabulibError
+        self, line: int | None, message: Message, kind: type[PabulibError] = PabulibError
     ) -> PabulibError:
-        where = f"line {line}: " if line else ""
-        return kind(f"{self.prefix}{where}{message}")
+        return kind(message, line, self.source)
 
     def records(self) -> Iterator[tuple[int, list[str]]]:
         """Yield (first line number, cells) for every non-blank record."""
@@ -146,8 +180,8 @@ class _Parser:
                 row = next(reader)
             except StopIteration:
                 return
-            except csv.Error as error:
-                raise self.error(line, f"badly quoted cell ({error}).") from None
+            except csv.Error:
+                raise self.error(line, Message(N_("badly quoted cell."))) from None
             if any(cell.strip() for cell in row):
                 yield line, [cell.strip() for cell in row]
 
@@ -160,16 +194,30 @@ class _Parser:
             name = row[0].lower()
             if name in SECTIONS and not any(row[1:]):
                 if name in sections or name == expecting_header:
-                    raise self.error(line, f"a second {name.upper()} section.")
+                    raise self.error(
+                        line, Message(N_("a second %(section)s section."), section=name.upper())
+                    )
                 expected = SECTIONS[len(sections)]
                 if name != expected:
                     raise self.error(
                         line,
-                        f"found the {name.upper()} section where {expected.upper()} "
-                        "should begin (the order is META, PROJECTS, VOTES).",
+                        Message(
+                            N_(
+                                "found the %(found)s section where %(expected)s should begin "
+                                "(the order is META, PROJECTS, VOTES)."
+                            ),
+                            found=name.upper(),
+                            expected=expected.upper(),
+                        ),
                     )
                 if expecting_header is not None:
-                    raise self.error(line, f"the {expecting_header.upper()} section has no header.")
+                    raise self.error(
+                        line,
+                        Message(
+                            N_("the %(section)s section has no header."),
+                            section=expecting_header.upper(),
+                        ),
+                    )
                 if name == "projects":
                     # Read META now, so a large file of ballots pb does not count stops early.
                     meta = self.parse_meta(*sections["meta"])
@@ -179,30 +227,43 @@ class _Parser:
                 sections[expecting_header] = (line, row, rows)
                 expecting_header = None
             elif rows is None:
-                raise self.error(line, "the file must begin with a line reading META.")
+                raise self.error(line, Message(N_("the file must begin with a line reading META.")))
             else:
                 rows.append((line, row))
         if expecting_header is not None:
-            raise self.error(None, f"the {expecting_header.upper()} section has no header line.")
+            raise self.error(
+                None,
+                Message(
+                    N_("the %(section)s section has no header line."),
+                    section=expecting_header.upper(),
+                ),
+            )
         for name in SECTIONS:
             if name not in sections:
-                raise self.error(None, f"the {name.upper()} section is missing.")
+                raise self.error(
+                    None, Message(N_("the %(section)s section is missing."), section=name.upper())
+                )
 
         assert meta is not None, "META is read where the PROJECTS section begins"
         entries, numbers, vote_type, budget = meta
         projects, project_meta = self.parse_projects(*sections["projects"])
         ballots = self.parse_votes(*sections["votes"], vote_type, set(project_meta))
-        for key, count, what in (
-            ("num_projects", len(projects), "projects"),
-            ("num_votes", len(ballots), "votes"),
+        for key, count, disagreement in (
+            (
+                "num_projects",
+                len(projects),
+                N_("META says num_projects is %(stated)s, but the file lists %(count)s projects."),
+            ),
+            (
+                "num_votes",
+                len(ballots),
+                N_("META says num_votes is %(stated)s, but the file lists %(count)s votes."),
+            ),
         ):
             if key in numbers:
                 stated_line, stated = numbers.pop(key)
                 if stated != count:
-                    raise self.error(
-                        stated_line,
-                        f"META says {key} is {stated}, but the file lists {count} {what}.",
-                    )
+                    raise self.error(stated_line, Message(disagreement, stated=stated, count=count))
         return Election(
             budget=budget,
             projects=tuple(projects),
@@ -216,22 +277,24 @@ class _Parser:
     def parse_meta(self, header_line: int, header: list[str], rows: _Rows) -> _Meta:
         """META as (other entries, whole-number entries with their lines, vote type, budget)."""
         if [cell.lower() for cell in header[:2]] != ["key", "value"] or any(header[2:]):
-            raise self.error(header_line, "the META header must read key;value.")
+            raise self.error(header_line, Message(N_("the META header must read key;value.")))
         entries: dict[str, str] = {}
         lines: dict[str, int] = {}
         for line, row in rows:
             if len(row) < 2 or any(row[2:]):
-                raise self.error(line, "a META line must hold exactly key;value.")
+                raise self.error(line, Message(N_("a META line must hold exactly key;value.")))
             key, value = row[0], row[1]
             if key in entries:
-                raise self.error(line, f"META key {key!r} appears twice.")
+                raise self.error(line, Message(N_("META key '%(key)s' appears twice."), key=key))
             entries[key] = value
             lines[key] = line
         for key in ("budget", "vote_type"):
             if key not in entries:
-                raise self.error(header_line, f"META has no {key!r} line.")
+                raise self.error(header_line, Message(N_("META has no '%(key)s' line."), key=key))
         vote_type = self.vote_type(entries.pop("vote_type"), lines["vote_type"])
-        budget = self.whole(entries.pop("budget"), "the budget", lines["budget"], minimum=0)
+        budget = self.whole(
+            entries.pop("budget"), Message(N_("the budget")), lines["budget"], minimum=0
+        )
         numbers: dict[str, tuple[int, int]] = {}
         for key in ("num_projects", "num_votes", *LIMIT_KEYS):
             if key in entries:
@@ -245,33 +308,46 @@ class _Parser:
         if vote_type in UNSUPPORTED:
             raise self.error(
                 line,
-                f"this file holds {UNSUPPORTED[vote_type]}; pb counts approval and "
-                "cumulative (points) ballots only.",
+                Message(
+                    N_(
+                        "this file holds %(ballots)s; pb counts approval and cumulative "
+                        "(points) ballots only."
+                    ),
+                    ballots=Message(UNSUPPORTED[vote_type]),
+                ),
                 UnsupportedVoteType,
             )
         if vote_type not in (APPROVAL, CUMULATIVE):
             raise self.error(
-                line, f"unknown vote_type {vote_type!r}; expected approval or cumulative."
+                line,
+                Message(
+                    N_("unknown vote_type '%(vote_type)s'; expected approval or cumulative."),
+                    vote_type=vote_type,
+                ),
             )
         return vote_type
 
-    def whole(self, cell: str, what: str, line: int, minimum: int) -> int:
+    def whole(self, cell: str, what: Message | str, line: int, minimum: int) -> int:
         """A whole number, possibly written as a decimal with a zero fraction (``400000.0``)."""
         if _WHOLE.fullmatch(cell):
             value = int(cell.split(".")[0])
         elif _DECIMAL.fullmatch(cell):
             if cell.startswith("-"):
-                raise self.error(line, f"{what} must not be negative, found {cell!r}.")
-            raise self.error(line, f"{what} must be a whole number, found {cell!r}.")
+                problem = N_("%(what)s must not be negative, found '%(cell)s'.")
+            else:
+                problem = N_("%(what)s must be a whole number, found '%(cell)s'.")
+            raise self.error(line, Message(problem, what=what, cell=cell))
         elif _DECIMAL.fullmatch(cell.replace(",", ".", 1)):
-            raise self.error(
-                line,
-                f"{what} must be a number, found {cell!r} (decimals take a point, not a comma).",
+            problem = N_(
+                "%(what)s must be a number, found '%(cell)s' (decimals take a point, not a comma)."
             )
+            raise self.error(line, Message(problem, what=what, cell=cell))
         else:
-            raise self.error(line, f"{what} must be a number, found {cell!r}.")
+            problem = N_("%(what)s must be a number, found '%(cell)s'.")
+            raise self.error(line, Message(problem, what=what, cell=cell))
         if value < minimum:
-            raise self.error(line, f"{what} must be at least {minimum}, found {cell!r}.")
+            problem = N_("%(what)s must be at least %(minimum)s, found '%(cell)s'.")
+            raise self.error(line, Message(problem, what=what, minimum=minimum, cell=cell))
         return value
 
     def header(
@@ -282,9 +358,18 @@ class _Parser:
             names.pop()
         for name in required:
             if name not in names:
-                raise self.error(line, f"the {section} header has no {name!r} column.")
+                raise self.error(
+                    line,
+                    Message(
+                        N_("the %(section)s header has no '%(column)s' column."),
+                        section=section,
+                        column=name,
+                    ),
+                )
         if len(set(names)) != len(names):
-            raise self.error(line, f"the {section} header names a column twice.")
+            raise self.error(
+                line, Message(N_("the %(section)s header names a column twice."), section=section)
+            )
         return names
 
     def cells(self, line: int, row: list[str], names: list[str], section: str) -> dict[str, str]:
@@ -292,8 +377,15 @@ class _Parser:
         if len(row) < len(names) or any(extra):
             raise self.error(
                 line,
-                f"this {section} line has {len(row)} cells, but the header has "
-                f"{len(names)} columns.",
+                Message(
+                    N_(
+                        "this %(section)s line has %(cells)s cells, but the header has "
+                        "%(columns)s columns."
+                    ),
+                    section=section,
+                    cells=len(row),
+                    columns=len(names),
+                ),
             )
         return dict(zip(names, row))
 
@@ -307,12 +399,22 @@ class _Parser:
             cells = self.cells(line, row, names, "PROJECTS")
             project_id = cells["project_id"]
             if not project_id:
-                raise self.error(line, "a project has no id.")
+                raise self.error(line, Message(N_("a project has no id.")))
             if "," in project_id:
-                raise self.error(line, f"project id {project_id!r} contains a comma.")
+                raise self.error(
+                    line,
+                    Message(N_("project id '%(project)s' contains a comma."), project=project_id),
+                )
             if project_id in project_meta:
-                raise self.error(line, f"project {project_id!r} is listed twice.")
-            cost = self.whole(cells["cost"], f"the cost of project {project_id}", line, minimum=1)
+                raise self.error(
+                    line, Message(N_("project '%(project)s' is listed twice."), project=project_id)
+                )
+            cost = self.whole(
+                cells["cost"],
+                Message(N_("the cost of project %(project)s"), project=project_id),
+                line,
+                minimum=1,
+            )
             projects.append(Project(project_id, cost))
             project_meta[project_id] = {
                 name: (None if value.lower() == "none" else value)
@@ -343,7 +445,7 @@ class _Parser:
                 self.cells(line, row, names, "VOTES")  # raises unless the extra cells are empty
             voter = row[voter_at]
             if voter in voters:
-                raise self.error(line, f"voter {voter!r} appears twice.")
+                raise self.error(line, Message(N_("voter '%(voter)s' appears twice."), voter=voter))
             voters.add(voter)
             cell = row[vote_at]
             chosen = cell.split(",") if cell else []
@@ -362,7 +464,13 @@ class _Parser:
             points = cell.split(",") if cell else []
             if len(points) != len(chosen):
                 raise self.error(
-                    line, f"voter {voter} lists {len(chosen)} projects but {len(points)} points."
+                    line,
+                    Message(
+                        N_("voter %(voter)s lists %(chosen)s projects but %(points)s points."),
+                        voter=voter,
+                        chosen=len(chosen),
+                        points=len(points),
+                    ),
                 )
             if cell.isascii() and cell.replace(",", "").isdigit() and "" not in points:
                 # Plain digits, by far the most common: read in one go.
@@ -372,7 +480,12 @@ class _Parser:
                 {
                     project_id: int(value)
                     if value.isascii() and value.isdigit()
-                    else self.whole(value.strip(), f"points of voter {voter}", line, 0)
+                    else self.whole(
+                        value.strip(),
+                        Message(N_("points of voter %(voter)s"), voter=voter),
+                        line,
+                        0,
+                    )
                     for project_id, value in zip(chosen, points)
                 }
             )
@@ -384,14 +497,28 @@ class _Parser:
         chosen = [part.strip() for part in cell.split(",")]
         for project_id in chosen:
             if not project_id:
-                raise self.error(line, f"the vote of voter {voter} has an empty project id.")
+                raise self.error(
+                    line,
+                    Message(
+                        N_("the vote of voter %(voter)s has an empty project id."), voter=voter
+                    ),
+                )
             if project_id not in project_ids:
                 raise self.error(
                     line,
-                    f"voter {voter} votes for project {project_id!r}, which is not in PROJECTS.",
+                    Message(
+                        N_(
+                            "voter %(voter)s votes for project '%(project)s', which is not in "
+                            "PROJECTS."
+                        ),
+                        voter=voter,
+                        project=project_id,
+                    ),
                 )
         if len(set(chosen)) != len(chosen):
-            raise self.error(line, f"voter {voter} lists the same project twice.")
+            raise self.error(
+                line, Message(N_("voter %(voter)s lists the same project twice."), voter=voter)
+            )
         return chosen
 
 

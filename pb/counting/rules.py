@@ -191,11 +191,17 @@ def equal_shares(election: Election, complete_greedy: bool = False) -> Outcome:
     results: dict[str, ProjectResult] = {}
     funded: list[str] = []
     money = run.supporters_money()
-    for j, price in zip(run.funded, run.prices):
+    for j, price, poor in zip(run.funded, run.prices, run.poor):
         project_id = mes.ids[j]
         funded.append(project_id)
         results[project_id] = ProjectResult(
-            project_id, FUNDED, votes[project_id], mes.cost[j], position=len(funded), price=price
+            project_id,
+            FUNDED,
+            votes[project_id],
+            mes.cost[j],
+            position=len(funded),
+            price=price,
+            paid_all=poor,
         )
     remaining = election.budget - sum(mes.cost[j] for j in run.funded)
     if complete_greedy:

@@ -13,6 +13,7 @@ from pb.models.consultations import (
 from pb.models.figures import ChoiceFigure, VoterFigure
 from pb.models.keys import KeyFingerprint
 from pb.models.municipalities import Municipality, Village
+from pb.models.notices import Notice, NoticeKind
 from pb.models.proposals import Beneficiary, Meeting, Proposal, ProposalBeneficiary, ProposalStatus
 from pb.models.results import CouncilDecision, CountedResult, Decision, PopulationFigures
 from pb.models.roll import PasswordReset, RollEntry, RollImport, RollMark
@@ -48,6 +49,8 @@ __all__ = [
     "Meeting",
     "Membership",
     "Municipality",
+    "Notice",
+    "NoticeKind",
     "PasswordReset",
     "Phase",
     "PhaseChange",

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from pb.collation import in_kyrgyz_order
 from pb.counting_rules import DEFAULT_RULE
 from pb.extensions import Model, db
 from pb.models.base import UTCDateTime, enum_column, utcnow
@@ -126,6 +127,10 @@ class Consultation(Model):
     # Raised by every change to what a ballot sheet holds (pb.voting.sheets): a worker's kept
     # sheet is used only while its revision is the consultation's.
     ballot_revision: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The proposals' order on printed paper ballots, drawn at random by an officer and kept
+    # (pb.voting.ordering): the numbers she types paper ballots by are the printed ones.
+    # None: the order of the online ballot.
+    paper_order_seed: Mapped[str | None] = mapped_column(String(32))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -137,7 +142,8 @@ class Consultation(Model):
         cascade="all, delete-orphan",
     )
     villages: Mapped[list[Village]] = relationship(
-        secondary=consultation_villages, order_by="Village.name"
+        secondary=consultation_villages,
+        order_by=lambda: [in_kyrgyz_order(Village.name), Village.id],
     )
     phase_changes: Mapped[list[PhaseChange]] = relationship(
         back_populates="consultation",

@@ -3,7 +3,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pb.extensions import Model
@@ -40,9 +49,22 @@ class Decision(enum.StrEnum):
 
 
 class CouncilDecision(Model):
-    """The aiyl kenesh's decision on a consultation's results."""
+    """The aiyl kenesh's decision on a consultation's results, taken at one of its sessions
+    (``decided_on`` is the session's date), with what its protocol records of the session.
+
+    The session's details are empty only on decisions recorded before they were asked for."""
 
     __tablename__ = "council_decisions"
+    __table_args__ = (
+        CheckConstraint(
+            "votes_for >= 0 AND votes_against >= 0 AND votes_abstained >= 0", name="votes_counts"
+        ),
+        CheckConstraint(
+            "deputies_present IS NULL OR votes_for + votes_against + votes_abstained"
+            " <= deputies_present",
+            name="votes_within_present",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(
@@ -51,10 +73,29 @@ class CouncilDecision(Model):
     decision: Mapped[Decision] = mapped_column(enum_column(Decision))
     decided_on: Mapped[date]
     reason: Mapped[str | None] = mapped_column(Text)
+    # The number the council's secretary registers the protocol under, as the office writes it
+    # ("7", "12/2026"): its own register numbers it, not pb.
+    protocol_number: Mapped[str | None] = mapped_column(String(30))
+    session: Mapped[str | None] = mapped_column(String(100))  # its number or name
+    votes_for: Mapped[int | None]
+    votes_against: Mapped[int | None]
+    votes_abstained: Mapped[int | None]
+    deputies_present: Mapped[int | None]
+    # The counting commission's members, one a line.
+    commission: Mapped[str | None] = mapped_column(Text)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     recorded_by: Mapped[User | None] = relationship()
+
+    @property
+    def commission_members(self) -> list[str]:
+        return [line.strip() for line in (self.commission or "").splitlines() if line.strip()]
+
+    @property
+    def has_session_record(self) -> bool:
+        """The session's details were recorded (not on decisions from before they were asked)."""
+        return self.votes_for is not None
 
 
 class PopulationFigures(Model):

@@ -37,7 +37,19 @@ class MunicipalityForm(Form):
         _l("Name in English"), validators=[Optional(), length(max=150)], filters=[empty_to_none]
     )
     region = StringField(
-        _l("Region and district"), validators=[Optional(), length(max=100)], filters=[empty_to_none]
+        _l("Region and district in Kyrgyz"),
+        validators=[Optional(), length(max=100)],
+        filters=[empty_to_none],
+    )
+    region_ru = StringField(
+        _l("Region and district in Russian"),
+        validators=[Optional(), length(max=100)],
+        filters=[empty_to_none],
+    )
+    region_en = StringField(
+        _l("Region and district in English"),
+        validators=[Optional(), length(max=100)],
+        filters=[empty_to_none],
     )
     villages = TextAreaField(
         _l("Villages"),

@@ -10,9 +10,11 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from pb.alphabet import fold, sort_key
 from pb.audit import trail as audit
 from pb.auth.access import ensure_admin, ensure_officer
 from pb.auth.services import find_by_login
+from pb.collation import folded, in_kyrgyz_order
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.i18n import localized
@@ -40,6 +42,8 @@ class MunicipalityData:
     name_en: str | None
     region: str | None
     village_names: list[str]
+    region_ru: str | None = None
+    region_en: str | None = None
 
 
 def municipality_name(municipality: Municipality) -> str:
@@ -48,7 +52,9 @@ def municipality_name(municipality: Municipality) -> str:
 
 def municipality_choices() -> list[tuple[int, str]]:
     municipalities = db.session.scalars(select(Municipality)).all()
-    return sorted(((m.id, municipality_name(m)) for m in municipalities), key=lambda c: c[1])
+    return sorted(
+        ((m.id, municipality_name(m)) for m in municipalities), key=lambda c: sort_key(c[1])
+    )
 
 
 def village_choices(municipality: Municipality | None) -> list[tuple[int, str]]:
@@ -61,16 +67,32 @@ def get_by_slug(slug: str) -> Municipality | None:
     return db.session.scalar(select(Municipality).where(Municipality.slug == slug))
 
 
-def search(query: str | None, page: int, per_page: int = 30) -> Pagination:
-    stmt = select(Municipality).order_by(Municipality.name_ky, Municipality.id)
-    if query:
-        pattern = f"%{query.strip().lower()}%"
+def search(query: str | None, page: int, per_page: int = 30, language: str = "ky") -> Pagination:
+    """Municipalities in the Kyrgyz order of their names in ``language`` (the reader's), those
+    whose name, region or one of whose villages holds every word of ``query`` if given, in any
+    case and with ө, ү, ң, ё typed as о, у, н, е or not ("суу" finds Ак-Суу, "тон" finds Тоң)."""
+    languages = [language] + [lang for lang in ("ky", "ru", "en") if lang != language]
+    shown_name = func.coalesce(
+        *(func.nullif(getattr(Municipality, f"name_{lang}"), "") for lang in languages)
+    )
+    stmt = select(Municipality).order_by(in_kyrgyz_order(shown_name), Municipality.id)
+    words = fold(query or "").split()
+    for word in words:
+        texts = [
+            Municipality.name_ky,
+            Municipality.name_ru,
+            Municipality.name_en,
+            Municipality.region,
+            Municipality.region_ru,
+            Municipality.region_en,
+        ]
         stmt = stmt.where(
             or_(
-                func.lower(Municipality.name_ky).like(pattern),
-                func.lower(Municipality.name_ru).like(pattern),
-                func.lower(Municipality.name_en).like(pattern),
-                func.lower(Municipality.region).like(pattern),
+                *(folded(text).contains(word, autoescape=True) for text in texts),
+                exists().where(
+                    Village.municipality_id == Municipality.id,
+                    folded(Village.name).contains(word, autoescape=True),
+                ),
             )
         )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
@@ -107,6 +129,8 @@ def save_municipality(
     municipality.name_ru = data.name_ru
     municipality.name_en = data.name_en
     municipality.region = data.region
+    municipality.region_ru = data.region_ru
+    municipality.region_en = data.region_en
     wanted = {n.casefold(): n for n in names}
     for village in list(municipality.villages):
         if village.name.casefold() in wanted:
@@ -177,7 +201,9 @@ def save_municipality(
 
 
 def _audited(municipality: Municipality) -> dict[str, object]:
-    fields = audit.snapshot(municipality, "slug", "name_ky", "name_ru", "name_en", "region")
+    fields = audit.snapshot(
+        municipality, "slug", "name_ky", "name_ru", "name_en", "region", "region_ru", "region_en"
+    )
     return {**fields, "villages": sorted(v.name for v in municipality.villages)}
 
 

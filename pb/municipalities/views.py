@@ -6,11 +6,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from pb.audit.reading import may_read as may_read_audit
-from pb.auth.access import admin_required, ensure_officer, is_officer
+from pb.auth.access import admin_required, ensure_officer, is_member, is_officer
 from pb.consultations.services import consultations_for
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.forms import given
+from pb.i18n import current_language
 from pb.models import Membership, Municipality, Role
 from pb.municipalities import bp, services
 from pb.municipalities.forms import AppointForm, MunicipalityForm, PopulationForm
@@ -38,6 +39,7 @@ def show(slug: str) -> str:
         municipality=municipality,
         consultations=consultations,
         officer=officer,
+        council=is_member(current_user, municipality.id, Role.COUNCIL),
         is_resident=is_resident,
         reads_audit=may_read_audit(current_user, municipality.id),
     )
@@ -47,7 +49,7 @@ def show(slug: str) -> str:
 @admin_required
 def admin_index() -> str:
     query = request.args.get("q", "", type=str)[:100]
-    pagination = services.search(query, page_number())
+    pagination = services.search(query, page_number(), language=current_language())
     return render_template("admin/index.html", pagination=pagination, query=query)
 
 
@@ -74,6 +76,8 @@ def _edit(municipality: Municipality | None) -> str | Response:
             name_ru=form.name_ru.data,
             name_en=form.name_en.data,
             region=form.region.data,
+            region_ru=form.region_ru.data,
+            region_en=form.region_en.data,
             village_names=(form.villages.data or "").splitlines(),
         )
         try:

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is for 3.2
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from pb.auth.forms import language_choices
 from pb.consultations.forms import CheckboxListField
 from pb.consultations.services import MAX_BUDGET
-from pb.forms import Form, empty_to_none, id_or_none, length, required, strip
+from pb.forms import DayField, Form, empty_to_none, id_or_none, length, required, strip
 from pb.labels import BENEFICIARIES
 
 
@@ -21,7 +21,7 @@ def _cost_field(label: LazyString, optional: bool = False) -> IntegerField:
             NumberRange(
                 min=1,
                 max=MAX_BUDGET,
-                message=_l("The cost must be a positive number of som, at most the budget."),
+                message=_l("The cost must be more than 0 som and at most the budget."),
             ),
         ],
         render_kw={"inputmode": "numeric"},
@@ -49,7 +49,7 @@ class ProposalForm(Form):
         _l("Language of your text"),
         choices=language_choices,
         validators=[required()],
-        description=_l("So that screen readers read it aloud correctly."),
+        description=_l("So that phones and computers that read text aloud say it correctly."),
     )
     beneficiaries = CheckboxListField(
         _l("Whom does it mainly serve?"),
@@ -66,9 +66,7 @@ class PaperProposalForm(ProposalForm):
     meeting_village_id = SelectField(
         _l("Village where the meeting was held"), coerce=id_or_none, validators=[required()]
     )
-    meeting_date = DateField(
-        _l("Date of the meeting"), validators=[required()], render_kw={"type": "date"}
-    )
+    meeting_date = DayField(_l("Date of the meeting"), validators=[required()])
     proposer_name = StringField(
         _l("Name of the proposer (optional)"),
         validators=[Optional(), length(max=100)],
@@ -112,3 +110,9 @@ class FilterForm(Form):
     village = SelectField(_l("Village"), coerce=id_or_none, validators=[Optional()])
     # Stripped: blanks alone pass Optional, and then named no status.
     status = SelectField(_l("Status"), validators=[Optional()], filters=[strip])
+    q = StringField(
+        _l("Search"),
+        validators=[Optional(), length(max=100)],
+        filters=[strip],
+        render_kw={"type": "search", "maxlength": 100},
+    )

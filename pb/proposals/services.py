@@ -8,12 +8,15 @@ from datetime import date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from pb import notices
+from pb.alphabet import fold
 from pb.audit import trail as audit
 from pb.auth.access import ensure_officer, ensure_role, is_member, is_officer
+from pb.collation import folded, in_kyrgyz_order
 from pb.config import LANGUAGES
 from pb.demographics import age_group, band_keys
 from pb.errors import PermissionDenied, RuleViolation
@@ -23,6 +26,7 @@ from pb.models import (
     Consultation,
     Gender,
     Meeting,
+    NoticeKind,
     Proposal,
     ProposalBeneficiary,
     ProposalStatus,
@@ -67,13 +71,15 @@ class ProposalFilters:
     village_id: int | None = None
     status: ProposalStatus | None = None
     mine: bool = False
+    # Words each found in the title or the description (pb.alphabet.fold: "суу" finds "Суу").
+    text: str = ""
 
 
 def _check_data(consultation: Consultation, data: ProposalData) -> None:
     if not data.title.strip() or not data.description.strip():
         raise RuleViolation(_l("This field is required."))
     if not 0 < data.estimated_cost <= consultation.budget:
-        raise RuleViolation(_l("The cost must be a positive number of som, at most the budget."))
+        raise RuleViolation(_l("The cost must be more than 0 som and at most the budget."))
     if data.category_id not in {c.id for c in consultation.categories}:
         raise RuleViolation(_l("Choose a category of this consultation."))
     if data.village_id not in {v.id for v in consultation.villages}:
@@ -246,6 +252,7 @@ def _audit_review(actor: User, proposal: Proposal, action: str, before: dict[str
 
 
 def _clear_review(proposal: Proposal) -> None:
+    notices.forget(proposal)
     proposal.status = ProposalStatus.SUBMITTED
     proposal.approved_cost = None
     proposal.rejection_reason = None
@@ -269,7 +276,7 @@ def accept(actor: User, proposal: Proposal, approved_cost: int | None) -> None:
     """Put the proposal on the ballot, with the officer's cost if it differs from the estimate."""
     _ensure_reviewable(actor, proposal)
     if approved_cost is not None and not 0 < approved_cost <= proposal.consultation.budget:
-        raise RuleViolation(_l("The cost must be a positive number of som, at most the budget."))
+        raise RuleViolation(_l("The cost must be more than 0 som and at most the budget."))
     before = audit.snapshot(proposal, *REVIEWED_FIELDS)
     proposal.status = ProposalStatus.ACCEPTED
     proposal.approved_cost = (
@@ -281,6 +288,7 @@ def accept(actor: User, proposal: Proposal, approved_cost: int | None) -> None:
     proposal.reviewed_by_id = actor.id
     proposal.reviewed_at = utcnow()
     _audit_review(actor, proposal, "proposal.accept", before)
+    notices.proposal_reviewed(actor, proposal, NoticeKind.ACCEPTED)
     db.session.commit()
 
 
@@ -296,6 +304,7 @@ def reject(actor: User, proposal: Proposal, reason: str) -> None:
     proposal.reviewed_by_id = actor.id
     proposal.reviewed_at = utcnow()
     _audit_review(actor, proposal, "proposal.reject", before)
+    notices.proposal_reviewed(actor, proposal, NoticeKind.REJECTED)
     db.session.commit()
 
 
@@ -331,6 +340,7 @@ def merge(actor: User, duplicate: Proposal, target: Proposal) -> None:
         before=old,
         after=new,
     )
+    notices.proposal_reviewed(actor, duplicate, NoticeKind.MERGED)
     db.session.commit()
 
 
@@ -391,6 +401,13 @@ def list_proposals(
         stmt = stmt.where(Proposal.village_id == filters.village_id)
     if filters.status:
         stmt = stmt.where(Proposal.status == filters.status)
+    for word in fold(filters.text).split():
+        stmt = stmt.where(
+            or_(
+                folded(Proposal.title).contains(word, autoescape=True),
+                folded(Proposal.description).contains(word, autoescape=True),
+            )
+        )
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
@@ -422,6 +439,6 @@ def merge_targets(proposal: Proposal) -> list[Proposal]:
                 Proposal.id != proposal.id,
                 Proposal.status.in_([ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED]),
             )
-            .order_by(Proposal.title)
+            .order_by(in_kyrgyz_order(Proposal.title), Proposal.id)
         )
     )

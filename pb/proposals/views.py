@@ -76,6 +76,7 @@ def index(consultation_id: int) -> str:
         filters.category_id = form.category.data
         filters.village_id = form.village.data
         filters.status = ProposalStatus(form.status.data) if form.status.data else None
+        filters.text = form.q.data or ""
     pagination = services.list_proposals(
         consultation, filters, page_number(), current_app.config["PROPOSALS_PER_PAGE"], current_user
     )
@@ -156,6 +157,9 @@ def new_paper(consultation_id: int) -> str | Response:
 
 @bp.route("/p/<int:proposal_id>")
 def show(proposal_id: int) -> str:
+    # Here, not at the top: pb.results counts what voting stores, and voting needs proposals.
+    from pb.results.services import proposal_outcome
+
     proposal = _proposal_or_404(proposal_id)
     return render_template(
         "proposals/show.html",
@@ -163,6 +167,7 @@ def show(proposal_id: int) -> str:
         consultation=proposal.consultation,
         can_edit=services.can_edit(current_user, proposal),
         officer=is_officer(current_user, proposal.consultation.municipality_id),
+        outcome=proposal_outcome(current_user, proposal),
     )
 
 

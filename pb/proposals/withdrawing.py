@@ -3,9 +3,9 @@ withdrawn proposal cannot be sent again."""
 
 from __future__ import annotations
 
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
+from pb.i18n import format_day
 from pb.models import Proposal, ProposalStatus
 
 
@@ -18,7 +18,7 @@ def what_withdrawing_does(proposal: Proposal) -> list[object]:
     said.append(
         _l(
             "Withdrawing cannot be undone; you can send a new proposal until %(date)s.",
-            date=format_date(proposal.consultation.proposals_until),
+            date=format_day(proposal.consultation.proposals_until),
         )
     )
     return said

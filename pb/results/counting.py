@@ -16,14 +16,13 @@ from collections import defaultdict
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from pb.consultations.phases import consequence_of, on_entering
 from pb.counting.model import APPROVAL, CUMULATIVE, Election, Outcome, Project
 from pb.counting_rules import COUNTING_RULES
 from pb.extensions import db
-from pb.i18n import format_som
+from pb.i18n import format_som, ngettext
 from pb.models import (
     Ballot,
     BallotChoice,
@@ -103,6 +102,7 @@ def stored_details(outcome: Outcome, ballots: int) -> dict[str, object]:
                 "price": _fraction(r.price),
                 "supporters_money": _fraction(r.supporters_money),
                 "remaining_budget": r.remaining_budget,
+                "paid_all": r.paid_all,
             }
             for pid, r in outcome.projects.items()
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
@@ -10,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from pb.counting.model import FUNDED, FUNDED_IN_COMPLETION
 from pb.counting_rules import COUNTING_RULES
 from pb.extensions import db
-from pb.models import Beneficiary, Consultation, CountedResult, Proposal
+from pb.models import BallotKind, Beneficiary, Consultation, CountedResult, Proposal
 
 
 @dataclass
@@ -37,26 +38,44 @@ def result_rows(consultation: Consultation, stored: CountedResult) -> list[Resul
             )
         )
     }
-    rule = COUNTING_RULES[stored.rule]
-    rows = []
-    for pid, entry in stored.details["projects"].items():
-        proposal = proposals.get(pid)
-        if proposal is None:
-            continue
-        rows.append(
-            ResultRow(
-                proposal=proposal,
-                votes=int(entry["votes"]),
-                cost=int(entry["cost"]),
-                funded=entry["reason"] in (FUNDED, FUNDED_IN_COMPLETION),
-                position=entry.get("position"),
-                reason=str(entry["reason"]),
-                explanation=rule.explain(entry),
-            )
-        )
+    rows = [
+        _row(consultation, stored, proposal, entry)
+        for pid, entry in stored.details["projects"].items()
+        if (proposal := proposals.get(pid)) is not None
+    ]
     # Funded in the order funded, then the rest by votes.
     rows.sort(key=lambda r: (not r.funded, r.position or 0, -r.votes, r.cost, str(r.proposal.id)))
     return rows
+
+
+def row_for(proposal: Proposal, stored: CountedResult) -> ResultRow | None:
+    """One proposal's line of the results (None if it was not on the ballot), as the results
+    page gives it: its page says whether it was funded and why, in the same words."""
+    entry = stored.details["projects"].get(str(proposal.id))
+    if entry is None:
+        return None
+    return _row(proposal.consultation, stored, proposal, entry)
+
+
+def _row(
+    consultation: Consultation, stored: CountedResult, proposal: Proposal, entry: dict[str, Any]
+) -> ResultRow:
+    return ResultRow(
+        proposal=proposal,
+        votes=int(entry["votes"]),
+        cost=int(entry["cost"]),
+        funded=entry["reason"] in (FUNDED, FUNDED_IN_COMPLETION),
+        position=entry.get("position"),
+        reason=str(entry["reason"]),
+        explanation=COUNTING_RULES[stored.rule].explain(
+            entry, stored.details, per_point=consultation.ballot_kind == BallotKind.POINTS
+        ),
+    )
+
+
+def how_shared(stored: CountedResult) -> list[str]:
+    """How the rule shared the budget, in sentences whose numbers the reader can check."""
+    return COUNTING_RULES[stored.rule].summary(stored.details)
 
 
 def served_budget(funded: list[ResultRow]) -> dict[Beneficiary, int]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 
 import xlsxwriter
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from pb import spreadsheets
 from pb.counting.model import FUNDED, FUNDED_IN_COMPLETION
 from pb.counting.pabulib import write_pb
 from pb.counting.rules import tie_break_key
@@ -22,9 +24,13 @@ from pb.models import BallotKind, Consultation, CountedResult, Proposal, Proposa
 from pb.results.counting import build_election, result_for
 from pb.results.explain import result_rows
 from pb.results.participation import Participation
-from pb.spreadsheets import neutralised
 
 Table = list[list[object]]
+
+# The sheet of each export in an XLSX file, named in the reader's language.
+SHEET_NAMES = {"results": _l("Results"), "participation": _l("Participation")}
+# Excel refuses a sheet named with one of these, or longer than 31 characters.
+_NOT_IN_SHEET_NAMES = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
 
 
 def results_table(consultation: Consultation, stored: CountedResult) -> Table:
@@ -36,7 +42,7 @@ def results_table(consultation: Consultation, stored: CountedResult) -> Table:
             _("Village"),
             _("Votes"),
             _("Cost"),
-            _("Funded"),
+            pgettext("yes or no", "Funded"),
             _("Order funded"),
             _("Why"),
         ]
@@ -88,14 +94,9 @@ def participation_table(figures: Participation, labels_for: dict[str, dict[str, 
     return rows
 
 
-def to_csv(table: Table) -> str:
-    out = io.StringIO()
-    # The byte order mark lets spreadsheet programs read Cyrillic correctly.
-    out.write("\ufeff")
-    csv.writer(out).writerows(
-        [neutralised(value) if isinstance(value, str) else value for value in row] for row in table
-    )
-    return out.getvalue()
+def to_csv(table: Table, language: str) -> str:
+    """The table as a CSV file for a reader of ``language`` (``pb.spreadsheets.to_csv``)."""
+    return spreadsheets.to_csv(table, language)
 
 
 def to_xlsx(sheets: Sequence[tuple[str, Table]]) -> bytes:
@@ -105,7 +106,7 @@ def to_xlsx(sheets: Sequence[tuple[str, Table]]) -> bytes:
     )
     bold = book.add_format({"bold": True})
     for name, table in sheets:
-        sheet = book.add_worksheet(name[:31])
+        sheet = book.add_worksheet(name.translate(_NOT_IN_SHEET_NAMES).strip()[:31] or None)
         for r, row in enumerate(table):
             for c, value in enumerate(row):
                 sheet.write(r, c, value, bold if r == 0 else None)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime
 
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert
 
 from pb.audit import trail as audit
 from pb.auth.access import ensure_officer
 from pb.counting.model import CUMULATIVE, Election
-from pb.counting.pabulib import PabulibError, parse_pb
+from pb.counting.pabulib import Message, PabulibError, parse_pb
 from pb.counting_rules import rule_in_pabulib
 from pb.errors import RuleViolation
 from pb.extensions import db
@@ -55,10 +56,29 @@ def import_pb(actor: User, municipality: Municipality, text: str, village_id: in
     try:
         election = parse_pb(text)
     except PabulibError as error:
-        raise RuleViolation(_l("This file cannot be read: %(error)s", error=str(error))) from None
+        raise RuleViolation(
+            _l("This file cannot be read: %(error)s", error=problem(error))
+        ) from None
     if election.budget < 1:
-        raise RuleViolation(_l("This file cannot be read: %(error)s", error="budget"))
+        raise RuleViolation(_l("This file gives no budget: it must be at least 1 som."))
     return _create(actor, municipality, election, village_id)
+
+
+def problem(error: PabulibError) -> str:
+    """What is wrong with a .pb file, and where, in the reader's language (the reader of
+    ``pb.counting`` writes it in English, its parts apart)."""
+    text = _translated(error.message)
+    if error.line:
+        return gettext("line %(line)s: %(problem)s", line=error.line, problem=text)
+    return text
+
+
+def _translated(message: Message) -> str:
+    values = {
+        key: _translated(value) if isinstance(value, Message) else value
+        for key, value in message.values.items()
+    }
+    return gettext(message.template, **values)
 
 
 def _create(
@@ -72,10 +92,9 @@ def _create(
     rule = str(meta.get("rule") or "")
     consultation = Consultation(
         municipality_id=municipality.id,
-        title_en=(
-            meta.get("description")
-            or f"Imported: {meta.get('unit') or ''} {meta.get('instance') or ''}"
-        ).strip()[:200],
+        **_titles(
+            meta.get("description"), f"{meta.get('unit') or ''} {meta.get('instance') or ''}"
+        ),
         budget=election.budget,
         phase=Phase.CLOSED,
         proposals_from=start,
@@ -100,7 +119,8 @@ def _create(
         complete_with_greedy=False,
         created_by_id=actor.id,
     )
-    category = Category(name=str(_l("Imported")), position=0)
+    # By key, so that each reader sees it named in her language (pb.labels.category_name).
+    category = Category(key="imported", position=0)
     consultation.categories = [category]
     consultation.villages = [v for v in municipality.villages if v.id == village_id]
     db.session.add(consultation)
@@ -168,6 +188,18 @@ def _create(
     )
     db.session.commit()
     return consultation
+
+
+def _titles(description: str | None, name: str) -> dict[str, str]:
+    """The file's own description as the title (in whatever language it is written), or else
+    "Imported: <unit> <instance>" in each language."""
+    if description and description.strip():
+        return {"title_en": description.strip()[:200]}
+    titles = {}
+    for language in ("ky", "ru", "en"):
+        with force_locale(language):
+            titles[f"title_{language}"] = gettext("Imported: %(name)s", name=name.strip())[:200]
+    return titles
 
 
 def _beneficiaries(details: Mapping[str, str | None]) -> list[Beneficiary]:

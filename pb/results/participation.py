@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import ColumnExpressionArgument, SQLColumnExpression, func, select
 
+from pb.collation import in_kyrgyz_order
 from pb.demographics import band_keys
 from pb.disclosure import cells_to_hide, hide, known_sum
 from pb.extensions import db
@@ -224,7 +225,7 @@ def chosen_by(
             Proposal.consultation_id == consultation.id,
             Proposal.status == ProposalStatus.ACCEPTED,
         )
-        .order_by(Proposal.title, Proposal.id)
+        .order_by(in_kyrgyz_order(Proposal.title), Proposal.id)
     ).all()
     by_gender: dict[int, dict[str, int]] = {
         pid: dict.fromkeys(["female", "male", NOT_GIVEN], 0) for pid, _title in proposals

@@ -5,19 +5,24 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
 
+from pb import printing
 from pb.auth.access import ensure_officer, ensure_role
 from pb.consultations.helpers import visible_consultation_or_404
+from pb.consultations.milestones import milestone_dates
+from pb.consultations.services import timeline_notes
 from pb.counting_rules import COUNTING_RULES
 from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
 from pb.forms import given
+from pb.i18n import current_language
 from pb.labels import GENDERS
 from pb.models import Consultation, Decision, Role
 from pb.models.base import utcnow
 from pb.municipalities.helpers import municipality_or_404
 from pb.results import bp, exports, imports, services
+from pb.results import protocol as printed
 from pb.results.counting import result_for
-from pb.results.explain import result_rows, served_budget
+from pb.results.explain import how_shared, result_rows, served_budget
 from pb.results.forms import DecisionForm, ImportForm
 from pb.results.participation import participation as participation_figures
 
@@ -38,6 +43,15 @@ def decision(consultation_id: int) -> str | BaseResponse:
                 Decision(form.decision.data),
                 given(form.decided_on.data),
                 form.reason.data,
+                services.SessionRecord(
+                    protocol_number=given(form.protocol_number.data),
+                    session=given(form.session.data),
+                    votes_for=given(form.votes_for.data),
+                    votes_against=given(form.votes_against.data),
+                    votes_abstained=given(form.votes_abstained.data),
+                    deputies_present=form.deputies_present.data,
+                    commission=form.commission_members(),
+                ),
             )
         except RuleViolation as error:
             flash(str(error.message), "error")
@@ -102,6 +116,7 @@ def results(consultation_id: int) -> str | tuple[str, int]:
         unfunded=[r for r in rows if not r.funded],
         max_votes=max((r.votes for r in rows), default=0),
         served=served_budget(funded),
+        how_shared=how_shared(stored),
         decisions=services.decisions(consultation),
     )
 
@@ -133,30 +148,71 @@ def export(consultation_id: int, what: str, fmt: str) -> Response | tuple[str, i
         abort(404)
     table = tables[what]()
     if fmt == "csv":
-        return _download(exports.to_csv(table), f"{name}.csv", "text/csv; charset=utf-8")
+        return _download(
+            exports.to_csv(table, current_language()), f"{name}.csv", "text/csv; charset=utf-8"
+        )
     return _download(
-        exports.to_xlsx([(what, table)]),
+        exports.to_xlsx([(str(exports.SHEET_NAMES[what]), table)]),
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 
 
 @bp.route("/c/<int:consultation_id>/protocol")
+@printing.print_view
 def protocol(consultation_id: int) -> str | tuple[str, int]:
-    """The printable protocol for the council's signatures, in the reader's language."""
+    """The printable protocol for the council's signatures, in the language(s) chosen with
+    ``?lang=`` (Kyrgyz and Russian side by side on request), whatever the reader's interface
+    language."""
     consultation = visible_consultation_or_404(consultation_id)
     if not services.may_see_figures(current_user, consultation):
         return render_template("results/not_yet.html", consultation=consultation), 403
+    choice = printing.print_choice(request.args.get("lang"))
+    languages = printing.CHOICES[choice]
     stored = result_for(consultation)
-    return render_template(
-        "results/protocol.html",
+    decisions = services.decisions(consultation)
+    latest = decisions[0] if decisions else None
+    parts = printing.render_in_each(
+        languages,
+        "results/_protocol.html",
         consultation=consultation,
         result=stored,
         rule=COUNTING_RULES[stored.rule],
         rows=result_rows(consultation, stored),
         figures=participation_figures(consultation),
-        decisions=services.decisions(consultation),
+        decisions=decisions,
+        latest=latest,
+        milestones=milestone_dates(consultation),
+        milestone_labels=printed.MILESTONES,
+        notes=timeline_notes(consultation),
+        no_number=printed.NO_NUMBER,
     )
+    return render_template(
+        "results/protocol.html",
+        consultation=consultation,
+        parts=list(zip(languages, parts, strict=True)),
+        signers=printed.signers(languages, latest),
+        signatures_label=printed.bilingual(languages, lambda: _("Signatures")),
+        date_label=printed.bilingual(languages, lambda: _("Date")),
+        choice=choice,
+        printing=printing,
+    )
+
+
+@bp.route("/c/<int:consultation_id>/protocol.css")
+@printing.print_view
+def protocol_css(consultation_id: int) -> Response | tuple[str, int]:
+    """The protocol's printed margins: its number on every page, and the page numbers."""
+    consultation = visible_consultation_or_404(consultation_id)
+    if not services.may_see_figures(current_user, consultation):
+        return render_template("results/not_yet.html", consultation=consultation), 403
+    languages = printing.print_languages(request.args.get("lang"))
+    decisions = services.decisions(consultation)
+    head = printed.running_head(languages, decisions[0] if decisions else None)
+    response = Response(printed.stylesheet(head), mimetype="text/css")
+    # The number changes when the council records its decision.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 def _utf8_text(raw: bytes) -> str | None:

@@ -49,6 +49,12 @@ class ConfirmForm(Form):
 
 
 class ContactsForm(Form):
+    contact_name = StringField(
+        _l("Officer's name"),
+        validators=[Optional(), length(max=CONTACT_LENGTHS["name"])],
+        filters=[empty_to_none],
+        description=_l("Whom residents ask for."),
+    )
     contact_office = StringField(
         _l("Office"),
         validators=[Optional(), length(max=CONTACT_LENGTHS["office"])],

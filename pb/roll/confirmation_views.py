@@ -132,6 +132,7 @@ def contacts(slug: str) -> str | Response:
                 form.contact_office.data,
                 form.contact_phone.data,
                 form.contact_hours.data,
+                name=form.contact_name.data,
             )
         except RuleViolation as error:
             flash(str(error.message), "error")

@@ -34,9 +34,11 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload
 
+from pb.alphabet import fold
 from pb.audit import trail as audit
 from pb.auth.access import ensure_officer, is_member
 from pb.auth.phone import PhoneError, looks_like_phone, normalise_phone
+from pb.collation import folded, in_kyrgyz_order
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import (
@@ -62,7 +64,12 @@ LIKELY_AT_MOST = 10
 # What the officer filters the list of accounts by.
 ALL, CONFIRMED, UNCONFIRMED = "all", "confirmed", "unconfirmed"
 
-CONTACT_LENGTHS = {"office": 300, "phone": 50, "hours": 200}  # as the columns hold them
+CONTACT_LENGTHS = {
+    "name": 100,
+    "office": 300,
+    "phone": 50,
+    "hours": 200,
+}  # as the columns hold them
 
 
 @dataclass(frozen=True)
@@ -107,10 +114,7 @@ def _account_matches(text: str) -> list[ColumnElement[bool]]:
     for word in text.split():
         conditions.append(
             or_(
-                func.lower(User.display_name).contains(word.lower(), autoescape=True),
-                # SQLite's lower() folds only ASCII: a Cyrillic name typed in lower case is
-                # found as it is usually written, with a capital.
-                User.display_name.contains(word[:1].upper() + word[1:].lower(), autoescape=True),
+                folded(User.display_name).contains(fold(word), autoescape=True),
                 func.lower(User.username).contains(word.lower(), autoescape=True),
             )
         )
@@ -146,7 +150,7 @@ def resident_accounts(
     name, phone or user name, in a village (the one the account gives, or her entry's), and
     confirmed or not. One query."""
     query, entry = _accounts(municipality)
-    query = query.order_by(User.display_name, User.id).limit(limit + 1)
+    query = query.order_by(in_kyrgyz_order(User.display_name), User.id).limit(limit + 1)
     text = text.strip()
     if text:
         query = query.where(*_account_matches(text))
@@ -184,7 +188,7 @@ def likely_entries(municipality: Municipality, user: User) -> list[RollEntry]:
                 select(RollEntry)
                 .where(*unlinked, RollEntry.phone == user.phone)
                 .options(joinedload(RollEntry.village))
-                .order_by(RollEntry.name_key, RollEntry.id)
+                .order_by(in_kyrgyz_order(RollEntry.name_key), RollEntry.id)
                 .limit(LIKELY_AT_MOST)
             )
         )
@@ -198,7 +202,7 @@ def likely_entries(municipality: Municipality, user: User) -> list[RollEntry]:
                 case((RollEntry.village_id == user.village_id, 0), else_=1),
                 case((RollEntry.birth_year == user.birth_year, 0), else_=1),
                 case((RollEntry.gender == user.gender, 0), else_=1),
-                RollEntry.name_key,
+                in_kyrgyz_order(RollEntry.name_key),
                 RollEntry.id,
             )
             .limit(LIKELY_AT_MOST - len(found))
@@ -206,7 +210,7 @@ def likely_entries(municipality: Municipality, user: User) -> list[RollEntry]:
         if found:
             query = query.where(RollEntry.id.not_in([e.id for e in found]))
         for word in words:
-            query = query.where(RollEntry.name_key.contains(word, autoescape=True))
+            query = query.where(folded(RollEntry.name_key).contains(fold(word), autoescape=True))
         found.extend(db.session.scalars(query))
     return found
 
@@ -375,24 +379,29 @@ def save_contacts(
     office: str | None,
     phone: str | None,
     hours: str | None,
+    name: str | None = None,
 ) -> None:
-    """Where, how and when residents get their accounts confirmed, as officers write it."""
+    """Whom residents ask, and where, how and when they get their accounts confirmed, as
+    officers write it."""
     ensure_officer(actor, municipality.id)
     before = {
+        "name": municipality.contact_name,
         "office": municipality.contact_office,
         "phone": municipality.contact_phone,
         "hours": municipality.contact_hours,
     }
-    values = {"office": office, "phone": phone, "hours": hours}
-    for name, value in values.items():
-        if value is not None and len(value.strip()) > CONTACT_LENGTHS[name]:
-            raise RuleViolation(_l("Write at most %(max)d characters.", max=CONTACT_LENGTHS[name]))
+    values = {"name": name, "office": office, "phone": phone, "hours": hours}
+    for field, value in values.items():
+        if value is not None and len(value.strip()) > CONTACT_LENGTHS[field]:
+            raise RuleViolation(_l("Write at most %(max)d characters.", max=CONTACT_LENGTHS[field]))
+    municipality.contact_name = (name or "").strip() or None
     municipality.contact_office = (office or "").strip() or None
     municipality.contact_phone = (phone or "").strip() or None
     municipality.contact_hours = (hours or "").strip() or None
     old, new = audit.changes(
         before,
         {
+            "name": municipality.contact_name,
             "office": municipality.contact_office,
             "phone": municipality.contact_phone,
             "hours": municipality.contact_hours,

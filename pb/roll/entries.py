@@ -24,6 +24,7 @@ from sqlalchemy import CursorResult, delete, func, insert, select, update
 from pb.audit import trail as audit
 from pb.auth.access import ensure_officer
 from pb.auth.phone import PhoneError, normalise_phone
+from pb.collation import in_kyrgyz_order
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.labels import GENDERS
@@ -417,7 +418,12 @@ def export_roll(actor: User, municipality: Municipality) -> str:
         )
         .join(Village, Village.id == RollEntry.village_id)
         .where(RollEntry.municipality_id == municipality.id)
-        .order_by(Village.name, RollEntry.household, RollEntry.name_key, RollEntry.id)
+        .order_by(
+            in_kyrgyz_order(Village.name),
+            RollEntry.household,
+            in_kyrgyz_order(RollEntry.name_key),
+            RollEntry.id,
+        )
     )
     for full_name, birth_year, gender, village, household, phone in rows:
         writer.writerow(

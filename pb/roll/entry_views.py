@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
@@ -14,6 +13,7 @@ from werkzeug.wrappers import Response
 from pb.auth.access import ensure_officer, is_officer
 from pb.errors import RuleViolation, render_error
 from pb.forms import given
+from pb.i18n import ngettext
 from pb.models import Gender, Municipality, RollEntry, RollImport
 from pb.municipalities.helpers import municipality_or_404
 from pb.municipalities.services import get_by_slug

@@ -24,6 +24,7 @@ from typing import Any, TypedDict
 
 from flask_babel import lazy_gettext as _l
 
+from pb.alphabet import sort_key
 from pb.auth.phone import PhoneError, normalise_phone
 from pb.roll.names import clean_name, name_key
 from pb.spreadsheets import unneutralised
@@ -523,7 +524,7 @@ class _VillageMatcher:
     match too, unless that would make two villages alike."""
 
     def __init__(self, villages: Mapping[str, int]) -> None:
-        self.names = sorted(villages)
+        self.names = sorted(villages, key=sort_key)
         self.exact = {self._key(name): village_id for name, village_id in villages.items()}
         loose: dict[str, set[int]] = {}
         for name, village_id in villages.items():

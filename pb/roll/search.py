@@ -8,7 +8,9 @@ import contextlib
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from pb.alphabet import fold
 from pb.auth.phone import PhoneError, looks_like_phone, normalise_phone
+from pb.collation import folded, in_kyrgyz_order
 from pb.extensions import db
 from pb.models import RollEntry
 from pb.roll.names import name_key
@@ -23,13 +25,14 @@ def search_entries(
     limit: int = SHOWN_AT_MOST,
 ) -> list[RollEntry]:
     """Entries of the roll matching ``text``, by name: every word typed must be part of the
-    name, in any order ("асан гүл" finds "Асанова Гүлнара"). A phone number finds the entry
+    name, in any order ("асан гүл" finds "Асанова Гүлнара"), with ө, ү, ң typed as о, у, н or
+    not ("асан гул" finds her too: ``pb.alphabet.fold``). A phone number finds the entry
     with that number, and what could be a household number finds that household too."""
     query = (
         select(RollEntry)
         .where(RollEntry.municipality_id == municipality_id)
         .options(joinedload(RollEntry.village))
-        .order_by(RollEntry.name_key, RollEntry.birth_year, RollEntry.id)
+        .order_by(in_kyrgyz_order(RollEntry.name_key), RollEntry.birth_year, RollEntry.id)
         .limit(limit)
     )
     if village_id is not None:
@@ -42,5 +45,5 @@ def search_entries(
         query = query.where(or_(*found))
     elif text:
         for word in name_key(text).split():
-            query = query.where(RollEntry.name_key.contains(word, autoescape=True))
+            query = query.where(folded(RollEntry.name_key).contains(fold(word), autoescape=True))
     return list(db.session.scalars(query))

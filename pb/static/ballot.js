@@ -6,8 +6,17 @@
   if (!box) return;
   var tally = box.querySelector(".tally");
   var d = box.dataset;
-  var number = window.Intl ? new Intl.NumberFormat(d.lang) : { format: String };
-  function som(n) { return d.som.replace("%(amount)s", number.format(n)); }
+  // Digits grouped as the server groups them (pb.i18n.group_digits), not by the browser's
+  // locale data, which often has no Kyrgyz and would print "600,000".
+  function number(n) {
+    var digits = String(Math.abs(n)), grouped = "";
+    while (digits.length > 3) {
+      grouped = d.group + digits.slice(-3) + grouped;
+      digits = digits.slice(0, -3);
+    }
+    return (n < 0 ? "-" : "") + digits + grouped;
+  }
+  function som(n) { return d.som.replace("%(amount)s", number(n)); }
   function fill(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
   }
@@ -20,7 +29,7 @@
         if (n > 0) given += n;
       });
       over = given !== parseInt(d.points, 10);
-      text = fill(d.pointsText, { given: given, total: d.points });
+      text = fill(d.pointsText, { given: number(given), total: number(parseInt(d.points, 10)) });
     } else {
       var checked = box.querySelectorAll("input[name=choice]:checked");
       if (d.kind === "budget") {
@@ -32,7 +41,7 @@
                     : fill(d.budgetText, { total: som(total), left: som(budget - total) });
       } else {
         over = checked.length > parseInt(d.limit, 10);
-        text = fill(d.approvalText, { chosen: checked.length, limit: d.limit });
+        text = fill(d.approvalText, { chosen: number(checked.length), limit: number(parseInt(d.limit, 10)) });
       }
     }
     tally.textContent = text;

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from pb.consultations.phases import consequence_of
 from pb.extensions import db
+from pb.i18n import ngettext
 from pb.models import Ballot, Channel, CodeBatch, Consultation, Phase, VoterLink, VotingCode
 
 

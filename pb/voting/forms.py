@@ -2,13 +2,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # new in WTForms 3.3; types-WTForms is for 3.2
 from wtforms.validators import Optional
 
 from pb.auth.forms import GENDER_CHOICES
 from pb.counting_rules import COUNTING_RULES
-from pb.forms import Form, empty_to_none, id_or_none, length, number_range, required, strip
+from pb.forms import (
+    DayField,
+    Form,
+    empty_to_none,
+    id_or_none,
+    length,
+    number_range,
+    required,
+    strip,
+)
 from pb.models import BallotKind, Electorate, Gender
 from pb.voting.kinds import SentChoices
 from pb.voting.sheets import VoterDetails
@@ -138,9 +147,7 @@ class PaperBallotForm(VoterDetailsForm):
     meeting_village_id = SelectField(
         _l("Village where the meeting was held"), coerce=id_or_none, validators=[required()]
     )
-    meeting_date = DateField(
-        _l("Date of the meeting"), validators=[required()], render_kw={"type": "date"}
-    )
+    meeting_date = DayField(_l("Date of the meeting"), validators=[required()])
 
 
 class CodeBatchForm(Form):

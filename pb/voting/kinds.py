@@ -89,8 +89,19 @@ class BallotKindRules:
     def settings_errors(self, rules: BallotRules) -> list[object]:
         return []
 
+    def paper_rule(self, rules: BallotRules) -> object:
+        """How to fill in a printed ballot of this kind, in the reader's language."""
+        raise NotImplementedError
+
 
 class ApprovalRules(BallotKindRules):
+    def paper_rule(self, rules: BallotRules) -> object:
+        return _ln(
+            "Put a tick in the box of at most %(num)d proposal.",
+            "Put a tick in the boxes of at most %(num)d proposals.",
+            rules.approval_limit or 0,
+        )
+
     def kind_errors(self, selection: Selection, rules: BallotRules) -> list[object]:
         limit = rules.approval_limit or 0
         if any(points != 1 for points in selection.values()):
@@ -113,6 +124,13 @@ class ApprovalRules(BallotKindRules):
 
 
 class BudgetRules(BallotKindRules):
+    def paper_rule(self, rules: BallotRules) -> object:
+        return _l(
+            "Put a tick in the boxes of the proposals you want funded. Their total cost must "
+            "not be more than the budget of %(budget)s.",
+            budget=format_som(rules.budget),
+        )
+
     def kind_errors(self, selection: Selection, rules: BallotRules) -> list[object]:
         if any(points != 1 for points in selection.values()):
             return [_l("Some of your choices are not on this ballot.")]
@@ -132,6 +150,15 @@ class BudgetRules(BallotKindRules):
 
 class PointsRules(BallotKindRules):
     uses_points = True
+
+    def paper_rule(self, rules: BallotRules) -> object:
+        return _ln(
+            "Write points in the boxes: %(num)d point in all, more points for what matters "
+            "more to you.",
+            "Write points in the boxes: %(num)d points in all, more points for what matters "
+            "more to you.",
+            rules.points_total or 0,
+        )
 
     def kind_errors(self, selection: Selection, rules: BallotRules) -> list[object]:
         given = sum(selection.values())

@@ -25,6 +25,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from pb import keys
 from pb.audit import trail as audit
 from pb.auth.access import ensure_officer, is_member
+from pb.collation import in_kyrgyz_order
 from pb.consultations.phases import check_before, on_entering
 from pb.counting_rules import COUNTING_RULES, DEFAULT_RULE
 from pb.demographics import age_group
@@ -82,7 +83,7 @@ def ballot_proposals(consultation: Consultation) -> list[Proposal]:
                 Proposal.status == ProposalStatus.ACCEPTED,
             )
             .options(joinedload(Proposal.category), joinedload(Proposal.village))
-            .order_by(Proposal.title, Proposal.id)
+            .order_by(in_kyrgyz_order(Proposal.title), Proposal.id)
         )
     )
 

@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, event, inspect, select, update
 from sqlalchemy.orm import Session, UOWTransaction
 
+from pb.collation import in_kyrgyz_order
 from pb.demographics import band_keys
 from pb.errors import RuleViolation
 from pb.extensions import db
@@ -177,7 +178,7 @@ _VILLAGES = (
     select(Village.id, Village.name)
     .join(consultation_villages, consultation_villages.c.village_id == Village.id)
     .where(consultation_villages.c.consultation_id == bindparam("consultation_id"))
-    .order_by(Village.name, Village.id)
+    .order_by(in_kyrgyz_order(Village.name), Village.id)
 )
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
+from typing import cast
 
 import segno
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -10,7 +11,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from pb import throttle
+from pb import printing, throttle
 from pb.auth.access import ensure_officer, ensure_role, is_officer
 from pb.confirming import ConfirmForm, confirmation_page
 from pb.consultations.helpers import visible_consultation_or_404
@@ -18,10 +19,11 @@ from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.forms import given
+from pb.i18n import group_separator, som_pattern
 from pb.logs import without_the_account
-from pb.models import BallotKind, CodeBatch, Consultation, Electorate, Role
+from pb.models import BallotKind, CodeBatch, Consultation, Electorate, Proposal, Role
 from pb.roll import marks
-from pb.voting import bp, casting, closing, codes, services
+from pb.voting import bp, casting, closing, codes, ordering, services
 from pb.voting.forms import (
     BallotForm,
     CodeBatchForm,
@@ -56,9 +58,11 @@ def _prepare_details(form: VoterDetailsForm, consultation: Consultation) -> None
 
 
 def _tally_texts() -> dict[str, str]:
-    """The running tally's sentences, with placeholders that ballot.js fills in."""
+    """The running tally's sentences, with placeholders that ballot.js fills in, and how to
+    write amounts: the browser's own number formats may not know the reader's language."""
     return {
-        "som": _("%(amount)s som"),
+        "group": group_separator(),
+        "som": som_pattern(),
         "budget-text": _("Chosen: %(total)s. Left: %(left)s."),
         "over-text": _("Over the budget by %(over)s. Untick some proposals."),
         "approval-text": _("Chosen: %(chosen)s of %(limit)s."),
@@ -74,6 +78,14 @@ def _ballot_context(consultation: Consultation) -> dict[str, object]:
         "kind": consultation.ballot_kind.value,
         "tally_texts": _tally_texts(),
     }
+
+
+def _paper_context(consultation: Consultation) -> dict[str, object]:
+    """The ballot as the officer types paper ballots in: numbered as the printed ballot is."""
+    context = _ballot_context(consultation)
+    proposals = cast(list[Proposal], context["proposals"])
+    context["proposals"] = ordering.in_paper_order(proposals, consultation.paper_order_seed)
+    return context
 
 
 @bp.route("/c/<int:consultation_id>/voting-setup", methods=["GET", "POST"])
@@ -285,11 +297,28 @@ def void(consultation_id: int, batch_id: int) -> str | Response:
 
 @bp.route("/c/<int:consultation_id>/codes/<int:batch_id>/slips")
 @login_required
+@printing.print_view
 def slips(consultation_id: int, batch_id: int) -> str:
     consultation = visible_consultation_or_404(consultation_id)
     ensure_officer(current_user, consultation.municipality_id)
     batch = _batch_or_404(consultation, batch_id)
-    vote_url = url_for("voting.vote", consultation_id=consultation.id, _external=True)
+    choice = printing.print_choice(request.args.get("lang"))
+    languages = printing.CHOICES[choice]
+    # Each column prints the address in its own language; the QR code opens the first.
+    texts = [
+        printing.render_in_each(
+            (language,),
+            "voting/_slip_text.html",
+            consultation=consultation,
+            vote_url=url_for(
+                "voting.vote", consultation_id=consultation.id, lang=language, _external=True
+            ),
+        )[0]
+        for language in languages
+    ]
+    vote_url = url_for(
+        "voting.vote", consultation_id=consultation.id, lang=languages[0], _external=True
+    )
     slips = []
     for code in services.batch_codes(batch):
         link = codes.slip_link(vote_url, code)
@@ -297,7 +326,14 @@ def slips(consultation_id: int, batch_id: int) -> str:
         svg = segno.make(link, error="m").svg_inline(scale=3, border=2, omitsize=True)
         slips.append({"code": code, "qr": Markup(svg)})
     return render_template(
-        "voting/slips.html", consultation=consultation, batch=batch, slips=slips, vote_url=vote_url
+        "voting/slips.html",
+        consultation=consultation,
+        batch=batch,
+        slips=slips,
+        texts=list(zip(languages, texts, strict=True)),
+        bilingual=len(languages) > 1,
+        choice=choice,
+        printing=printing,
     )
 
 
@@ -308,7 +344,7 @@ def paper_ballots(consultation_id: int) -> str | Response:
     ensure_officer(current_user, consultation.municipality_id)
     form = PaperBallotForm()
     _prepare_paper(form, consultation)
-    context = _ballot_context(consultation)
+    context = _paper_context(consultation)
     selection: Selection = {}
     if request.method == "GET":
         form.meeting_village_id.data = request.args.get("village", type=int)
@@ -389,7 +425,7 @@ def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
     details = services.paper_ballot_details(ballot)
     form = VoterDetailsForm(obj=details)
     _prepare_details(form, consultation)
-    context = _ballot_context(consultation)
+    context = _paper_context(consultation)
     selection: Selection = {c.proposal_id: c.points for c in ballot.choices}
     if request.method == "GET":
         form.gender.data = details.gender.value if details.gender else ""

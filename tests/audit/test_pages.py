@@ -35,7 +35,7 @@ def test_council_member_reads_the_trail_newest_first(app, world, council_client)
     back, forward = page.index("Phase stepped back"), page.index("Phase moved forward")
     assert back < forward
     assert world.officer.display_name in page
-    assert "Collecting proposals → Review of proposals" in page
+    assert "Collection of proposals → Review of proposals" in page
     assert "Wrong dates" in page
     # The administrator's entry belongs to no municipality: not on this page.
     assert "Municipality created" not in page

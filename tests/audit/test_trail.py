@@ -170,6 +170,15 @@ def case_voting_settings(world):
     )
 
 
+def case_ballot_paper_order(world):
+    from pb.voting import ordering
+
+    return "ballot.paper_order", Case(
+        world.officer,
+        lambda: ordering.set_random_order(world.officer, world.consultation, True),
+    )
+
+
 def case_proposal_paper(world):
     data = proposal_data(world)
     origin = proposals.PaperOrigin(world.village.id, date(2026, 11, 5), "Бакыт")
@@ -364,7 +373,12 @@ def case_decision_record(world):
     return "decision.record", Case(
         world.council,
         lambda: results.record_decision(
-            world.council, world.consultation, Decision.APPROVED, date(2026, 12, 1), None
+            world.council,
+            world.consultation,
+            Decision.APPROVED,
+            date(2026, 12, 1),
+            None,
+            results.SessionRecord("7", "XII session", 9, 1, 2, 13, ["Асанова Гүлнара"]),
         ),
     )
 

@@ -16,6 +16,7 @@ import importlib.util
 import os
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
@@ -143,11 +144,18 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         seeded = {f.name: getattr(world, f.name) for f in fields(world)}
         keys = {name: (type(obj), obj.id) for name, obj in seeded.items()}
         db.session.remove()
+    with serving(app) as url:
+        yield LiveServer(app=app, url=url, world_keys=keys)
+
+
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """``app`` served on loopback in a thread, for as long as the block runs: its address."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="pb-live-server", daemon=True)
     thread.start()
     try:
-        yield LiveServer(app=app, url=f"http://127.0.0.1:{server.server_port}", world_keys=keys)
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()

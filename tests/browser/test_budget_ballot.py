@@ -2,7 +2,7 @@
 running total; the server refuses a ballot over the budget and takes the corrected one.
 
 Elements are found by ids, hrefs, roles and values, never by translated text. Amounts in the
-running tally are formatted by the browser (Intl.NumberFormat) for the page's language.
+running tally are grouped as the server groups them (test_ballot_amounts.py has ky and ru).
 """
 
 from __future__ import annotations

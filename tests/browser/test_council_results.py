@@ -67,10 +67,12 @@ def test_council_reads_results_decides_and_prints_the_protocol_in_kyrgyz(
     assert funded_rows.all_inner_texts() == funded
     unfunded_rows = page.locator('main table:has(caption#unfunded-caption) tbody th[scope="row"]')
     assert unfunded_rows.all_inner_texts() == [unfunded]
-    chart = page.locator("main svg.results-chart")
+    chart = page.locator("main figure.results-chart")
     assert chart.count() == 1
-    assert chart.locator("rect").count() == 4
+    assert chart.locator("li.bar-row").count() == 4
+    assert chart.locator(".bar-name").all_inner_texts() == [*funded, unfunded]
     assert chart.locator("rect.bar").count() == 3
+    assert chart.locator("rect.bar-muted").count() == 1
     check_page(page)
 
     # Who took part.
@@ -110,9 +112,14 @@ def test_council_reads_results_decides_and_prints_the_protocol_in_kyrgyz(
 
     assert live_server.run(stored) == []
 
-    # Approved: recorded, and shown on the consultation's page.
+    # Approved at the council's session, with its vote: recorded, and shown on the
+    # consultation's page.
     form = page.locator("main form[method=post]")
     form.locator("input[name=decision][value=approved]").check()
+    form.locator("#session").fill("XII сессия")
+    form.locator("#protocol_number").fill("7")
+    for name, votes in (("votes_for", "9"), ("votes_against", "1"), ("votes_abstained", "2")):
+        form.locator(f"#{name}").fill(votes)
     follow(page, form.locator("button[type=submit]"))
     assert page.url.endswith(f"/c/{consultation_id}"), page.locator("main").inner_text()
     assert html_lang(page) == "ky"
@@ -140,7 +147,9 @@ def test_council_reads_results_decides_and_prints_the_protocol_in_kyrgyz(
     page.emulate_media(media="print")
     assert not page.locator("header.site").is_visible()
     assert not page.locator("footer.site").is_visible()
-    assert not protocol.locator(".screen-only").is_visible()
+    # The link back and the choice of the paper's language.
+    assert protocol.locator(".screen-only").count() == 2
+    assert not any(part.is_visible() for part in protocol.locator(".screen-only").all())
     assert protocol.locator("h1").is_visible()
     assert protocol.locator(".signatures").is_visible()
 

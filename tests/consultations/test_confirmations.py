@@ -190,7 +190,7 @@ def test_stepping_back_is_confirmed_with_its_reason(app, officer_client, world):
     db.session.commit()
     first = move(officer_client, c, "review", direction="back", reason="Kara-Bulak's meeting")
     page = text_of(first)
-    assert "goes back to the phase “Collecting proposals”" in page
+    assert "goes back to the phase “Collection of proposals”" in page
     assert "Its 2 proposals stay as they are" in page
     assert "Kara-Bulak&#39;s meeting" in page or "Kara-Bulak's meeting" in page
     db.session.refresh(c)

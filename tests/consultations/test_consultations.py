@@ -56,7 +56,10 @@ def test_officer_creates_a_consultation_in_draft(officer_client, world):
         ({"proposals_until": "2027-01-01"}, b"Collection cannot end before it starts."),
         ({"voting_from": "2027-02-01"}, b"Voting cannot start before review ends."),
         ({"results_on": "2027-02-01"}, b"Results cannot come before voting ends."),
-        ({"review_until": "not a date"}, b"Not a valid date value."),
+        (
+            {"review_until": "not a date"},
+            b"Write the date as day.month.year, for example 17.12.2026.",
+        ),
         ({"category_keys": [], "custom_categories": ""}, b"Choose at least one category."),
         ({"category_keys": ["spaceships"]}, b"Not a valid choice."),
         ({"village_ids": []}, b"Choose at least one village of the municipality."),
@@ -119,7 +122,7 @@ def test_residents_see_the_timeline_and_what_they_can_do(resident_client, world)
     page = resident_client.get(f"/c/{world.consultation.id}").get_data(as_text=True)
     assert 'aria-current="step"' in page
     assert f"/c/{world.consultation.id}/proposals/new" in page
-    assert "Collecting proposals" in page
+    assert "Collection of proposals" in page
 
 
 def move(client, consultation, direction, expected, reason=""):

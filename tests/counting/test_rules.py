@@ -221,3 +221,46 @@ def test_runs_that_start_from_a_snapshot_are_runs_from_scratch() -> None:
             assert (a.funded, a.prices, a.poor) == (b.funded, b.prices, b.poor), f"seed {seed}"
             assert a.supporters_money() == b.supporters_money(), f"seed {seed}"
     assert started_from_snapshot > 500
+
+
+def test_equal_shares_says_how_many_supporters_paid_all_they_had() -> None:
+    """Replayed from the voters' shares, round by round: each supporter pays the price per point
+    or, with less left, all she has; ``paid_all`` counts the latter, so that the payments a
+    results page names add up to the cost."""
+    checked = 0
+    for seed in range(150):
+        e = random_election(seed)
+        outcome = equal_shares(e)
+        if outcome.voter_share is None:
+            continue
+        money = [Fraction(outcome.voter_share)] * len(e.ballots)
+        for pid in outcome.funded:
+            result = outcome.projects[pid]
+            assert result.reason == FUNDED and result.price is not None
+            paid, short = Fraction(0), 0
+            for v, ballot in enumerate(e.ballots):
+                asked = result.price * ballot.get(pid, 0)
+                if not asked:
+                    continue
+                if money[v] < asked:
+                    short += 1
+                pay = min(money[v], asked)
+                money[v] -= pay
+                paid += pay
+            assert paid == result.cost, f"seed {seed}"
+            assert result.paid_all == short, f"seed {seed}"
+            checked += 1
+        for pid, result in outcome.projects.items():
+            if pid not in outcome.funded:
+                assert result.paid_all is None
+    assert checked > 100
+
+
+def test_equal_shares_by_hand_names_who_paid_all_they_had() -> None:
+    # 4 voters, budget 100: 25 each. A (60) by v1, v2, v3 at 20 each; B (30) by v3 and v4: v3
+    # has 5 left and pays it all, v4 pays 25: B's price is 25, one supporter paid all she had.
+    e = election(100, {"A": 60, "B": 30}, approvals("A", "A", "A B", "B"))
+    outcome = equal_shares(e)
+    assert outcome.funded == ("A", "B") and outcome.voter_share == 25
+    assert outcome.projects["A"].paid_all == 0 and outcome.projects["A"].price == 20
+    assert outcome.projects["B"].paid_all == 1 and outcome.projects["B"].price == 25

@@ -31,7 +31,7 @@ def test_officer_accepts_with_a_corrected_cost_and_the_estimate_stays_visible(
     assert proposal.approved_cost == 120_000 and proposal.estimated_cost == 100_000
     assert proposal.reviewed_by_id == world.officer.id
     page = client.get(f"/p/{proposal.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "120,000 som" in page and "100,000 som" in page
+    assert "120,000\xa0som" in page and "100,000\xa0som" in page
 
 
 def test_accepting_without_a_cost_keeps_the_estimate(officer_client, world):

@@ -53,19 +53,19 @@ def test_resident_submits_a_proposal(resident_client, world):
         ({"description": "short"}, b"Write from 20 to 5000 characters."),
         (
             {"estimated_cost": "-100"},
-            b"The cost must be a positive number of som, at most the budget.",
+            b"The cost must be more than 0 som and at most the budget.",
         ),
         (
             {"estimated_cost": "0"},
-            b"The cost must be a positive number of som, at most the budget.",
+            b"The cost must be more than 0 som and at most the budget.",
         ),
         (
             {"estimated_cost": "1000001"},
-            b"The cost must be a positive number of som, at most the budget.",
+            b"The cost must be more than 0 som and at most the budget.",
         ),
         (
             {"estimated_cost": "10000000000000000000000"},
-            b"The cost must be a positive number of som",
+            b"The cost must be more than 0 som",
         ),
         ({"estimated_cost": "12.5"}, b"Not a valid integer value."),
         ({"estimated_cost": "many"}, b"Not a valid integer value."),

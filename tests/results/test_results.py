@@ -66,12 +66,13 @@ def test_results_are_counted_at_publication_and_shown_to_everyone(app, officer_c
     assert stored.total_cost == 950_000 and stored.ballots == 7
     page = app.test_client().get(f"/c/{consultation.id}/results").get_data(as_text=True)
     assert "3 funded proposals" in page
-    assert "950,000 som" in page and "50,000 som" in page
+    assert "950,000\xa0som" in page and "50,000\xa0som" in page
     funded_part, unfunded_part = page.split("Not funded", 1)
     for p in (p1, p2, p3):
         assert p.title in funded_part
     assert (
-        p4.title in unfunded_part and "When its turn came only 50,000 som was left" in unfunded_part
+        p4.title in unfunded_part
+        and "When its turn came only 50,000\xa0som was left" in unfunded_part
     )
     assert "<svg" in page
 
@@ -147,7 +148,7 @@ def test_officer_imports_a_pb_file_as_a_closed_consultation(officer_client, coun
     assert imported.phase == Phase.CLOSED and imported.budget == 1_000_000
     assert db.session.scalar(select(func.count()).where(Ballot.consultation_id == imported.id)) == 7
     page = officer_client.get(f"/c/{imported.id}/results").get_data(as_text=True)
-    assert "950,000 som" in page
+    assert "950,000\xa0som" in page
     groups = {
         p.title: {b.value for b in p.beneficiaries}
         for p in db.session.scalars(select(Proposal).where(Proposal.consultation_id == imported.id))

@@ -46,14 +46,16 @@ YOUNG = ("14–17", "18–35")  # the bands within YOUTH_AGES (14 to 35)
 class Block:
     """A heading, a table or a chart of a page, in the order they come."""
 
-    kind: str  # "h1".."h3", "table", "svg", "dl"
+    kind: str  # "h1".."h3", "table", "figure" (a chart), "dl"
     text: str = ""
     rows: list[list[str]] = field(default_factory=list)
     bars: list[float] = field(default_factory=list)  # widths of the chart's bars
     hidden_labels: int = 0  # "too few to show" written in the chart
+    #: The chart's rows as a reader reads them: (name, number or "too few to show").
+    bar_rows: list[list[str]] = field(default_factory=list)
 
 
-BLOCKS = ("h1", "h2", "h3", "table", "svg", "dl")
+BLOCKS = ("h1", "h2", "h3", "table", "figure", "dl")
 
 
 class Blocks(HTMLParser):
@@ -63,6 +65,7 @@ class Blocks(HTMLParser):
         self._block: Block | None = None
         self._cell: list[str] | None = None
         self._in_text = False
+        self._hidden_row = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
@@ -75,13 +78,19 @@ class Blocks(HTMLParser):
             self._cell = []
             if tag == "dt":
                 self._block.rows.append([])
-        elif tag == "rect" and self._block and self._block.kind == "svg":
+        elif tag == "li" and self._block and self._block.kind == "figure":
+            self._block.bar_rows.append([])
+            self._hidden_row = "bar-row-hidden" in (a.get("class") or "").split()
+        elif tag == "rect" and self._block and self._block.kind == "figure":
             if "bar" in (a.get("class") or "").split():
                 self._block.bars.append(float(a["width"] or 0))
-            assert "bar-hidden" not in (a.get("class") or ""), "a hidden figure drawn as a bar"
-        elif tag == "text" and self._block and self._block.kind == "svg":
-            self._in_text = True
-            self._cell = []
+            assert not self._hidden_row, "a hidden figure drawn as a bar"
+        elif tag == "span" and self._block and self._block.kind == "figure":
+            classes = (a.get("class") or "").split()
+            if {"bar-name", "bar-number"} & set(classes):
+                self._cell = []
+            if "bar-hidden" in classes:
+                self._in_text = True
 
     def handle_endtag(self, tag: str) -> None:
         if self._block is None:
@@ -90,9 +99,13 @@ class Blocks(HTMLParser):
             if self._block.rows:
                 self._block.rows[-1].append(" ".join("".join(self._cell).split()))
             self._cell = None
-        elif tag == "text" and self._in_text and self._cell is not None:
-            if "".join(self._cell).strip() == HIDDEN:
+        elif tag == "span" and self._block.kind == "figure" and self._cell is not None:
+            # A name's or a number's span ends at the first </span>: the hidden box within a
+            # number holds only its words.
+            text = " ".join("".join(self._cell).split())
+            if self._in_text and text == HIDDEN:
                 self._block.hidden_labels += 1
+            self._block.bar_rows[-1].append(text)
             self._in_text = False
             self._cell = None
         elif tag in BLOCKS:
@@ -191,14 +204,16 @@ def read_participation_page(html: str, seen: Seen) -> None:
                     interval = percent(share)
                     assert interval is not None
                     seen.cell_shares[(who, dimension, label)] = interval
-        elif block.kind == "svg" and who and dimension and not trait:
+        elif block.kind == "figure" and who and dimension and not trait:
             shown = [number(count) for _label, count, _share in rows]
             # One bar per shown figure, none for a hidden one, which is said in words.
             assert len(block.bars) == len([n for n in shown if n is not None])
             assert block.hidden_labels == shown.count(None)
             top = max((n for n in shown if n is not None), default=0)
             for width, n in zip(block.bars, [n for n in shown if n is not None], strict=True):
-                assert width == max(round(n / top * 296, 1), 1), "a bar's length tells no more"
+                assert width == max(round(n / top * 100, 1), 0.5), "a bar's length tells no more"
+            # Each bar names its group and says its number, as the table does.
+            assert block.bar_rows == [[label, count] for label, count, _share in rows]
 
 
 def read_protocol(html: str, seen: Seen) -> None:

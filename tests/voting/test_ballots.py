@@ -52,7 +52,7 @@ def test_over_budget_is_refused_with_what_is_over(resident_client, world):
     response = cast(resident_client, world.consultation, proposals)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "1,050,000 som" in page and "50,000 som more than the budget" in page
+    assert "1,050,000\xa0som" in page and "50,000\xa0som more than the budget" in page
     assert ballots_count() == 0
 
 

@@ -56,8 +56,9 @@ def test_officer_generates_codes_and_prints_slips_with_qr(officer_client, world)
 def test_qr_code_opens_the_ballot_with_the_code_after_the_fragment(officer_client, world):
     factories.open_voting(world.consultation)
     slips, (code,) = generate(officer_client, world.consultation, size=1)
-    # After "#", which browsers never send: the page's script fills the field from it.
-    link = f"http://pb.test/c/{world.consultation.id}/vote#code={code}"
+    # After "#", which browsers never send: the page's script fills the field from it. The
+    # link names the language the slips are printed in (the officer's, unless she chose one).
+    link = f"http://pb.test/c/{world.consultation.id}/vote?lang=en#code={code}"
     # The same link drawn again must give the very same QR code as the slip's.
     expected = segno.make(link, error="m").svg_inline(scale=3, border=2, omitsize=True)
     assert expected in slips.get_data(as_text=True)

@@ -31,7 +31,7 @@ def test_approval_allows_up_to_k():
 def test_budget_ballot_must_fit_the_budget():
     assert errors(BallotKind.BUDGET, {1: 1, 2: 1, 3: 1}) == []  # 950
     [message] = errors(BallotKind.BUDGET, {1: 1, 2: 1, 3: 1, 4: 1})  # 1050
-    assert "1,050 som" in message and "50 som more than the budget of 1,000 som" in message
+    assert "1,050\xa0som" in message and "50\xa0som more than the budget of 1,000\xa0som" in message
 
 
 def test_points_must_sum_to_n():

@@ -233,10 +233,10 @@ def test_the_participation_page_shows_the_same_figures_from_the_counts(app, offi
 
 
 def chosen_by_rows(page: str) -> dict[str, list[str]]:
-    table = page.split('id="chosen-by-caption"', 1)[1].split("</table>", 1)[0]
+    table = page.split('id="chosen-by-caption', 1)[1].split("</table>", 1)[0]
     return {
-        title: re.findall(r"<td>([^<]+)</td>", cells)
-        for title, cells in re.findall(r'<th scope="row">([^<]+)</th>(.*?)</tr>', table, re.S)
+        title: re.findall(r"<td[^>]*>([^<]+)</td>", cells)
+        for title, cells in re.findall(r'<th scope="row"[^>]*>([^<]+)</th>(.*?)</tr>', table, re.S)
     }
 
 
