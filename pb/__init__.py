@@ -148,14 +148,19 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from pb.api import bp as api_bp
+    from pb.api import feeds as feeds_bp
     from pb.audit.views import bp as audit_bp
     from pb.auth import bp as auth_bp
     from pb.consultations import bp as consultations_bp
     from pb.help import bp as help_bp
+    from pb.implementation import bp as implementation_bp
     from pb.main import bp as main_bp
     from pb.municipalities import bp as municipalities_bp
+    from pb.photos import bp as photos_bp
     from pb.printed import bp as printed_bp
     from pb.proposals import bp as proposals_bp
+    from pb.reports import bp as reports_bp
     from pb.results import bp as results_bp
     from pb.roll import bp as roll_bp
     from pb.roll import views as _roll_views  # noqa: F401  (its routes, on roll_bp)
@@ -174,6 +179,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(printed_bp)
     app.register_blueprint(help_bp)
     app.register_blueprint(todo_bp)
+    app.register_blueprint(implementation_bp)
+    app.register_blueprint(photos_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(feeds_bp)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -55,12 +55,22 @@ class Config:
     # Codes are counted per device as above, and per address up to this: a whole village may
     # vote from one mobile operator's address (pb.throttle).
     THROTTLE_MAX_FAILURES_PER_ADDRESS = 100
+    # The open data API (/api/v1/): this many requests per address within the window, then
+    # 429 (pb.api.http; counted in the database, across worker processes).
+    API_REQUESTS_PER_WINDOW = 300
+    API_WINDOW_SECONDS = 60
     # Behind reverse proxies, how many hops of X-Forwarded-For to trust (PB_PROXY_COUNT;
     # pb.create_app applies it with ProxyFix).
     PROXY_COUNT = 0
     CODE_BATCH_MAX = 5000
     # A household register export of a large municipality (50,000 lines) is a few megabytes.
     ROLL_FILE_MAX_BYTES = 10 * 1024 * 1024
+    # Photos (pb.photos): a phone's photo is a few megabytes; more than this is refused with a
+    # message, and a picture of more pixels than this is refused before it is decoded.
+    PHOTO_MAX_BYTES = 10 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 50_000_000
+    # Problem reports on funded projects (pb.reports): at most this many per account an hour.
+    REPORTS_PER_HOUR = 5
     # Youth, as Kyrgyz youth policy counts it.
     YOUTH_AGES = (14, 35)
     # How long a one-time password reset code works (pb.auth.resets).

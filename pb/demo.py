@@ -5,13 +5,17 @@ Everything goes through the services, so the demo obeys the same rules as real u
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+from datetime import date, timedelta
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from pb.auth.services import Profile, create_admin, register_resident
 from pb.consultations.services import ConsultationData, advance_phase, create_consultation
 from pb.extensions import db
+from pb.implementation.services import ImplementationData, post_update, save_implementation
 from pb.models import (
     BallotKind,
     Beneficiary,
@@ -27,7 +31,9 @@ from pb.models import (
     Village,
 )
 from pb.models.base import utcnow
+from pb.models.implementation import ImplementationStatus, Photo
 from pb.municipalities.services import MunicipalityData, save_municipality
+from pb.photos.services import store_upload
 from pb.proposals.services import (
     PaperOrigin,
     ProposalData,
@@ -42,10 +48,12 @@ from pb.voting.casting import Submission, cast_ballot
 from pb.voting.kinds import SentChoices
 from pb.voting.services import (
     VotingSettings,
+    add_paper_ballot,
     details_from_profile,
     generate_codes,
     save_settings,
 )
+from pb.voting.sheets import VoterDetails
 
 DEMO_PASSWORD = "demo1234"
 
@@ -234,6 +242,7 @@ def load_demo_data() -> None:
     )
     accept(officer, water, 700_000)
     _voting_consultation(officer, ak_suu, villages, aizada, nurlan)
+    _finished_consultation(officer, ak_suu, villages, aizada)
     accept(officer, lights, None)
     reject(
         officer,
@@ -402,3 +411,221 @@ def _voting_consultation(
         )
         cast_ballot(consultation.id, ballot, voter, client="demo")
     generate_codes(officer, consultation, 16, "Демо")
+
+
+def _finished_consultation(
+    officer: User, municipality: Municipality, villages: dict[str, Village], author: User
+) -> None:
+    """A consultation of last spring, published, whose funded projects are being built: the
+    "What became of it" pages, the execution report and the photos have something to show."""
+    today = utcnow().date()
+    consultation = create_consultation(
+        officer,
+        municipality,
+        ConsultationData(
+            titles={
+                "ky": "2026-жылдын бюджети: мектеп, жарык жана аялдар үчүн цех",
+                "ru": "Бюджет 2026 года: школа, свет и цех для женщин",
+                "en": "Budget 2026: a school, street lights and a workshop for women",
+            },
+            descriptions={
+                "ky": "Тургундар 1\u00a0500\u00a0000 сомду кантип жумшоону чечишти. "
+                "Долбоорлордун ишке ашырылышын ушул жерден көрүңүз.",
+                "ru": "Жители решили, как потратить 1\u00a0500\u00a0000 сом. "
+                "Здесь видно, как реализуются проекты.",
+                "en": "Residents decided how to spend 1,500,000\u00a0som. "
+                "See here how the projects are carried out.",
+            },
+            budget=1_500_000,
+            category_keys=["schools", "lighting", "women", "roads"],
+            custom_categories=[],
+            village_ids=[v.id for v in municipality.villages],
+            proposals_from=today - timedelta(days=200),
+            proposals_until=today - timedelta(days=180),
+            review_until=today - timedelta(days=170),
+            voting_from=today - timedelta(days=165),
+            voting_until=today - timedelta(days=150),
+            results_on=today - timedelta(days=145),
+        ),
+    )
+    save_settings(
+        officer,
+        consultation,
+        VotingSettings(
+            BallotKind.APPROVAL,
+            2,
+            None,
+            allow_accounts=False,
+            allow_codes=False,
+            allow_paper=True,
+            electorate=Electorate.ROLL,
+        ),
+    )
+    advance_phase(officer, consultation, Phase.DRAFT)
+    categories = {c.key: c for c in consultation.categories}
+    ideas = [
+        (
+            "Кара-Булак мектебинин чатырын оңдоо",
+            "Мектептин чатыры агып, жамгырда класстарга суу кирет.",
+            600_000,
+            "schools",
+            "Кара-Булак",
+            [Beneficiary.CHILDREN, Beneficiary.YOUTH],
+            "ky",
+        ),
+        (
+            "Уличное освещение в Тегизчиле",
+            "Поставить 20 фонарей на дороге к школе и медпункту.",
+            400_000,
+            "lighting",
+            "Тегизчил",
+            [Beneficiary.WOMEN, Beneficiary.ELDERLY],
+            "ru",
+        ),
+        (
+            "Ак-Сууда аялдар үчүн тигүү цехи",
+            "Беш тигүү машинасы жана бөлмөнү оңдоо: аялдар үйдөн алыс кетпей иштей алышат.",
+            300_000,
+            "women",
+            "Ак-Суу",
+            [Beneficiary.WOMEN, Beneficiary.DISABILITIES],
+            "ky",
+        ),
+        (
+            "Жаңы-Жолдогу көпүрө",
+            "Суу алып кеткен көпүрөнүн ордуна жаңы бетон көпүрө.",
+            900_000,
+            "roads",
+            "Жаңы-Жол",
+            [Beneficiary.EVERYONE],
+            "ky",
+        ),
+    ]
+    proposals = [
+        submit_proposal(
+            author,
+            consultation,
+            ProposalData(title, text, cost, categories[key].id, villages[village].id, groups, lang),
+        )
+        for title, text, cost, key, village, groups, lang in ideas
+    ]
+    advance_phase(officer, consultation, Phase.COLLECTING)
+    for proposal in proposals:
+        accept(officer, proposal, None)
+    advance_phase(officer, consultation, Phase.REVIEW)
+    roof, lights, sewing, bridge = proposals
+    # Paper ballots from the village meetings (paper leaves no mark on the roll).
+    meeting = villages["Кара-Булак"].id
+    held_on = today - timedelta(days=155)
+    for chosen in [(roof, lights)] * 9 + [(roof, bridge)] * 4 + [(sewing, lights)] * 6:
+        add_paper_ballot(
+            officer,
+            consultation,
+            meeting,
+            held_on,
+            {p.id: 1 for p in chosen},
+            VoterDetails(),
+        )
+    advance_phase(officer, consultation, Phase.VOTING)
+    advance_phase(officer, consultation, Phase.CLOSED)
+    _implementation(officer, roof, lights, sewing, today)
+
+
+def _implementation(
+    officer: User, roof: Proposal, lights: Proposal, sewing: Proposal, today: date
+) -> None:
+    """What became of the funded projects: one completed, one under way, one in procurement,
+    with updates in Kyrgyz, Russian and English and photos drawn here (no binary file kept)."""
+    save_implementation(
+        officer,
+        roof,
+        ImplementationData(
+            ImplementationStatus.COMPLETED,
+            planned_cost=600_000,
+            actual_cost=585_000,
+            community_money=30_000,
+            community_labour="Ата-энелер эски чатырды алып салышты жана таштандыны ташышты (ашар, "
+            "3 күн, 25 киши).",
+            contractor="«Ала-Тоо Курулуш» ЖЧК",
+            started_on=today - timedelta(days=110),
+            finished_on=today - timedelta(days=40),
+            changes="Шифердин ордуна профнастил коюлду: бир аз арзан жана узакка чыдайт.",
+        ),
+    )
+    post_update(
+        officer,
+        roof,
+        today - timedelta(days=100),
+        "Эски чатыр алынды, жыгач устундар алмаштырылды.",
+        "ky",
+        [_demo_photo(officer, "Мектептин чатырында жумушчулар жыгач устундарды коюп жатышат")],
+    )
+    post_update(
+        officer,
+        roof,
+        today - timedelta(days=40),
+        "Крыша готова, приёмка прошла. Дети учатся в сухих классах.",
+        "ru",
+        [_demo_photo(officer, "Новая зелёная крыша школы в Кара-Булаке", done=True)],
+    )
+    save_implementation(
+        officer,
+        lights,
+        ImplementationData(
+            ImplementationStatus.UNDER_WAY,
+            planned_cost=400_000,
+            community_labour="Жители вырыли ямы для столбов.",
+            contractor="ИП Осмонов",
+            started_on=today - timedelta(days=30),
+        ),
+    )
+    post_update(
+        officer,
+        lights,
+        today - timedelta(days=20),
+        "Установлено 12 столбов из 20, фонари привезут на следующей неделе.",
+        "ru",
+        [_demo_photo(officer, "Новые столбы освещения вдоль дороги в Тегизчиле", lamps=True)],
+    )
+    post_update(
+        officer,
+        lights,
+        today - timedelta(days=5),
+        "The first eight lamps are on along the road to the school.",
+        "en",
+    )
+    save_implementation(
+        officer,
+        sewing,
+        ImplementationData(ImplementationStatus.PROCUREMENT, planned_cost=300_000),
+    )
+    post_update(
+        officer,
+        sewing,
+        today - timedelta(days=10),
+        "Тигүү машиналарын сатып алуу боюнча тендер жарыяланды.",
+        "ky",
+    )
+
+
+def _demo_photo(officer: User, alt_text: str, done: bool = False, lamps: bool = False) -> Photo:
+    """A simple drawing as a JPEG, uploaded as an officer would upload a photo."""
+    image = Image.new("RGB", (640, 420), (150, 200, 235))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 300, 640, 420), fill=(120, 160, 80))  # ground
+    if lamps:
+        draw.rectangle((0, 330, 640, 360), fill=(110, 110, 110))  # road
+        for x in range(40, 640, 120):
+            draw.rectangle((x, 150, x + 8, 330), fill=(60, 60, 60))
+            draw.ellipse((x - 10, 135, x + 18, 160), fill=(250, 220, 90))
+    else:
+        draw.rectangle((140, 200, 500, 320), fill=(235, 225, 200))  # the school
+        for x in range(170, 480, 70):
+            draw.rectangle((x, 230, x + 40, 270), fill=(90, 140, 190))
+        roof = (60, 140, 90) if done else (150, 110, 70)
+        draw.polygon([(120, 200), (320, 110), (520, 200)], fill=roof)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    out.seek(0)
+    photo = store_upload(FileStorage(out, "demo.jpg", content_type="image/jpeg"), alt_text, officer)
+    return photo

@@ -86,9 +86,11 @@ def _locale_without_database() -> str:
 def render_unavailable() -> Response:
     """503 with Retry-After: a translated page, or JSON for clients that ask for JSON. Touches
     neither the database nor the account (errors/unavailable.html shows no account links)."""
-    if request.accept_mimetypes.best_match(("text/html", "application/json")) == (
-        "application/json"
-    ):
+    from pb.api.http import is_api_request
+
+    if is_api_request() or request.accept_mimetypes.best_match(
+        ("text/html", "application/json")
+    ) == ("application/json"):
         response = jsonify(status="unavailable", problem="database")
     else:
         # Rendered by Jinja itself: Flask's render_template would run the context processors,
@@ -123,10 +125,17 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(403)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException | Response:
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code if error.code in ERROR_TEXTS else 400)
+        code = error.code if error.code in ERROR_TEXTS else 400
+        from pb.api.http import error_response, is_api_request
+
+        if is_api_request():
+            # The open data API answers in JSON; a view's own reason, if it gave one.
+            given = error.description != type(error).description
+            return error_response(code, error.description if given else None)
+        return render_error(code)
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError) -> Response:
@@ -146,8 +155,9 @@ def register_error_handlers(app: Flask) -> None:
         return render_unavailable()
 
     @app.errorhandler(500)
-    def server_error(error: Exception) -> tuple[str, int]:
+    def server_error(error: Exception) -> tuple[str, int] | Response:
+        from pb.api.http import error_response, is_api_request
         from pb.extensions import db
 
         db.session.rollback()
-        return render_error(500)
+        return error_response(500) if is_api_request() else render_error(500)

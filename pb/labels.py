@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from pb.models import Beneficiary, Gender, Phase, ProposalStatus, Role
+from pb.models.implementation import ImplementationStatus
 
 # Verbal nouns, so that a name reads right beside any date, past or future ("Publication of
 # results" beside next month's date, where "Results published" would say it happened).
@@ -38,6 +39,16 @@ PROPOSAL_STATUSES = {
 GENDERS = {
     Gender.FEMALE: _l("Woman"),
     Gender.MALE: _l("Man"),
+}
+
+# What became of a funded project (pb.implementation).
+IMPLEMENTATION_STATUSES = {
+    ImplementationStatus.PLANNED: _l("Planned"),
+    ImplementationStatus.PROCUREMENT: _l("Procurement"),
+    ImplementationStatus.UNDER_WAY: _l("Under way"),
+    ImplementationStatus.COMPLETED: _l("Completed"),
+    ImplementationStatus.POSTPONED: _l("Postponed"),
+    ImplementationStatus.CANCELLED: _l("Cancelled"),
 }
 
 BENEFICIARIES = {

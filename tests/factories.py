@@ -270,3 +270,17 @@ def details_of(ballot: Ballot) -> VoterDetails:
     from pb.voting.details import unseal
 
     return unseal(ballot.sealed_details, ballot.consultation_id)
+
+
+def funded_and_unfunded(consultation: Consultation) -> tuple[Proposal, Proposal]:
+    """Published results with one funded project and one that did not fit the budget."""
+    from pb.results.counting import count_and_store
+
+    funded, unfunded = open_voting(consultation, costs=(600_000, 500_000))
+    make_ballot(consultation, choices=[(funded.id, 1)])
+    make_ballot(consultation, choices=[(funded.id, 1), (unfunded.id, 1)])
+    seal_ballots(consultation)
+    consultation.phase = Phase.PUBLISHED
+    count_and_store(consultation)
+    db.session.commit()
+    return funded, unfunded

@@ -81,6 +81,25 @@ def _form_defaults(page: str) -> dict[str, list[str]]:
     return parser.values
 
 
+def _photo_and_report(world, proposal):
+    """A stored photo, and a resident's problem report on ``proposal``."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from pb.models import ProblemReport
+    from pb.photos.services import store_upload
+    from tests.photos.images import jpeg
+
+    photo = store_upload(FileStorage(io.BytesIO(jpeg(64, 48)), "p.jpg"), "A bridge", world.officer)
+    report = ProblemReport(
+        proposal_id=proposal.id, author_id=world.resident.id, text="Broken", language="ky"
+    )
+    db.session.add(report)
+    db.session.commit()
+    return photo, report
+
+
 def _world_with_everything(phase: Phase):
     """A consultation with accepted proposals, a batch of codes and a paper ballot, in ``phase``."""
     world = factories.build_world()
@@ -100,6 +119,7 @@ def _world_with_everything(phase: Phase):
         {proposals[0].id: 1},
         VoterDetails(),
     )
+    photo, report = _photo_and_report(world, proposals[0])
     if phase != Phase.VOTING:
         world.consultation.phase = phase
         db.session.commit()
@@ -118,6 +138,9 @@ def _world_with_everything(phase: Phase):
         "entry_id": [entry.id, 999999],
         "import_id": [roll_import.id, 999999],
         "way": ["code", "paper"],
+        "photo_id": [photo.id, 999999],
+        "size": ["thumb", "nope"],
+        "report_id": [report.id, 999999],
     }
     return world, path_values
 

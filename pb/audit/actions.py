@@ -20,6 +20,10 @@ ACTIONS: dict[str, LazyString] = {
     "proposal.reject": _l("Proposal rejected"),
     "proposal.merge": _l("Proposal merged into another"),
     "proposal.withdraw": _l("Proposal withdrawn"),
+    "proposal.photo_add": _l("Photo added to a proposal"),
+    "proposal.photo_remove": _l("Photo removed from a proposal"),
+    "report.answer": _l("Problem report answered"),
+    "report.hide": _l("Problem report hidden by moderators"),
     "codes.generate": _l("Voting codes generated"),
     "codes.void": _l("Voting code batch voided"),
     "paper_ballot.add": _l("Paper ballot entered"),
@@ -42,6 +46,8 @@ ACTIONS: dict[str, LazyString] = {
     "municipality.update": _l("Municipality changed"),
     "staff.appoint": _l("Staff member appointed"),
     "staff.revoke": _l("Staff role removed"),
+    "implementation.save": _l("Implementation of a funded project changed"),
+    "implementation.post": _l("Update on a funded project posted"),
 }
 
 TARGETS: dict[str, LazyString] = {
@@ -55,6 +61,7 @@ TARGETS: dict[str, LazyString] = {
     "municipality": _l("Municipality"),
     "membership": _l("Staff role"),
     "decision": _l("Council decision"),
+    "report": _l("Problem report"),
 }
 
 # What must never reach an entry, whatever a caller passes: a ballot's content, a code, a

@@ -90,6 +90,23 @@ FIELDS: dict[str, LazyString] = {
     "name": _l("Name"),
     "changed": _l("Details changed"),
     "village_id": _l("Village"),
+    "implementation_status": _l("Status of the project"),
+    "status_reason": _l("Reason (public)"),
+    "planned_cost": _l("Planned cost, som"),
+    "actual_cost": _l("Actual cost, som"),
+    "community_money": _l("Money the community put in, som"),
+    "community_labour": _l("Ashar: work the community did"),
+    "contractor": _l("Contractor"),
+    "started_on": _l("Start date"),
+    "finished_on": _l("End date"),
+    "changes": _l("What changed from the proposal"),
+    "posted_on": _l("Date"),
+    "text": _l("Text"),
+    "language": _l("Language"),
+    "photos": _l("Photos"),
+    "photo": _l("Photo"),
+    "alt_text": _l("What the photo shows"),
+    "hidden": _l("Hidden by moderators"),
 }
 
 # Stored keys whose values have a label of their own.
@@ -106,6 +123,9 @@ VALUE_LABELS: dict[str, dict[str, LazyString]] = {
     },
     "decision": {"approved": _l("Approved"), "returned": _l("Returned for revision")},
     "changed": FIELDS,
+    "implementation_status": {
+        s.value: label for s, label in labels.IMPLEMENTATION_STATUSES.items()
+    },
 }
 
 PER_PAGE = 50

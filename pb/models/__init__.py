@@ -11,10 +11,18 @@ from pb.models.consultations import (
     consultation_villages,
 )
 from pb.models.figures import ChoiceFigure, VoterFigure
+from pb.models.implementation import (
+    Implementation,
+    ImplementationStatus,
+    ImplementationUpdate,
+    Photo,
+    PhotoFile,
+)
 from pb.models.keys import KeyFingerprint
 from pb.models.municipalities import Municipality, Village
 from pb.models.notices import Notice, NoticeKind
 from pb.models.proposals import Beneficiary, Meeting, Proposal, ProposalBeneficiary, ProposalStatus
+from pb.models.reports import ProblemReport, ReportAnswer
 from pb.models.results import CouncilDecision, CountedResult, Decision, PopulationFigures
 from pb.models.roll import PasswordReset, RollEntry, RollImport, RollMark
 from pb.models.users import Gender, Membership, Role, User
@@ -45,6 +53,9 @@ __all__ = [
     "Decision",
     "Electorate",
     "Gender",
+    "Implementation",
+    "ImplementationStatus",
+    "ImplementationUpdate",
     "KeyFingerprint",
     "Meeting",
     "Membership",
@@ -54,11 +65,15 @@ __all__ = [
     "PasswordReset",
     "Phase",
     "PhaseChange",
+    "Photo",
+    "PhotoFile",
     "PopulationFigures",
+    "ProblemReport",
     "Proposal",
     "ProposalBeneficiary",
     "ProposalStatus",
     "Receipt",
+    "ReportAnswer",
     "Role",
     "RollEntry",
     "RollImport",

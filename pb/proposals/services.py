@@ -34,6 +34,8 @@ from pb.models import (
     User,
 )
 from pb.models.base import utcnow
+from pb.models.implementation import Photo, proposal_photos
+from pb.photos.services import Upload, store_upload
 
 PUBLIC_STATUSES = (
     ProposalStatus.SUBMITTED,
@@ -442,3 +444,57 @@ def merge_targets(proposal: Proposal) -> list[Proposal]:
             .order_by(in_kyrgyz_order(Proposal.title), Proposal.id)
         )
     )
+
+
+def photos_of(proposal: Proposal) -> list[Photo]:
+    """The photos officers added to the proposal, in the order they were added."""
+    return list(
+        db.session.scalars(
+            select(Photo)
+            .join(proposal_photos, proposal_photos.c.photo_id == Photo.id)
+            .where(proposal_photos.c.proposal_id == proposal.id)
+            .order_by(Photo.id)
+        )
+    )
+
+
+# A handful tells the story; more would make the ballot's pages heavy on slow data.
+MAX_PROPOSAL_PHOTOS = 6
+
+
+def add_photo(actor: User, proposal: Proposal, upload: Upload, alt_text: str) -> Photo:
+    """An officer adds a photo to a proposal at review (a picture of the broken bridge helps
+    people who read little)."""
+    _ensure_reviewable(actor, proposal)
+    if len(photos_of(proposal)) >= MAX_PROPOSAL_PHOTOS:
+        raise RuleViolation(
+            _l("A proposal can have at most %(count)d photos.", count=MAX_PROPOSAL_PHOTOS)
+        )
+    photo = store_upload(upload, alt_text, actor)
+    db.session.execute(proposal_photos.insert().values(proposal_id=proposal.id, photo_id=photo.id))
+    audit.record(
+        actor,
+        "proposal.photo_add",
+        municipality_id=proposal.consultation.municipality_id,
+        target=("proposal", proposal.id),
+        after={"photo": photo.id, "alt_text": photo.alt_text},
+    )
+    db.session.commit()
+    return photo
+
+
+def remove_photo(actor: User, proposal: Proposal, photo_id: int) -> None:
+    """An officer takes a photo off a proposal at review; the photo itself goes too."""
+    _ensure_reviewable(actor, proposal)
+    photo = next((p for p in photos_of(proposal) if p.id == photo_id), None)
+    if photo is None:
+        raise RuleViolation(_l("This photo is not on this proposal."))
+    audit.record(
+        actor,
+        "proposal.photo_remove",
+        municipality_id=proposal.consultation.municipality_id,
+        target=("proposal", proposal.id),
+        before={"photo": photo.id, "alt_text": photo.alt_text},
+    )
+    db.session.delete(photo)
+    db.session.commit()

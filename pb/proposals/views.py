@@ -14,6 +14,7 @@ from pb.forms import given
 from pb.i18n import current_language
 from pb.labels import GENDERS, PROPOSAL_STATUSES, category_name
 from pb.models import Beneficiary, Consultation, Gender, Proposal, ProposalStatus, Role
+from pb.photos.forms import PhotoForm
 from pb.proposals import bp, services
 from pb.proposals.forms import (
     AcceptForm,
@@ -158,6 +159,8 @@ def new_paper(consultation_id: int) -> str | Response:
 @bp.route("/p/<int:proposal_id>")
 def show(proposal_id: int) -> str:
     # Here, not at the top: pb.results counts what voting stores, and voting needs proposals.
+    from pb.implementation.services import project_for
+    from pb.reports.services import control_for
     from pb.results.services import proposal_outcome
 
     proposal = _proposal_or_404(proposal_id)
@@ -168,6 +171,9 @@ def show(proposal_id: int) -> str:
         can_edit=services.can_edit(current_user, proposal),
         officer=is_officer(current_user, proposal.consultation.municipality_id),
         outcome=proposal_outcome(current_user, proposal),
+        photos=services.photos_of(proposal),
+        control=control_for(current_user, proposal),
+        project=project_for(proposal),
     )
 
 
@@ -292,4 +298,39 @@ def review(proposal_id: int) -> str | Response:
         can_review=proposal.consultation.reviews_proposals
         and proposal.status
         in (ProposalStatus.SUBMITTED, ProposalStatus.ACCEPTED, ProposalStatus.REJECTED),
+        photo_form=PhotoForm(prefix="photo", formdata=None),
+        photos=services.photos_of(proposal),
     )
+
+
+@bp.route("/p/<int:proposal_id>/photos", methods=["POST"])
+@login_required
+def add_photo(proposal_id: int) -> Response:
+    proposal = _proposal_or_404(proposal_id)
+    ensure_officer(current_user, proposal.consultation.municipality_id)
+    form = PhotoForm(prefix="photo")
+    if form.validate():
+        try:
+            services.add_photo(current_user, proposal, form.photo.data, form.alt_text.data or "")
+        except RuleViolation as error:
+            flash(str(error.message), "error")
+        else:
+            flash(_("The photo is added. It is shown on the proposal's page."), "success")
+    else:
+        for messages in form.errors.values():
+            flash(str(messages[0]), "error")
+    return redirect(url_for("proposals.review", proposal_id=proposal.id, _anchor="photos-h"))
+
+
+@bp.route("/p/<int:proposal_id>/photos/<int:photo_id>/remove", methods=["POST"])
+@login_required
+def remove_photo(proposal_id: int, photo_id: int) -> Response:
+    proposal = _proposal_or_404(proposal_id)
+    ensure_officer(current_user, proposal.consultation.municipality_id)
+    try:
+        services.remove_photo(current_user, proposal, photo_id)
+    except RuleViolation as error:
+        flash(str(error.message), "error")
+    else:
+        flash(_("The photo is removed."), "success")
+    return redirect(url_for("proposals.review", proposal_id=proposal.id))

@@ -433,6 +433,86 @@ def case_staff_revoke(world):
     return "staff.revoke", Case(world.admin, lambda: municipalities.revoke(world.admin, membership))
 
 
+def _upload():
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from tests.photos.images import jpeg
+
+    return FileStorage(io.BytesIO(jpeg(400, 300)), "bridge.jpg")
+
+
+def case_proposal_photo_add(world):
+    proposal = factories.make_proposal(world.consultation)
+    return "proposal.photo_add", Case(
+        world.officer, lambda: proposals.add_photo(world.officer, proposal, _upload(), "A bridge")
+    )
+
+
+def case_proposal_photo_remove(world):
+    proposal = factories.make_proposal(world.consultation)
+    photo = proposals.add_photo(world.officer, proposal, _upload(), "A bridge")
+    return "proposal.photo_remove", Case(
+        world.officer, lambda: proposals.remove_photo(world.officer, proposal, photo.id)
+    )
+
+
+def _problem_report(world):
+    from pb.models import ProblemReport
+
+    funded, _ = factories.funded_and_unfunded(world.consultation)
+    row = ProblemReport(
+        proposal_id=funded.id, author_id=world.resident.id, text="Broken", language="ky"
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def case_report_answer(world):
+    from pb.reports import services as reports
+
+    row = _problem_report(world)
+    return "report.answer", Case(
+        world.officer, lambda: reports.answer(world.officer, row, "We will fix it.", "en")
+    )
+
+
+def case_report_hide(world):
+    from pb.reports import services as reports
+
+    row = _problem_report(world)
+    return "report.hide", Case(
+        world.council, lambda: reports.hide(world.council, row, "Names a private person.")
+    )
+
+
+def case_implementation_save(world):
+    from pb.implementation import services as implementation
+    from pb.models.implementation import ImplementationStatus
+    from tests.implementation.helpers import publish_with_funded
+
+    p1, *_ = publish_with_funded(world.consultation)
+    data = implementation.ImplementationData(ImplementationStatus.UNDER_WAY, 400_000)
+    return "implementation.save", Case(
+        world.officer, lambda: implementation.save_implementation(world.officer, p1, data)
+    )
+
+
+def case_implementation_post(world):
+    from pb.implementation import services as implementation
+    from tests.implementation.helpers import publish_with_funded
+
+    p1, *_ = publish_with_funded(world.consultation)
+    return "implementation.post", Case(
+        world.officer,
+        lambda: implementation.post_update(
+            world.officer, p1, date(2026, 5, 4), "Иш башталды", "ky"
+        ),
+    )
+
+
 CASES = {
     name.removeprefix("case_"): value
     for name, value in dict(globals()).items()

@@ -556,6 +556,7 @@ OTHER_ARGUMENTS = {
     "what": "results",
     "fmt": "csv",
     "way": "paper",
+    "size": "thumb",
 }
 
 

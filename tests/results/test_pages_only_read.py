@@ -113,6 +113,10 @@ def test_no_page_writes_to_the_database_as_any_role(app):
             for query in ({}, dict.fromkeys(QUERY_NAMES, "AAAA-AAAA-AAAA")):
                 with writes_recorded() as seen:
                     status = client.get(url, query_string=query).status_code
+                if url.startswith("/api/"):
+                    # The open data API counts each request per address in the database: that
+                    # count is its throttle (pb.api.http.count_request), and all it writes.
+                    seen = [s for s in seen if "throttle_events" not in s]
                 if seen:
                     writers.append((role, url, query != {}, status, seen[0][:60]))
     assert writers == []
