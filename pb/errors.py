@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import Flask, Response, current_app, jsonify, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -125,7 +134,7 @@ def register_error_handlers(app: Flask) -> None:
         return render_error(403)
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str, int] | HTTPException | Response:
+    def http_error(error: HTTPException) -> HTTPException | Response:
         if error.code is None or error.code < 400:
             return error
         code = error.code if error.code in ERROR_TEXTS else 400
@@ -134,8 +143,17 @@ def register_error_handlers(app: Flask) -> None:
         if is_api_request():
             # The open data API answers in JSON; a view's own reason, if it gave one.
             given = error.description != type(error).description
-            return error_response(code, error.description if given else None)
-        return render_error(code)
+            response = error_response(code, error.description if given else None)
+        else:
+            response = make_response(render_error(code))
+        # What the error says in its headers stays: the methods a 405's resource allows
+        # (RFC 9110 requires Allow), a 429's Retry-After.
+        response.headers.extend(
+            (name, value)
+            for name, value in error.get_headers()
+            if name.lower() not in ("content-type", "content-length")
+        )
+        return response
 
     @app.errorhandler(DBAPIError)
     def database_error(error: DBAPIError) -> Response:

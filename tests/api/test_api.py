@@ -308,3 +308,25 @@ def test_lists_read_a_fixed_number_of_queries_however_long(app, published, clien
     assert after == before
     listed = client.get(f"{API}/consultations/{cid}/implementation?limit=100").get_json()
     assert listed["total"] == 6
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PUT", "DELETE", "PATCH"])
+def test_a_method_the_api_does_not_take_is_refused_with_the_methods_it_takes(
+    app, published, client, method
+):
+    """RFC 9110: a 405 says in Allow which methods the resource takes; the JSON error keeps it."""
+    app.config["API_REQUESTS_PER_WINDOW"] = 1_000_000
+    for url in _urls(published):
+        if not url.startswith(API):
+            continue
+        response = client.open(url, method=method)
+        assert response.status_code == 405, url
+        assert response.is_json and response.get_json()["error"]["status"] == 405
+        assert "GET" in response.headers["Allow"], url
+
+
+def test_a_page_refusing_a_method_says_which_it_takes(client, world):
+    response = client.get("/logout")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST" or "POST" in response.headers["Allow"]
+    assert "text/html" in response.content_type
