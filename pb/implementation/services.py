@@ -167,6 +167,28 @@ def projects_by_consultation(
     return [(c, by_id.get(c.id, [])) for c in consultations]
 
 
+#: How long residents may go without a word on a project not finished before its officers are
+#: reminded (their task list, ``pb.todo``): about once a month, as the monitoring of
+#: community projects expects.
+UPDATE_EVERY_DAYS = 30
+FINISHED = frozenset({ImplementationStatus.COMPLETED, ImplementationStatus.CANCELLED})
+
+
+def updates_due(consultation: Consultation, today: date) -> list[Project]:
+    """The funded projects of a published consultation, not finished, whose latest update (or,
+    with none, the planned publication of the results) is ``UPDATE_EVERY_DAYS`` old or more."""
+    if consultation.phase != Phase.PUBLISHED:
+        return []
+    due = []
+    for project in projects(consultation):
+        if project.implementation.status in FINISHED:
+            continue
+        last = project.updates[0].posted_on if project.updates else consultation.results_on
+        if (today - last).days >= UPDATE_EVERY_DAYS:
+            due.append(project)
+    return due
+
+
 def project_for(proposal: Proposal) -> Project | None:
     """The proposal's implementation for its page, if it is a funded project of published results."""
     if not is_funded(proposal):

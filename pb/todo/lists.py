@@ -16,6 +16,8 @@ from sqlalchemy.orm import joinedload
 
 from pb.consultations.services import local_today
 from pb.extensions import db
+from pb.implementation import services as implementation
+from pb.implementation.services import Project
 from pb.models import (
     Ballot,
     Channel,
@@ -153,6 +155,8 @@ class ConsultationTasks:
     slips_not_handed_out: int | None = None
     paper_not_typed_in: int | None = None
     empty_meetings: list[Meeting] = field(default_factory=list)
+    # Funded projects whose residents have had no update for a month (pb.implementation).
+    updates_due: list[Project] = field(default_factory=list)
 
     @property
     def anything(self) -> bool:
@@ -163,6 +167,7 @@ class ConsultationTasks:
             or self.slips_not_handed_out
             or self.paper_not_typed_in
             or self.empty_meetings
+            or self.updates_due
         )
 
 
@@ -223,7 +228,8 @@ def _voting_tasks(tasks: ConsultationTasks) -> None:
 
 def officer_tasks(municipality: Municipality, today: date | None = None) -> list[ConsultationTasks]:
     """What waits for the municipality's officers, per consultation that has anything:
-    proposals to review, a phase whose planned date has come, slips and paper ballots."""
+    proposals to review, a phase whose planned date has come, slips and paper ballots,
+    funded projects due an update."""
     today = today or local_today()
     consultations = list(
         db.session.scalars(
@@ -249,6 +255,7 @@ def officer_tasks(municipality: Municipality, today: date | None = None) -> list
             tasks.to_review = waiting.get(consultation.id, 0)
         if consultation.voting_open:
             _voting_tasks(tasks)
+        tasks.updates_due = implementation.updates_due(consultation, today)
         if tasks.anything:
             found.append(tasks)
     return found
