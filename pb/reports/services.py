@@ -17,24 +17,14 @@ from pb.auth.access import ensure_officer, ensure_role, is_member, is_officer
 from pb.config import LANGUAGES
 from pb.errors import RuleViolation
 from pb.extensions import db
+from pb.implementation.services import is_funded
 from pb.models import ProblemReport, Proposal, ReportAnswer, Role, User
 from pb.models.base import utcnow
 from pb.photos.services import Upload, store_upload
-from pb.results.counting import result_for
-from pb.results.explain import row_for
 from pb.throttle import TooManyTries
 
 TEXT_MAX = 2000
 REASON_MAX = 500
-
-
-def is_funded_project(proposal: Proposal) -> bool:
-    """Whether the proposal is a project the vote funded, with the results published."""
-    consultation = proposal.consultation
-    if not consultation.results_public:
-        return False
-    row = row_for(proposal, result_for(consultation))
-    return row is not None and row.funded
 
 
 @dataclass
@@ -49,7 +39,7 @@ class Control:
 
 def control_for(user: User | None, proposal: Proposal) -> Control | None:
     """Reports and answers on a funded project, newest report first; None for other proposals."""
-    if not is_funded_project(proposal):
+    if not is_funded(proposal):
         return None
     municipality_id = proposal.consultation.municipality_id
     reports = db.session.scalars(
@@ -103,7 +93,7 @@ def report_problem(
     """A resident of the municipality reports a problem with a funded project, with a photo if
     she has one. At most REPORTS_PER_HOUR an hour per account (TooManyTries past that)."""
     ensure_role(actor, proposal.consultation.municipality_id, Role.RESIDENT)
-    if not is_funded_project(proposal):
+    if not is_funded(proposal):
         raise RuleViolation(_l("Problems can be reported only on funded projects."))
     text = _checked_text(text, language)
     _ensure_not_too_many(actor)

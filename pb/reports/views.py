@@ -9,6 +9,7 @@ from pb.auth.access import is_member, is_officer
 from pb.errors import PermissionDenied, RuleViolation
 from pb.forms import Form, given
 from pb.i18n import current_language
+from pb.implementation.services import is_funded
 from pb.models import ProblemReport, Proposal, Role
 from pb.proposals import services as proposals
 from pb.reports import bp, services
@@ -50,7 +51,7 @@ def new(proposal_id: int) -> str | Response | tuple[str, int]:
     proposal = _proposal_or_404(proposal_id)
     if not is_member(current_user, proposal.consultation.municipality_id, Role.RESIDENT):
         raise PermissionDenied()
-    if not services.is_funded_project(proposal):
+    if not is_funded(proposal):
         abort(404)
     form = ReportForm()
     if form.language.data is None:
