@@ -9,11 +9,20 @@ TEST_LOCK := requirements/test.txt
 PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
 export FLASK_APP := pb
 
-.PHONY: run test test-postgres lint lock install install-site install-test translations db vote-key \
+.PHONY: run worker test test-postgres lint lock install install-site install-test translations db vote-key \
 	extract-messages update-messages browser-deps clean
 
+# The site, and beside it a worker for its background jobs (imports, closing and publishing
+# votes), which stops with it.
 run: install-site instance/config.py vote-key translations db
+	$(BIN)/flask worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+
+# A worker on its own, with the environment's settings (DATABASE_URL, PB_JOBS_QUEUE...): the
+# README's production section runs one or more beside the app servers.
+worker: install-site instance/config.py vote-key translations db
+	$(BIN)/flask worker
 
 test: install-test translations browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

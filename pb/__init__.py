@@ -155,6 +155,7 @@ def _register_blueprints(app: Flask) -> None:
     from pb.consultations import bp as consultations_bp
     from pb.help import bp as help_bp
     from pb.implementation import bp as implementation_bp
+    from pb.jobs import bp as jobs_bp
     from pb.main import bp as main_bp
     from pb.municipalities import bp as municipalities_bp
     from pb.photos import bp as photos_bp
@@ -180,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(help_bp)
     app.register_blueprint(todo_bp)
     app.register_blueprint(implementation_bp)
+    app.register_blueprint(jobs_bp)
     app.register_blueprint(photos_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(api_bp)

@@ -39,6 +39,19 @@ def register_cli(app: Flask) -> None:
             ) from None
         click.echo(f"Administrator ready: {user.login_name}")
 
+    @app.cli.command("worker")
+    @click.option(
+        "--workers",
+        type=click.IntRange(1, 64),
+        default=None,
+        help="Jobs run at once (default: JOBS_WORKERS, 1).",
+    )
+    def worker(workers: int | None) -> None:
+        """Run background jobs (imports, closing and publishing votes) until stopped."""
+        from pb.jobs.queue import run_worker
+
+        run_worker(app, workers or int(app.config["JOBS_WORKERS"]))
+
     @app.cli.command("load-demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
     def load_demo(if_empty: bool) -> None:

@@ -47,6 +47,15 @@ class Config:
     # Imported .pb files of city-sized elections run to a few megabytes.
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     PROPOSALS_PER_PAGE = 20
+    # The officers' review queue: a city's thousands of proposals come in pages of this many.
+    REVIEW_QUEUE_PER_PAGE = 50
+    # Printed code slips: a page of this many (a whole number of A4 sheets of 8, or of 4 when
+    # bilingual), so each page prints on its own and a 5,000-code batch is not one 12 MB page:
+    # 320 slips' QR codes are about 85 KB compressed, under the 100 KB a page may weigh.
+    SLIPS_PER_PAGE = 320
+    # The results page's chart of votes: at most this many bars (the tables list every
+    # proposal). A thousand bars read as nothing and doubled a city's results page.
+    RESULTS_CHART_BARS = 50
     # Age groups used for participation figures: (lowest age, highest age or None).
     AGE_BANDS = ((14, 17), (18, 35), (36, 59), (60, None))
     # Guessing codes or passwords: this many failures per client within the window, then 429.
@@ -75,6 +84,11 @@ class Config:
     YOUTH_AGES = (14, 35)
     # How long a one-time password reset code works (pb.auth.resets).
     PASSWORD_RESET_HOURS = 24
+    # The job queue (pb.jobs.queue): None for a SQLite file in the instance folder (one host),
+    # PB_JOBS_QUEUE=redis://host:6379/0 for several hosts, "immediate" to run jobs where they
+    # start (the tests). PB_JOBS_WORKERS: how many jobs one `flask worker` runs at once.
+    JOBS_QUEUE: str | None = None
+    JOBS_WORKERS = 1
     # SMS is off unless a backend is chosen: see pb.sms for the keys and PB_SMS_HTTP_TOKEN.
     SMS_BACKEND: str | None = None
 

@@ -10,7 +10,7 @@ from babel.dates import format_date as babel_date
 from babel.dates import format_time as babel_time
 from babel.numbers import format_decimal, get_group_symbol
 from babel.numbers import format_percent as babel_percent
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale, get_translations, gettext, to_user_timezone
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -50,7 +50,10 @@ def language_asked_in_link() -> str | None:
 
 def select_locale() -> str:
     """An explicit choice first (a link's ``?lang=``, this visit, this device, then the
-    profile), then the browser, then Kyrgyz."""
+    profile), then the browser, then Kyrgyz. Outside a request (a background job, a command),
+    Kyrgyz, unless the work names its language (``force_locale``)."""
+    if not has_request_context():
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     for chosen in (
         language_asked_in_link(),
         session.get("locale"),

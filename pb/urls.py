@@ -38,6 +38,17 @@ def page_number() -> int:
     return min(max(page, 1), LAST_PAGE)
 
 
+def kept_args() -> dict[str, str]:
+    """The query of a list page, for its links to other pages: everything but ``page``, and
+    none of the names ``url_for`` takes as its own (``endpoint``, ``_method``, ``_scheme``...):
+    ``?_method=POST`` or ``?endpoint=x`` made the page's links fail to build, a 500."""
+    return {
+        k: v
+        for k, v in request.args.items()
+        if k not in ("page", "endpoint") and not k.startswith("_")
+    }
+
+
 class RowIdConverter(IntegerConverter):
     """The ``int`` of every route (``/c/<int:consultation_id>``), bounded by what the
     database's integers hold: a larger number is no page (404). Unbounded, PostgreSQL refuses

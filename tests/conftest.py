@@ -30,6 +30,8 @@ def _config(**extra: object) -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": TEST_DATABASE_URL or "sqlite://",
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "pb.test",
+        # Jobs run in the request that starts them; tests/jobs run real workers.
+        "JOBS_QUEUE": "immediate",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(extra)

@@ -17,7 +17,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from pb.extensions import db
-from pb.models import Ballot, Electorate, Meeting, Membership, Phase
+from pb.models import Ballot, Electorate, Job, JobState, Meeting, Membership, Phase
 from pb.roll.entries import read_roll_file
 from pb.voting import services as voting
 from pb.voting.sheets import VoterDetails
@@ -120,9 +120,20 @@ def _world_with_everything(phase: Phase):
         VoterDetails(),
     )
     photo, report = _photo_and_report(world, proposals[0])
+    # A failed job, with its page and its retry.
+    job = Job(
+        kind="close-voting",
+        municipality_id=world.municipality.id,
+        consultation_id=world.consultation.id,
+        created_by_id=world.officer.id,
+        params={"expected": "voting"},
+        state=JobState.FAILED,
+        error={"ky": "ky", "ru": "ru", "en": "en"},
+    )
+    db.session.add(job)
     if phase != Phase.VOTING:
         world.consultation.phase = phase
-        db.session.commit()
+    db.session.commit()
     path_values = {
         "consultation_id": [world.consultation.id, 999999],
         "proposal_id": [proposals[0].id, 999999],
@@ -141,6 +152,7 @@ def _world_with_everything(phase: Phase):
         "photo_id": [photo.id, 999999],
         "size": ["thumb", "nope"],
         "report_id": [report.id, 999999],
+        "job_id": [job.id, 999999],
     }
     return world, path_values
 

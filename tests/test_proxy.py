@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -43,7 +43,7 @@ class _Quiet(WSGIRequestHandler):
         pass
 
 
-def _nginx_config(tmp: Path, listen: int, upstream: int) -> Path:
+def _nginx_config(tmp: Path, listen: int, upstream: int, http_extra: str = "") -> Path:
     config = tmp / "nginx.conf"
     user = "user root;" if os.geteuid() == 0 else ""
     config.write_text(
@@ -61,6 +61,7 @@ http {{
   fastcgi_temp_path {tmp}/fastcgi;
   uwsgi_temp_path {tmp}/uwsgi;
   scgi_temp_path {tmp}/scgi;
+{http_extra}
   server {{
     listen 127.0.0.1:{listen};
     location / {{
@@ -80,6 +81,18 @@ http {{
 
 def _behind_nginx(tmp: Path, proxy_count: int) -> Iterator[int]:
     """pb with ``proxy_count`` trusted hops, served behind nginx: nginx's port."""
+    for port, _world in serve_behind_nginx(tmp, PROXY_COUNT=proxy_count):
+        yield port
+
+
+def serve_behind_nginx(
+    tmp: Path,
+    build: Callable[[], object] = factories.build_world,
+    http_extra: str = "",
+    **settings: object,
+) -> Iterator[tuple[int, object]]:
+    """pb with these settings, its database filled by ``build``, served behind nginx with
+    ``http_extra`` in nginx's ``http`` block: nginx's port and what ``build`` returned."""
     if not (os.path.isfile(NGINX) and os.access(NGINX, os.X_OK)):
         if os.environ.get("PB_REQUIRE_NGINX") == "1":
             pytest.fail("nginx is required here (PB_REQUIRE_NGINX=1) and was not found")
@@ -88,20 +101,20 @@ def _behind_nginx(tmp: Path, proxy_count: int) -> Iterator[int]:
         conftest._config(
             SQLALCHEMY_DATABASE_URI=conftest.TEST_DATABASE_URL
             or f"sqlite:///{tmp / 'proxy.sqlite'}",
-            PROXY_COUNT=proxy_count,
+            **settings,
         )
     )
     with app.app_context():
         if not conftest.TEST_DATABASE_URL:
             db.create_all()
-        factories.build_world()
+        built = build()
         db.session.remove()
     upstream, listen = _free_port(), _free_port()
     server = make_server("127.0.0.1", upstream, app, threaded=True, request_handler=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     nginx = subprocess.Popen(
-        [NGINX, "-c", str(_nginx_config(tmp, listen, upstream)), "-p", str(tmp)],
+        [NGINX, "-c", str(_nginx_config(tmp, listen, upstream, http_extra)), "-p", str(tmp)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -115,7 +128,7 @@ def _behind_nginx(tmp: Path, proxy_count: int) -> Iterator[int]:
                 if nginx.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"nginx did not start: {nginx.stderr.read()!r}") from None
                 time.sleep(0.05)
-        yield listen
+        yield listen, built
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)

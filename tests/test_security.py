@@ -33,6 +33,7 @@ def test_every_post_without_a_csrf_token_is_refused(csrf_app):
         "way": "paper",
         "photo_id": 1,
         "report_id": 1,
+        "job_id": 1,
     }
     rules = post_rules(csrf_app)
     assert len(rules) >= 15

@@ -13,6 +13,8 @@ ACTIONS: dict[str, LazyString] = {
     "consultation.update": _l("Consultation changed"),
     "phase.advance": _l("Phase moved forward"),
     "phase.step_back": _l("Phase stepped back"),
+    "job.start": _l("Background work started"),
+    "job.retry": _l("Background work started again"),
     "voting.settings": _l("Ballot settings changed"),
     "ballot.paper_order": _l("Order of the printed paper ballot changed"),
     "proposal.paper": _l("Paper proposal entered"),
@@ -62,6 +64,7 @@ TARGETS: dict[str, LazyString] = {
     "membership": _l("Staff role"),
     "decision": _l("Council decision"),
     "report": _l("Problem report"),
+    "job": _l("Background work"),
 }
 
 # What must never reach an entry, whatever a caller passes: a ballot's content, a code, a

@@ -14,7 +14,7 @@ from pb.auth.access import admin_required
 from pb.i18n import current_language
 from pb.models import Municipality
 from pb.municipalities.helpers import municipality_or_404
-from pb.urls import page_number
+from pb.urls import kept_args, page_number
 
 bp = Blueprint("audit", __name__, cli_group="audit")
 commands.register(bp)
@@ -39,7 +39,7 @@ def _filters() -> tuple[AuditFilterForm, reading.Filters]:
 def _page(municipality: Municipality | None) -> str:
     form, filters = _filters()
     pagination = reading.page_of(municipality.id if municipality else None, filters, page_number())
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = kept_args()
     if municipality is not None:
         args["slug"] = municipality.slug
     return render_template(

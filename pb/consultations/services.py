@@ -325,6 +325,22 @@ def advance_phase(
     """Move to the next phase. ``expected`` is the phase the officer saw, so a double click or
     two officers at once cannot skip a phase. Closing voting before the announced end date
     needs a ``reason``, shown to everyone on the timeline."""
+    target, reason = check_advance(actor, consultation, expected, reason, today)
+    _record_move(actor, consultation, target, reason)
+    return target
+
+
+def check_advance(
+    actor: User,
+    consultation: Consultation,
+    expected: Phase,
+    reason: str | None = None,
+    today: date | None = None,
+) -> tuple[Phase, str | None]:
+    """The phase ``advance_phase`` would move to, and the reason it would show; raises
+    ``RuleViolation`` with what stops the move. Nothing is changed: a move that runs as a
+    background job (``MOVES_RUN_AS_JOBS``) is checked first, so that the officer corrects her
+    form at once, and checked again by the job."""
     ensure_officer(actor, consultation.municipality_id)
     if consultation.phase != expected:
         raise RuleViolation(_l("The consultation has already moved on. Check it and try again."))
@@ -351,8 +367,7 @@ def advance_phase(
     else:
         # Only an early close, or a step back, has a reason to show.
         reason = None
-    _record_move(actor, consultation, target, reason)
-    return target
+    return target, reason
 
 
 def step_back(actor: User, consultation: Consultation, expected: Phase, reason: str) -> Phase:

@@ -12,9 +12,11 @@ from pb.confirming import confirmation_page
 from pb.consultations import bp, services
 from pb.consultations.forms import ConsultationForm, PhaseForm
 from pb.consultations.helpers import visible_consultation_or_404
+from pb.consultations.jobs import MOVES_RUN_AS_JOBS
 from pb.counting_rules import COUNTING_RULES
 from pb.errors import RuleViolation
 from pb.forms import given
+from pb.jobs import services as job_services
 from pb.labels import PHASES
 from pb.models import Consultation, Municipality, Phase, Role
 from pb.municipalities.helpers import municipality_or_404
@@ -140,6 +142,19 @@ def move_phase(consultation_id: int) -> str | Response:
     if not valid:
         abort(400)
     try:
+        if direction == "advance" and services.next_phase(consultation) in MOVES_RUN_AS_JOBS:
+            # Checked here, so that what stops it shows on this form; made by a worker.
+            target, reason = services.check_advance(
+                current_user, consultation, expected, form.reason.data
+            )
+            job = job_services.start(
+                current_user,
+                MOVES_RUN_AS_JOBS[target],
+                consultation.municipality_id,
+                consultation_id=consultation.id,
+                params={"expected": expected.value, "reason": reason},
+            )
+            return redirect(url_for("jobs.show", job_id=job.id))
         if direction == "advance":
             target = services.advance_phase(current_user, consultation, expected, form.reason.data)
         else:

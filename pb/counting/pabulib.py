@@ -9,6 +9,10 @@ for a missing section or column, a cost or budget that is not a whole number, a 
 project that is not listed, a project listed twice on one ballot, a row with the wrong number of
 cells, and counts that disagree with META's ``num_projects`` or ``num_votes``.
 
+The file is read line by line (``PbReader``): a city's file of 100,000 ballots can be taken a
+ballot at a time (``PbReader.votes``) from bytes that come a piece at a time (``text_lines``),
+never held whole; ``parse_pb`` and ``read_pb`` read the same way and keep every ballot.
+
 Only approval and cumulative (points) ballots are counted here; a file of ordinal, choose-1 or
 scoring ballots raises ``UnsupportedVoteType``.
 
@@ -21,10 +25,11 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
-from typing import IO
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import IO, Any
 
 from pb.counting.model import APPROVAL, CUMULATIVE, LIMIT_KEYS, Election, Project
 
@@ -79,6 +84,7 @@ _META_ORDER = (
 )
 _DERIVED_COLUMNS = {"votes", "score"}
 _WHOLE = re.compile(r"[0-9]+(?:\.0*)?")
+_SPACE = re.compile(r"\s")
 _DECIMAL = re.compile(r"-?[0-9]+(?:\.[0-9]*)?|-?\.[0-9]+")
 
 #: A section's records: (line number, cells).
@@ -122,6 +128,11 @@ class UnsupportedVoteType(PabulibError):
     """A well-formed .pb file whose ballots pb does not count (ordinal, choose-1, scoring)."""
 
 
+class NotText(PabulibError):
+    """Bytes given as a .pb file that are not text: not UTF-8, or holding a NUL (no text file
+    does, and PostgreSQL's text cannot store one)."""
+
+
 def read_pb(path: str | os.PathLike[str]) -> Election:
     """Read a ``.pb`` file, or a gzip-compressed ``.pb.gz``, into an Election."""
     name = os.path.basename(path)
@@ -135,22 +146,146 @@ def read_pb(path: str | os.PathLike[str]) -> Election:
         opener, unreadable = open, ()
     try:
         with opener(path, "rt", encoding="utf-8-sig", newline="") as handle:
-            text = handle.read()
+            return PbReader(handle, source=name).election()
     except UnicodeDecodeError:
-        raise PabulibError(Message(N_("the file is not UTF-8 text.")), source=name) from None
+        raise NotText(Message(N_("the file is not UTF-8 text.")), source=name) from None
     except unreadable:
         raise PabulibError(Message(N_("not a readable gzip file.")), source=name) from None
-    return parse_pb(text, source=name)
 
 
 def parse_pb(text: str, source: str | None = None) -> Election:
     """Read the text of a ``.pb`` file into an Election. ``source`` names it in error messages."""
-    return _Parser(text, source).parse()
+    return PbReader(io.StringIO(text, newline=""), source).election()
+
+
+def text_lines(chunks: Iterable[bytes], source: str | None = None) -> Iterator[str]:
+    """The lines of a ``.pb`` file given as bytes a piece at a time (an upload, a file read back
+    from the database), each with its line end, for ``PbReader``: decoded as UTF-8, a byte order
+    mark dropped. Raises ``NotText`` for bytes that are not UTF-8 or hold a NUL."""
+    lines = io.TextIOWrapper(io.BufferedReader(_Chunks(chunks)), encoding="utf-8-sig", newline="")
+    try:
+        for line in lines:
+            if "\x00" in line:
+                raise NotText(Message(N_("the file is not UTF-8 text.")), source=source)
+            yield line
+    except UnicodeDecodeError:
+        # No line number: the bytes are decoded some thousands at a time, not line by line.
+        raise NotText(Message(N_("the file is not UTF-8 text.")), source=source) from None
+
+
+class _Chunks(io.RawIOBase):
+    """Pieces of bytes as a binary stream, for io.TextIOWrapper."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        super().__init__()
+        self._chunks = iter(chunks)
+        self._left = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._left:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._left = memoryview(chunk)
+        size = min(len(buffer), len(self._left))
+        buffer[:size] = self._left[:size]
+        self._left = self._left[size:]
+        return size
+
+
+class PbReader:
+    """A ``.pb`` file read as it comes, line by line, so that a city's file need not be held
+    whole: META and PROJECTS (small, and first) are read when the reader is made and kept in
+    ``head``, the election without its ballots; ``votes()`` then yields the ballots one at a
+    time, and ``election()`` keeps them all (what ``parse_pb`` does).
+
+    The checks and their messages are ``parse_pb``'s, in the order the lines come. Those that
+    need the whole file (the counts META states, a section missing) are made after the last
+    ballot: whoever keeps ballots as they come must read ``votes()`` to its end before keeping
+    anything for good."""
+
+    def __init__(self, lines: Iterable[str], source: str | None = None) -> None:
+        self._parser = _Parser(source)
+        self._events = self._parser.sections(lines)
+        sections: dict[str, tuple[int, list[str], _Rows]] = {}
+        meta: _Meta | None = None
+        for name, line, row in self._events:
+            if row is None:
+                if name == "projects":
+                    # Read META now, so a large file of ballots pb does not count stops early.
+                    meta = self._parser.parse_meta(*sections["meta"])
+            elif name not in sections:
+                sections[name] = (line, row, [])
+                if name == "votes":
+                    break
+            else:
+                sections[name][2].append((line, row))
+        # Without a VOTES header, ``sections`` raised at the end of the file.
+        assert meta is not None, "META is read where the PROJECTS section begins"
+        entries, numbers, self.vote_type, budget = meta
+        projects, project_meta = self._parser.parse_projects(*sections["projects"])
+        self._votes_header = sections["votes"][:2]
+        #: The counts META states, checked against the file's once it is read: key → (line, count).
+        self._stated = {
+            key: numbers.pop(key) for key in ("num_projects", "num_votes") if key in numbers
+        }
+        #: The election without its ballots: budget, projects, vote type, limits, META's text.
+        self.head = Election(
+            budget=budget,
+            projects=tuple(projects),
+            ballots=(),
+            vote_type=self.vote_type,
+            meta=entries,
+            project_meta=project_meta,
+            **{key: value for key, (_, value) in numbers.items()},
+        )
+
+    @property
+    def stated_votes(self) -> int | None:
+        """The number of ballots META's ``num_votes`` states, if it does (checked at the end)."""
+        stated = self._stated.get("num_votes")
+        return None if stated is None else stated[1]
+
+    def votes(self) -> Iterator[dict[str, int]]:
+        """The ballots, one at a time, as the file lists them (readable once)."""
+        # After VOTES' header, ``sections`` yields its records only (any section name there is
+        # an error it raises).
+        rows = ((line, row) for _, line, row in self._events if row is not None)
+        count = 0
+        for ballot in self._parser.parse_votes(
+            *self._votes_header, rows, self.vote_type, set(self.head.project_meta)
+        ):
+            count += 1
+            yield ballot
+        for key, found, disagreement in (
+            (
+                "num_projects",
+                len(self.head.projects),
+                N_("META says num_projects is %(stated)s, but the file lists %(count)s projects."),
+            ),
+            (
+                "num_votes",
+                count,
+                N_("META says num_votes is %(stated)s, but the file lists %(count)s votes."),
+            ),
+        ):
+            if key in self._stated:
+                stated_line, stated = self._stated[key]
+                if stated != found:
+                    raise self._parser.error(
+                        stated_line, Message(disagreement, stated=stated, count=found)
+                    )
+
+    def election(self) -> Election:
+        """The whole election, its ballots read."""
+        return self.head.replace(ballots=tuple(self.votes()))
 
 
 class _Parser:
-    def __init__(self, text: str, source: str | None) -> None:
-        self.text = text.removeprefix("\ufeff")
+    def __init__(self, source: str | None) -> None:
         self.source = source
 
     def error(
@@ -158,46 +293,53 @@ class _Parser:
     ) -> PabulibError:
         return kind(message, line, self.source)
 
-    def records(self) -> Iterator[tuple[int, list[str]]]:
-        """Yield (first line number, cells) for every non-blank record."""
-        if '"' not in self.text:
-            # Nothing quoted: a record is a line (as the csv module ends lines: \r\n, \n or \r)
-            # and cells are what lies between semicolons. Most real files, and every big one.
-            lines = self.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-            for number, text in enumerate(lines, start=1):
-                if len(text.split()) == 1:  # no whitespace to trim: the common case
-                    if text.strip(";"):
-                        yield number, text.split(";")
-                elif text.strip():
-                    row = [cell.strip() for cell in text.split(";")]
-                    if any(row):
-                        yield number, row
-            return
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=";", strict=True)
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error:
-                raise self.error(line, Message(N_("badly quoted cell."))) from None
-            if any(cell.strip() for cell in row):
-                yield line, [cell.strip() for cell in row]
+    def records(self, lines: Iterable[str]) -> Iterator[tuple[int, list[str]]]:
+        """Yield (first line number, cells) for every non-blank record of ``lines``, which keep
+        their line ends (as a file opened with ``newline=""`` gives them)."""
+        lines = iter(lines)
+        number = 0
+        for text in lines:
+            number += 1
+            if number == 1:
+                text = text.removeprefix("\ufeff")
+            if '"' in text:
+                # A quoted cell may hold a ';' or a line end: the csv module reads the record,
+                # over as many lines as it spans, and no further.
+                reader = csv.reader(itertools.chain((text,), lines), delimiter=";", strict=True)
+                try:
+                    row = [cell.strip() for cell in next(reader)]
+                except csv.Error:
+                    raise self.error(number, Message(N_("badly quoted cell."))) from None
+                first, number = number, number + reader.line_num - 1
+                if any(row):
+                    yield first, row
+                continue
+            # Nothing quoted, as in most real files and every big one: the cells are what lies
+            # between semicolons.
+            text = text.rstrip("\r\n")
+            if _SPACE.search(text) is None:  # no whitespace to trim: the common case
+                if text.strip(";"):
+                    yield number, text.split(";")
+            else:
+                row = [cell.strip() for cell in text.split(";")]
+                if any(row):
+                    yield number, row
 
-    def parse(self) -> Election:
-        sections: dict[str, tuple[int, list[str], _Rows]] = {}
-        rows: _Rows | None = None
+    def sections(self, lines: Iterable[str]) -> Iterator[tuple[str, int, list[str] | None]]:
+        """Yield (section, line, None) where a section begins, then (section, line, cells) for
+        its header and each of its records; raise where the sections are out of order, and at
+        the end for a section or header missing."""
+        seen: list[str] = []  # the sections whose header is read
+        current: str | None = None
         expecting_header: str | None = None
-        meta: _Meta | None = None
-        for line, row in self.records():
+        for line, row in self.records(lines):
             name = row[0].lower()
             if name in SECTIONS and not any(row[1:]):
-                if name in sections or name == expecting_header:
+                if name in seen or name == expecting_header:
                     raise self.error(
                         line, Message(N_("a second %(section)s section."), section=name.upper())
                     )
-                expected = SECTIONS[len(sections)]
+                expected = SECTIONS[len(seen)]
                 if name != expected:
                     raise self.error(
                         line,
@@ -218,18 +360,16 @@ class _Parser:
                             section=expecting_header.upper(),
                         ),
                     )
-                if name == "projects":
-                    # Read META now, so a large file of ballots pb does not count stops early.
-                    meta = self.parse_meta(*sections["meta"])
                 expecting_header = name
+                yield name, line, None
             elif expecting_header is not None:
-                rows = []
-                sections[expecting_header] = (line, row, rows)
-                expecting_header = None
-            elif rows is None:
+                current, expecting_header = expecting_header, None
+                seen.append(current)
+                yield current, line, row
+            elif current is None:
                 raise self.error(line, Message(N_("the file must begin with a line reading META.")))
             else:
-                rows.append((line, row))
+                yield current, line, row
         if expecting_header is not None:
             raise self.error(
                 None,
@@ -239,40 +379,10 @@ class _Parser:
                 ),
             )
         for name in SECTIONS:
-            if name not in sections:
+            if name not in seen:
                 raise self.error(
                     None, Message(N_("the %(section)s section is missing."), section=name.upper())
                 )
-
-        assert meta is not None, "META is read where the PROJECTS section begins"
-        entries, numbers, vote_type, budget = meta
-        projects, project_meta = self.parse_projects(*sections["projects"])
-        ballots = self.parse_votes(*sections["votes"], vote_type, set(project_meta))
-        for key, count, disagreement in (
-            (
-                "num_projects",
-                len(projects),
-                N_("META says num_projects is %(stated)s, but the file lists %(count)s projects."),
-            ),
-            (
-                "num_votes",
-                len(ballots),
-                N_("META says num_votes is %(stated)s, but the file lists %(count)s votes."),
-            ),
-        ):
-            if key in numbers:
-                stated_line, stated = numbers.pop(key)
-                if stated != count:
-                    raise self.error(stated_line, Message(disagreement, stated=stated, count=count))
-        return Election(
-            budget=budget,
-            projects=tuple(projects),
-            ballots=tuple(ballots),
-            vote_type=vote_type,
-            meta=entries,
-            project_meta=project_meta,
-            **{key: value for key, (_, value) in numbers.items()},
-        )
 
     def parse_meta(self, header_line: int, header: list[str], rows: _Rows) -> _Meta:
         """META as (other entries, whole-number entries with their lines, vote type, budget)."""
@@ -427,16 +537,16 @@ class _Parser:
         self,
         header_line: int,
         header: list[str],
-        rows: _Rows,
+        rows: Iterable[tuple[int, list[str]]],
         vote_type: str,
         project_ids: set[str],
-    ) -> list[dict[str, int]]:
+    ) -> Iterator[dict[str, int]]:
+        """Each ballot, as its line is read."""
         required = ("voter_id", "vote") + (("points",) if vote_type == CUMULATIVE else ())
         names = self.header(header_line, header, "VOTES", required)
         width = len(names)
         voter_at, vote_at = names.index("voter_id"), names.index("vote")
         points_at = names.index("points") if vote_type == CUMULATIVE else None
-        ballots: list[dict[str, int]] = []
         voters: set[str] = set()
         # A city's file has 100,000 lines: the common case is checked in few steps, and
         # anything unusual goes the long way, which finds and names the problem.
@@ -458,7 +568,7 @@ class _Parser:
             ):
                 chosen = self.id_list(cell, line, voter, project_ids)
             if points_at is None:
-                ballots.append(dict.fromkeys(chosen, 1))
+                yield dict.fromkeys(chosen, 1)
                 continue
             cell = row[points_at]
             points = cell.split(",") if cell else []
@@ -474,9 +584,9 @@ class _Parser:
                 )
             if cell.isascii() and cell.replace(",", "").isdigit() and "" not in points:
                 # Plain digits, by far the most common: read in one go.
-                ballots.append(dict(zip(chosen, map(int, points))))
+                yield dict(zip(chosen, map(int, points)))
                 continue
-            ballots.append(
+            yield (
                 {
                     project_id: int(value)
                     if value.isascii() and value.isdigit()
@@ -489,7 +599,6 @@ class _Parser:
                     for project_id, value in zip(chosen, points)
                 }
             )
-        return ballots
 
     def id_list(self, cell: str, line: int, voter: str, project_ids: set[str]) -> list[str]:
         if not cell:

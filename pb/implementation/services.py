@@ -18,10 +18,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from pb.audit import trail as audit
 from pb.auth.access import ensure_officer
+from pb.consultations.services import local_today
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import Consultation, Municipality, Phase, Proposal, User
-from pb.models.base import utcnow
 from pb.models.implementation import (
     Implementation,
     ImplementationStatus,
@@ -303,7 +303,7 @@ def post_update(
         raise RuleViolation(_l("Write what happened."))
     if language not in LANGUAGES:
         raise RuleViolation(_l("Choose the language the update is written in."))
-    if posted_on > utcnow().date():
+    if posted_on > local_today():
         raise RuleViolation(_l("The date of an update cannot be in the future."))
     if len(photos) > PHOTOS_PER_UPDATE:
         raise RuleViolation(_l("Add at most %(max)d photos to an update.", max=PHOTOS_PER_UPDATE))

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from pb import printing
 from pb.auth.access import ensure_officer, is_officer
 from pb.consultations.helpers import visible_consultation_or_404
+from pb.consultations.services import local_today
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.forms import given
@@ -108,7 +109,7 @@ def edit(proposal_id: int) -> str | BaseResponse:
 
 def _update_form() -> UpdateForm:
     form = UpdateForm(formdata=None)
-    form.posted_on.data = utcnow().date()
+    form.posted_on.data = local_today()
     form.language.data = current_language()
     return form
 

@@ -18,6 +18,7 @@ from pb.models.implementation import (
     Photo,
     PhotoFile,
 )
+from pb.models.jobs import Job, JobState, StoredFile, StoredFileChunk
 from pb.models.keys import KeyFingerprint
 from pb.models.municipalities import Municipality, Village
 from pb.models.notices import Notice, NoticeKind
@@ -56,6 +57,8 @@ __all__ = [
     "Implementation",
     "ImplementationStatus",
     "ImplementationUpdate",
+    "Job",
+    "JobState",
     "KeyFingerprint",
     "Meeting",
     "Membership",
@@ -78,6 +81,8 @@ __all__ = [
     "RollEntry",
     "RollImport",
     "RollMark",
+    "StoredFile",
+    "StoredFileChunk",
     "ThrottleEvent",
     "User",
     "Village",

@@ -41,6 +41,12 @@ class CountedResult(Model):
     # Per proposal: votes (or points), funded, order funded, and the rule's explanation.
     details: Mapped[dict] = mapped_column(JSON)
     counted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The anonymous ballots as a .pb file, written once when the result is final (at close, at
+    # import, or at publication for a consultation closed by an older pb): every download sends
+    # it as stored (pb.results.ballots_file).
+    ballots_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL")
+    )
 
 
 class Decision(enum.StrEnum):

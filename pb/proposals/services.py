@@ -18,6 +18,7 @@ from pb.audit import trail as audit
 from pb.auth.access import ensure_officer, ensure_role, is_member, is_officer
 from pb.collation import folded, in_kyrgyz_order
 from pb.config import LANGUAGES
+from pb.consultations.services import local_today
 from pb.demographics import age_group, band_keys
 from pb.errors import PermissionDenied, RuleViolation
 from pb.extensions import db
@@ -137,7 +138,7 @@ def enter_paper_proposal(
     _check_data(consultation, data)
     if origin.village_id not in {v.id for v in consultation.villages}:
         raise RuleViolation(_l("Choose a village this consultation covers."))
-    if origin.held_on > utcnow().date():
+    if origin.held_on > local_today():
         raise RuleViolation(_l("The meeting date cannot be in the future."))
     if origin.proposer_age_group and origin.proposer_age_group not in band_keys(
         current_app.config["AGE_BANDS"]
@@ -413,23 +414,23 @@ def list_proposals(
     return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
-def review_queue(consultation: Consultation) -> list[Proposal]:
-    """Proposals waiting for a decision, oldest first: first come, first checked."""
-    return list(
-        db.session.scalars(
-            select(Proposal)
-            .where(
-                Proposal.consultation_id == consultation.id,
-                Proposal.status == ProposalStatus.SUBMITTED,
-            )
-            .options(
-                joinedload(Proposal.category),
-                joinedload(Proposal.village),
-                selectinload(Proposal.beneficiary_rows),
-            )
-            .order_by(Proposal.created_at, Proposal.id)
+def review_queue(consultation: Consultation, page: int, per_page: int) -> Pagination:
+    """One page of the proposals waiting for a decision, oldest first: first come, first
+    checked. A page past the end has no items (the view decides what to show)."""
+    stmt = (
+        select(Proposal)
+        .where(
+            Proposal.consultation_id == consultation.id,
+            Proposal.status == ProposalStatus.SUBMITTED,
         )
+        .options(
+            joinedload(Proposal.category),
+            joinedload(Proposal.village),
+            selectinload(Proposal.beneficiary_rows),
+        )
+        .order_by(Proposal.created_at, Proposal.id)
     )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
 
 
 def merge_targets(proposal: Proposal) -> list[Proposal]:

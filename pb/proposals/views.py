@@ -25,7 +25,7 @@ from pb.proposals.forms import (
     RejectForm,
 )
 from pb.proposals.withdrawing import what_withdrawing_does
-from pb.urls import page_number
+from pb.urls import kept_args, page_number
 
 
 def _proposal_or_404(proposal_id: int) -> Proposal:
@@ -81,7 +81,7 @@ def index(consultation_id: int) -> str:
     pagination = services.list_proposals(
         consultation, filters, page_number(), current_app.config["PROPOSALS_PER_PAGE"], current_user
     )
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = kept_args()
     return render_template(
         "proposals/index.html",
         consultation=consultation,
@@ -238,10 +238,20 @@ def withdraw(proposal_id: int) -> str | Response:
 def review_queue(consultation_id: int) -> str:
     consultation = visible_consultation_or_404(consultation_id)
     ensure_officer(current_user, consultation.municipality_id)
+    pagination = services.review_queue(
+        consultation, page_number(), current_app.config["REVIEW_QUEUE_PER_PAGE"]
+    )
+    # A page past the end is a stale or mangled link: no such page, rather than an empty list
+    # that reads as "nothing waits".
+    if not pagination.items and pagination.page > 1:
+        abort(404)
+    # Whatever else the address asks for stays on the links to other pages.
+    args = kept_args()
     return render_template(
         "proposals/review_queue.html",
         consultation=consultation,
-        proposals=services.review_queue(consultation),
+        pagination=pagination,
+        args=args,
     )
 
 

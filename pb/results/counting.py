@@ -12,7 +12,6 @@ The ballots' fingerprint is stored with it, a record of what was counted.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
@@ -58,22 +57,31 @@ def ballots_fingerprint(consultation: Consultation) -> str:
 def build_election(consultation: Consultation) -> Election:
     """The consultation as pb.counting sees it: accepted proposals (ids as text) and ballots."""
     costs = sorted(ballot_costs(consultation.id).items())
-    ballots: dict[str, dict[str, int]] = defaultdict(dict)
+    # A city's count holds 100,000 ballots: each proposal's id is one string that every ballot
+    # shares, the choices come a batch at a time in the order of their ballot (no row kept,
+    # no dict of ballot ids), and each ballot is made once.
+    names = {pid: str(pid) for pid, _ in costs}
+    ballots: list[dict[str, int]] = []
+    ballot: dict[str, int] = {}
+    last_id: str | None = None
     for ballot_id, proposal_id, points in db.session.execute(
         select(BallotChoice.ballot_id, BallotChoice.proposal_id, BallotChoice.points)
         .join(Ballot, Ballot.id == BallotChoice.ballot_id)
         .where(Ballot.consultation_id == consultation.id)
+        .order_by(BallotChoice.ballot_id),
+        execution_options={"yield_per": 10_000},
     ):
-        ballots[ballot_id][str(proposal_id)] = points
-    on_ballot = {str(pid) for pid, _ in costs}
+        if ballot_id != last_id:
+            last_id, ballot = ballot_id, {}
+            ballots.append(ballot)
+        name = names.get(proposal_id)
+        # A ballot naming a proposal no longer on the ballot keeps its other choices.
+        if name is not None:
+            ballot[name] = points
     return Election(
         budget=consultation.budget,
-        projects=tuple(Project(str(pid), cost) for pid, cost in costs),
-        # A ballot naming a proposal no longer on the ballot keeps its other choices.
-        ballots=tuple(
-            {pid: pts for pid, pts in ballot.items() if pid in on_ballot}
-            for ballot in ballots.values()
-        ),
+        projects=tuple(Project(names[pid], cost) for pid, cost in costs),
+        ballots=tuple(ballots),
         vote_type=CUMULATIVE if consultation.ballot_kind == BallotKind.POINTS else APPROVAL,
     )
 
@@ -188,6 +196,8 @@ def _count_into(stored: CountedResult, consultation: Consultation) -> CountedRes
     stored.total_cost = outcome.total_cost
     stored.details = stored_details(outcome, len(election.ballots))
     stored.counted_at = utcnow()
+    # Counted again: a .pb file written from the count before is not this count's.
+    stored.ballots_file_id = None
     return stored
 
 

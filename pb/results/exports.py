@@ -6,9 +6,9 @@ import io
 from collections.abc import Sequence
 
 import xlsxwriter
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -171,10 +171,15 @@ def ballots_pb(consultation: Consultation) -> str:
             "Proposals on the ballot that received no votes are not listed (they cannot be "
             "funded): " + ", ".join(unvoted) + "."
         )
+    # In Kyrgyz, as its "language" says, whoever asks for it: the file is written once, by
+    # whoever closes voting, and read by everyone (pb.results.ballots_file).
+    with force_locale("ky"):
+        description = localized(consultation, "title").text
+        unit = localized(consultation.municipality, "name").text
     meta: dict[str, object] = {
-        "description": localized(consultation, "title").text,
+        "description": description,
         "country": "Kyrgyzstan",
-        "unit": localized(consultation.municipality, "name").text,
+        "unit": unit,
         "instance": consultation.voting_from.year,
         "rule": rule,
         "date_begin": consultation.voting_from.strftime("%d.%m.%Y"),

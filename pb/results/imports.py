@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 
-from flask_babel import force_locale, gettext
+from flask_babel import LazyString, force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from pb.audit import trail as audit
 from pb.auth.access import ensure_officer
-from pb.counting.model import CUMULATIVE, Election
-from pb.counting.pabulib import Message, PabulibError, parse_pb
+from pb.counting.model import CUMULATIVE
+from pb.counting.pabulib import Message, NotText, PabulibError, PbReader, text_lines
 from pb.counting_rules import rule_in_pabulib
 from pb.errors import RuleViolation
 from pb.extensions import db
@@ -33,9 +33,15 @@ from pb.models import (
 )
 from pb.models.base import utcnow
 from pb.models.voting import new_ballot_id
+from pb.results.ballots_file import write_ballots_file
 from pb.results.counting import count_and_store
 from pb.voting.details import Counted, record_figures
 from pb.voting.sheets import VoterDetails
+
+#: Ballots inserted at a time: a few megabytes of rows, whatever the file's size.
+BATCH = 5000
+_BALLOTS: Table = Ballot.__table__
+_CHOICES: Table = BallotChoice.__table__
 
 
 def _date(text: str | None, fallback: date) -> date:
@@ -47,21 +53,42 @@ def _date(text: str | None, fallback: date) -> date:
     return fallback
 
 
-def import_pb(actor: User, municipality: Municipality, text: str, village_id: int) -> Consultation:
-    """Create a closed consultation from a .pb file: its projects become accepted proposals of
-    ``village_id``, its votes become paper ballots. Everything or nothing is saved."""
+def import_pb(
+    actor: User,
+    municipality: Municipality,
+    chunks: Iterable[bytes],
+    village_id: int,
+    progress: Callable[[int, int], None] | None = None,
+    created: Callable[[Consultation], None] | None = None,
+) -> Consultation:
+    """Create a closed consultation from a .pb file, given as pieces of bytes (an upload, or
+    the file read back from the database): its projects become accepted proposals of
+    ``village_id``, its votes become paper ballots.
+
+    The file is read as it comes and its ballots inserted a batch at a time, so that memory
+    does not grow with the file (the count at the end needs what any count needs).
+    ``progress(done, total)`` is told the ballots inserted so far every batch; ``total`` is the
+    number META states, or 0. Everything or nothing is saved: a problem on any line, the last
+    included, rolls back what was inserted before it. ``created(consultation)`` is told the
+    consultation as soon as it has an id, before anything is committed (a job records it, to be
+    saved with the import)."""
     ensure_officer(actor, municipality.id)
     if village_id not in {v.id for v in municipality.villages}:
         raise RuleViolation(_l("Choose a village of the municipality."))
     try:
-        election = parse_pb(text)
+        reader = PbReader(text_lines(chunks))
+        if reader.head.budget < 1:
+            raise RuleViolation(_l("This file gives no budget: it must be at least 1 som."))
+        return _create(actor, municipality, reader, village_id, progress, created)
+    except NotText:
+        db.session.rollback()
+        raise RuleViolation(_l("The file is not UTF-8 text.")) from None
     except PabulibError as error:
+        db.session.rollback()
         raise RuleViolation(
-            _l("This file cannot be read: %(error)s", error=problem(error))
+            # Lazy all the way down: a job's failure is said in each reader's language.
+            _l("This file cannot be read: %(error)s", error=LazyString(problem, error))
         ) from None
-    if election.budget < 1:
-        raise RuleViolation(_l("This file gives no budget: it must be at least 1 som."))
-    return _create(actor, municipality, election, village_id)
 
 
 def problem(error: PabulibError) -> str:
@@ -82,8 +109,14 @@ def _translated(message: Message) -> str:
 
 
 def _create(
-    actor: User, municipality: Municipality, election: Election, village_id: int
+    actor: User,
+    municipality: Municipality,
+    reader: PbReader,
+    village_id: int,
+    progress: Callable[[int, int], None] | None,
+    created: Callable[[Consultation], None] | None = None,
 ) -> Consultation:
+    election = reader.head  # without its ballots, read below as they come
     meta = election.meta
     today = utcnow().date()
     start = _date(meta.get("date_begin"), today)
@@ -107,11 +140,8 @@ def _create(
         if points
         else (BallotKind.APPROVAL if election.max_length else BallotKind.BUDGET),
         approval_limit=None if points else election.max_length,
-        points_total=(
-            election.max_sum_points or max((sum(b.values()) for b in election.ballots), default=1)
-        )
-        if points
-        else None,
+        # Where the file states no limit, the most points a ballot gives, once all are read.
+        points_total=(election.max_sum_points or 1) if points else None,
         allow_accounts=False,
         allow_codes=False,
         allow_paper=True,
@@ -125,6 +155,8 @@ def _create(
     consultation.villages = [v for v in municipality.villages if v.id == village_id]
     db.session.add(consultation)
     db.session.flush()
+    if created is not None:
+        created(consultation)
     proposal_ids: dict[str, int] = {}
     for project in election.projects:
         details = election.project_meta.get(project.id, {})
@@ -144,37 +176,17 @@ def _create(
         db.session.add(proposal)
         db.session.flush()
         proposal_ids[project.id] = proposal.id
-    ballots: list[dict[str, object]] = []
-    choices: list[dict[str, object]] = []
-    for ballot in election.ballots:
-        ballot_id = new_ballot_id()
-        ballots.append(
-            {"id": ballot_id, "consultation_id": consultation.id, "channel": Channel.PAPER}
-        )
-        choices.extend(
-            {"ballot_id": ballot_id, "proposal_id": proposal_ids[pid], "points": pts}
-            for pid, pts in ballot.items()
-            if pts > 0
-        )
-    if ballots:
-        db.session.execute(insert(Ballot), ballots)
-    if choices:
-        db.session.execute(insert(BallotChoice), choices)
+    ballots = _Ballots(consultation.id, reader, proposal_ids, progress)
     # A .pb file's voters' own columns (age, sex...) are not read: every imported ballot
     # counts as paper, its details not given, as the participation figures of a close would.
-    record_figures(
-        consultation.id,
-        (
-            Counted(
-                Channel.PAPER.value,
-                VoterDetails(),
-                [(proposal_ids[pid], pts) for pid, pts in ballot.items() if pts > 0],
-            )
-            for ballot in election.ballots
-        ),
-    )
+    # The figures are counted as the ballots are read and inserted, in one pass over the file.
+    record_figures(consultation.id, ballots)
+    if points and not election.max_sum_points and ballots.count:
+        consultation.points_total = ballots.most_points
     # An imported consultation is closed: its result is counted with it, as at a close.
     count_and_store(consultation)
+    # And its anonymous ballots' file, written once, as at a close (pb.results.ballots_file).
+    write_ballots_file(consultation)
     audit.record(
         actor,
         "results.import",
@@ -183,11 +195,84 @@ def _create(
         after={
             "title": consultation.title_en,
             "proposals": len(proposal_ids),
-            "ballots": len(ballots),
+            "ballots": ballots.count,
         },
     )
     db.session.commit()
     return consultation
+
+
+class _Ballots:
+    """The file's ballots, inserted as they are read, ``BATCH`` at a time, and yielded as the
+    participation figures count them: memory holds one batch, whatever the file's size.
+    Iterated once; ``count`` and ``most_points`` are known once it is done."""
+
+    def __init__(
+        self,
+        consultation_id: int,
+        reader: PbReader,
+        proposal_ids: Mapping[str, int],
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        self.consultation_id = consultation_id
+        self.reader = reader
+        self.proposal_ids = proposal_ids
+        self.progress = progress
+        self.count = 0
+        self.most_points = 0
+
+    def __iter__(self) -> Iterator[Counted]:
+        total = self.reader.stated_votes or 0
+        if self.progress:
+            self.progress(0, total)
+        rows: list[tuple[str, int, str]] = []
+        choices: list[tuple[str, int, int]] = []
+        paper, no_details = Channel.PAPER.value, VoterDetails()
+        for ballot in self.reader.votes():
+            ballot_id = new_ballot_id()
+            rows.append((ballot_id, self.consultation_id, paper))
+            chosen = [(self.proposal_ids[pid], pts) for pid, pts in ballot.items() if pts > 0]
+            choices.extend((ballot_id, proposal_id, pts) for proposal_id, pts in chosen)
+            self.most_points = max(self.most_points, sum(ballot.values()))
+            yield Counted(paper, no_details, chosen)
+            if len(rows) == BATCH:
+                self._insert(rows, choices, total)
+                rows, choices = [], []
+        # The reader's last checks (the counts META states) are made when its votes are done:
+        # a file that fails them raises above, and nothing is kept.
+        self._insert(rows, choices, total)
+
+    def _insert(
+        self, rows: list[tuple[str, int, str]], choices: list[tuple[str, int, int]], total: int
+    ) -> None:
+        _insert_rows(_BALLOTS, ("id", "consultation_id", "channel"), rows)
+        _insert_rows(_CHOICES, ("ballot_id", "proposal_id", "points"), choices)
+        self.count += len(rows)
+        if self.progress:
+            self.progress(self.count, total)
+
+
+def _insert_rows(
+    table: Table, columns: tuple[str, ...], rows: Sequence[tuple[object, ...]]
+) -> None:
+    """Insert plain rows, no objects made for them, in the session's transaction: by COPY on
+    PostgreSQL (psycopg's executemany spends some 100 µs a row in Python: half a minute for a
+    city's ballots), by one executemany elsewhere."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(columns)
+        psycopg = connection.connection.driver_connection
+        assert psycopg is not None, "a connection in use has its driver's"
+        with (
+            psycopg.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def _titles(description: str | None, name: str) -> dict[str, str]:

@@ -9,10 +9,10 @@ from flask_babel import lazy_gettext as _l
 
 from pb.audit import trail as audit
 from pb.auth.access import ensure_role, is_member
+from pb.consultations.services import local_today
 from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import Consultation, CouncilDecision, Decision, Proposal, Role, User
-from pb.models.base import utcnow
 from pb.results.counting import result_for
 from pb.results.explain import ResultRow, row_for
 
@@ -132,7 +132,7 @@ def record_decision(
     # The council reviews once voting has closed: before and after the results are published.
     if not consultation.voting_over:
         raise RuleViolation(_l("The council decides once voting has closed."))
-    if decided_on > utcnow().date():
+    if decided_on > local_today():
         raise RuleViolation(_l("The date of the decision cannot be in the future."))
     reason = (reason or "").strip() or None
     if decision == Decision.RETURNED and not reason:

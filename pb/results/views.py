@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns
@@ -9,17 +19,19 @@ from pb import printing
 from pb.auth.access import ensure_officer, ensure_role
 from pb.consultations.helpers import visible_consultation_or_404
 from pb.consultations.milestones import milestone_dates
-from pb.consultations.services import timeline_notes
+from pb.consultations.services import local_today, timeline_notes
 from pb.counting_rules import COUNTING_RULES
 from pb.demographics import band_keys, band_label
 from pb.errors import RuleViolation
+from pb.extensions import db
 from pb.forms import given
 from pb.i18n import current_language
+from pb.jobs import files
+from pb.jobs import services as job_services
 from pb.labels import GENDERS
-from pb.models import Consultation, Decision, Role
-from pb.models.base import utcnow
+from pb.models import Consultation, Decision, Role, StoredFile
 from pb.municipalities.helpers import municipality_or_404
-from pb.results import bp, exports, imports, services
+from pb.results import ballots_file, bp, exports, import_job, services
 from pb.results import protocol as printed
 from pb.results.counting import result_for
 from pb.results.explain import how_shared, result_rows, served_budget
@@ -34,7 +46,7 @@ def decision(consultation_id: int) -> str | BaseResponse:
     ensure_role(current_user, consultation.municipality_id, Role.COUNCIL)
     form = DecisionForm()
     if request.method == "GET":
-        form.decided_on.data = utcnow().date()
+        form.decided_on.data = local_today()
     if form.validate_on_submit():
         try:
             services.record_decision(
@@ -127,6 +139,15 @@ def _download(body: str | bytes, filename: str, mimetype: str) -> Response:
     return response
 
 
+def _stored_download(file_id: int) -> Response:
+    """A stored file, sent a chunk at a time as it is read from the database."""
+    stored = db.get_or_404(StoredFile, file_id)
+    response = Response(stream_with_context(files.chunks_of(file_id)), mimetype=stored.content_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stored.name}"'
+    response.headers["Content-Length"] = str(stored.size)
+    return response
+
+
 @bp.route("/c/<int:consultation_id>/export/<what>.<fmt>")
 def export(consultation_id: int, what: str, fmt: str) -> Response | tuple[str, int]:
     """Results or participation as CSV or XLSX; the anonymous ballots as a pabulib .pb file."""
@@ -135,9 +156,14 @@ def export(consultation_id: int, what: str, fmt: str) -> Response | tuple[str, i
         return render_template("results/not_yet.html", consultation=consultation), 403
     name = f"pb-{consultation.id}-{what}"
     if what == "ballots" and fmt == "pb":
-        return _download(
-            exports.ballots_pb(consultation), f"{name}.pb", "text/plain; charset=utf-8"
-        )
+        file_id = ballots_file.stored_file_id(consultation)
+        if file_id is None:
+            # Closed by an older pb, not yet published: no file is stored, and a page must not
+            # write one. Written for this download alone.
+            return _download(
+                exports.ballots_pb(consultation), f"{name}.pb", ballots_file.CONTENT_TYPE
+            )
+        return _stored_download(file_id)
     tables = {
         "results": lambda: exports.results_table(consultation, result_for(consultation)),
         "participation": lambda: exports.participation_table(
@@ -215,16 +241,6 @@ def protocol_css(consultation_id: int) -> Response | tuple[str, int]:
     return response
 
 
-def _utf8_text(raw: bytes) -> str | None:
-    """The file's text, or None if it is not UTF-8 text: undecodable, or holding a NUL (no text
-    file does, and PostgreSQL's text cannot store one)."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    return None if "\x00" in text else text
-
-
 @bp.route("/m/<slug>/import", methods=["GET", "POST"])
 @login_required
 def import_file(slug: str) -> str | BaseResponse:
@@ -233,17 +249,15 @@ def import_file(slug: str) -> str | BaseResponse:
     form = ImportForm()
     form.village_id.choices = [(v.id, v.name) for v in municipality.villages]
     if form.validate_on_submit():
-        text = _utf8_text(form.file.data.read())
-        if text is None:
-            flash(_("The file is not UTF-8 text."), "error")
-        else:
-            try:
-                consultation = imports.import_pb(
-                    current_user, municipality, text, form.village_id.data
-                )
-            except RuleViolation as error:
-                flash(str(error.message), "error")
-            else:
-                flash(_("The file is imported as a closed consultation."), "success")
-                return redirect(url_for("consultations.show", consultation_id=consultation.id))
+        # Stored as it arrives, a chunk at a time, and imported by a worker (pb.results.import_job):
+        # the officer follows it on its page.
+        upload = form.file.data
+        job = job_services.start(
+            current_user,
+            import_job.KIND,
+            municipality.id,
+            params={"village_id": given(form.village_id.data)},
+            upload=(upload.stream, (upload.filename or "import.pb")[:200], "text/plain"),
+        )
+        return redirect(url_for("jobs.show", job_id=job.id))
     return render_template("results/import.html", form=form, municipality=municipality)

@@ -12,14 +12,14 @@ ids says who voted when.
 from __future__ import annotations
 
 import hmac
-import random
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, update
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from pb import keys
@@ -27,6 +27,7 @@ from pb.audit import trail as audit
 from pb.auth.access import ensure_officer, is_member
 from pb.collation import in_kyrgyz_order
 from pb.consultations.phases import check_before, on_entering
+from pb.consultations.services import local_today
 from pb.counting_rules import COUNTING_RULES, DEFAULT_RULE
 from pb.demographics import age_group
 from pb.errors import RuleViolation
@@ -51,9 +52,8 @@ from pb.models import (
     VotingCode,
 )
 from pb.models.base import utcnow
-from pb.models.voting import new_ballot_id
 from pb.proposals.services import get_or_create_meeting
-from pb.voting import codes, voters
+from pb.voting import codes, sealing, voters
 from pb.voting import details as voter_details
 from pb.voting.kinds import KINDS, BallotRules, Selection
 from pb.voting.sheets import BallotSheet, VoterDetails, check_ballot, sheet_of
@@ -287,6 +287,22 @@ def batch_codes(batch: CodeBatch) -> list[str]:
     ]
 
 
+def batch_codes_page(batch: CodeBatch, page: int, per_page: int) -> Pagination:
+    """One printed page of a batch's codes, grouped for reading, in the order of
+    ``batch_codes``. A page past the end has no items."""
+    pagination = db.paginate(
+        select(VotingCode.plain)
+        .where(VotingCode.batch_id == batch.id, VotingCode.plain.is_not(None))
+        .order_by(VotingCode.id),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+        count=True,
+    )
+    pagination.items = [codes.group(plain) for plain in pagination.items]
+    return pagination
+
+
 def _fill(ballot: Ballot, selection: Selection, details: VoterDetails) -> None:
     ballot.choices = [
         BallotChoice(proposal_id=pid, points=points) for pid, points in sorted(selection.items())
@@ -335,7 +351,7 @@ def add_paper_ballot(
     sheet = sheet_of(consultation)
     if village_id not in sheet.village_ids:
         raise RuleViolation(_l("Choose a village this consultation covers."))
-    if held_on > utcnow().date():
+    if held_on > local_today():
         raise RuleViolation(_l("The meeting date cannot be in the future."))
     check_ballot(sheet, selection, details)
     meeting = get_or_create_meeting(actor, consultation, village_id, held_on)
@@ -495,68 +511,13 @@ def turnout(consultation: Consultation) -> Turnout:
 @on_entering(Phase.CLOSED)
 def seal_ballots(consultation: Consultation) -> None:
     """Cut every tie between voters and ballots. Runs inside the transaction that closes voting."""
-    receipts = list(
-        db.session.scalars(
-            select(VoterLink.receipt_digest).where(VoterLink.consultation_id == consultation.id)
-        )
-    )
-    shuffle = random.SystemRandom().shuffle
-    shuffle(receipts)
-    if receipts:
-        db.session.execute(
-            insert(Receipt), [{"consultation_id": consultation.id, "digest": d} for d in receipts]
-        )
-    db.session.execute(delete(VoterLink).where(VoterLink.consultation_id == consultation.id))
-    db.session.execute(
-        update(VotingCode).where(VotingCode.consultation_id == consultation.id).values(plain=None)
-    )
-    # Rewrite the ballots in random order under new random ids: neither ids nor the physical
-    # order of rows may tell in what order, and so by whom, ballots were cast.
-    ballots = db.session.execute(
-        select(Ballot.id, Ballot.channel, Ballot.sealed_details, Ballot.meeting_id).where(
-            Ballot.consultation_id == consultation.id
-        )
-    ).all()
-    if not ballots:
-        return
-    choices: dict[str, list[tuple[int, int]]] = {}
-    for ballot_id, proposal_id, points in db.session.execute(
-        select(BallotChoice.ballot_id, BallotChoice.proposal_id, BallotChoice.points)
-        .join(Ballot, Ballot.id == BallotChoice.ballot_id)
-        .where(Ballot.consultation_id == consultation.id)
-    ):
-        choices.setdefault(ballot_id, []).append((proposal_id, points))
     # The voters' details are read here, in memory, and kept only as counts: the ballots are
     # written again without them, so no row pairs a person's details with her choices.
-    voter_details.record_figures(
-        consultation.id,
-        voter_details.counted_at_close(
-            consultation.id,
-            ((row.channel.value, row.sealed_details, choices.get(row.id, [])) for row in ballots),
-        ),
-    )
-    db.session.execute(delete(Ballot).where(Ballot.consultation_id == consultation.id))
-    order = list(ballots)
-    shuffle(order)
-    new_ballots: list[dict[str, object]] = []
-    new_choices: list[dict[str, object]] = []
-    for row in order:
-        new_id = new_ballot_id()
-        new_ballots.append(
-            {
-                "id": new_id,
-                "consultation_id": consultation.id,
-                "channel": row.channel,
-                "meeting_id": row.meeting_id,
-            }
-        )
-        new_choices.extend(
-            {"ballot_id": new_id, "proposal_id": pid, "points": pts}
-            for pid, pts in choices.get(row.id, [])
-        )
-    db.session.execute(insert(Ballot), new_ballots)
-    if new_choices:
-        db.session.execute(insert(BallotChoice), new_choices)
+    voter_details.record_figures_at_close(consultation.id)
+    # Receipts kept in random order, links deleted, codes erased, and the ballots rewritten in
+    # random order under new random ids: neither ids nor the physical order of rows may tell in
+    # what order, and so by whom, ballots were cast. Set-based, for a city's 150,000 ballots.
+    sealing.seal(consultation.id)
 
 
 def receipt_was_counted(consultation: Consultation, typed: str) -> bool:

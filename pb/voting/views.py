@@ -23,6 +23,7 @@ from pb.i18n import group_separator, som_pattern
 from pb.logs import without_the_account
 from pb.models import BallotKind, CodeBatch, Consultation, Electorate, Proposal, Role
 from pb.roll import marks
+from pb.urls import kept_args, page_number
 from pb.voting import bp, casting, closing, codes, ordering, services
 from pb.voting.forms import (
     BallotForm,
@@ -319,8 +320,15 @@ def slips(consultation_id: int, batch_id: int) -> str:
     vote_url = url_for(
         "voting.vote", consultation_id=consultation.id, lang=languages[0], _external=True
     )
+    # A page of slips at a time: a city's batch of thousands is megabytes of QR codes and
+    # takes longer to draw than a request may.
+    pagination = services.batch_codes_page(
+        batch, page_number(), current_app.config["SLIPS_PER_PAGE"]
+    )
+    if not pagination.items and pagination.page > 1:
+        abort(404)
     slips = []
-    for code in services.batch_codes(batch):
+    for code in pagination.items:
         link = codes.slip_link(vote_url, code)
         # The QR code is drawn here, as SVG; the markup is ours, not user content.
         svg = segno.make(link, error="m").svg_inline(scale=3, border=2, omitsize=True)
@@ -330,6 +338,8 @@ def slips(consultation_id: int, batch_id: int) -> str:
         consultation=consultation,
         batch=batch,
         slips=slips,
+        pagination=pagination,
+        args=kept_args(),
         texts=list(zip(languages, texts, strict=True)),
         bilingual=len(languages) > 1,
         choice=choice,

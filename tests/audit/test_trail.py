@@ -17,6 +17,7 @@ from pb.audit import trail
 from pb.consultations import services as consultations
 from pb.errors import RuleViolation
 from pb.extensions import db
+from pb.jobs import services as jobs
 from pb.models import (
     AuditEntry,
     BallotKind,
@@ -25,6 +26,8 @@ from pb.models import (
     Decision,
     Electorate,
     Gender,
+    Job,
+    JobState,
     Membership,
     Phase,
     ProposalStatus,
@@ -149,6 +152,35 @@ def case_phase_advance(world):
         world.officer,
         lambda: consultations.advance_phase(world.officer, world.consultation, Phase.COLLECTING),
     )
+
+
+def case_job_start(world):
+    # Asked to close voting of a consultation that is not voting: the job runs (the tests'
+    # queue runs it at once) and fails, saving nothing, so its start is the one entry.
+    return "job.start", Case(
+        world.officer,
+        lambda: jobs.start(
+            world.officer,
+            "close-voting",
+            world.municipality.id,
+            consultation_id=world.consultation.id,
+            params={"expected": "voting"},
+        ),
+    )
+
+
+def case_job_retry(world):
+    job = Job(
+        kind="close-voting",
+        municipality_id=world.municipality.id,
+        consultation_id=world.consultation.id,
+        created_by_id=world.officer.id,
+        params={"expected": "voting"},
+        state=JobState.FAILED,
+    )
+    db.session.add(job)
+    db.session.commit()
+    return "job.retry", Case(world.officer, lambda: jobs.retry(world.officer, job))
 
 
 def case_phase_step_back(world):
@@ -363,7 +395,9 @@ def case_reset_issue(world):
 def case_results_import(world):
     return "results.import", Case(
         world.officer,
-        lambda: imports.import_pb(world.officer, world.municipality, PB_FILE, world.village.id),
+        lambda: imports.import_pb(
+            world.officer, world.municipality, [PB_FILE.encode()], world.village.id
+        ),
     )
 
 

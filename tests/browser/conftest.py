@@ -128,7 +128,15 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    """The app with a file SQLite database and real CSRF, seeded with build_world(), on loopback."""
+    """The app with a file SQLite database and real CSRF, seeded with build_world(), on loopback.
+    Background jobs run in the request that starts them (tests/browser/test_job_page.py runs a
+    real worker)."""
+    with live_server_for(tmp_path, JOBS_QUEUE="immediate") as server:
+        yield server
+
+
+@contextmanager
+def live_server_for(tmp_path: Path, **config: object) -> Iterator[LiveServer]:
     app = create_app(
         {
             "TESTING": True,
@@ -136,6 +144,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'pb.sqlite'}",
             "WTF_CSRF_ENABLED": True,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            **config,
         }
     )
     with app.app_context():

@@ -138,7 +138,7 @@ def test_a_file_with_no_budget_is_refused_in_the_readers_language(app, world):
             import_pb(
                 world.officer,
                 world.municipality,
-                GOOD.replace("budget;100", "budget;0"),
+                [GOOD.replace("budget;100", "budget;0").encode()],
                 world.village.id,
             )
         assert (
@@ -152,7 +152,7 @@ def test_what_an_import_creates_is_named_in_every_language(app, world):
         consultation = import_pb(
             world.officer,
             world.municipality,
-            GOOD.replace("num_projects;2", "unit;Ак-Суу\nnum_projects;2"),
+            [GOOD.replace("num_projects;2", "unit;Ак-Суу\nnum_projects;2").encode()],
             world.village.id,
         )
     (category,) = consultation.categories

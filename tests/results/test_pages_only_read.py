@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from pb.consultations import phases
 from pb.consultations.services import advance_phase
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, Channel, CountedResult, Phase
+from pb.models import Ballot, BallotChoice, Channel, CountedResult, Job, JobState, Phase
 from pb.results.counting import count_at_close, result_for
 from pb.results.imports import import_pb
 from pb.voting.services import seal_ballots
@@ -85,7 +85,9 @@ def test_no_page_writes_to_the_database_as_any_role(app):
     published = _published(world)
     older = _closed_by_an_older_pb(world)
     with app.test_request_context():
-        imported = import_pb(world.officer, world.municipality, SMALL_PB, world.village.id)
+        imported = import_pb(
+            world.officer, world.municipality, [SMALL_PB.encode()], world.village.id
+        )
     path_values["consultation_id"] = [
         world.consultation.id,
         published.id,
@@ -135,7 +137,9 @@ def test_results_are_counted_when_voting_closes_after_the_ballots_are_sealed(app
 
 def test_an_imported_file_is_counted_with_its_import(app, world):
     with app.test_request_context():
-        imported = import_pb(world.officer, world.municipality, SMALL_PB, world.village.id)
+        imported = import_pb(
+            world.officer, world.municipality, [SMALL_PB.encode()], world.village.id
+        )
     stored = db.session.scalars(
         select(CountedResult).where(CountedResult.consultation_id == imported.id)
     ).one()
@@ -181,10 +185,18 @@ def test_publishing_is_one_transaction_and_nothing_follows_its_commit(app, world
         event.remove(db.engine, "commit", on_commit)
         event.remove(db.engine, "before_cursor_execute", on_statement)
     assert response.status_code == 302
-    assert events.count("COMMIT") == 1
-    # The move, its record and the count are written before the one commit; nothing after it
+    # Publishing runs as a job (here in the request: the tests' queue is immediate). Three
+    # transactions: the request saves the job, a worker claims it, then the move, its record,
+    # the count and the job's end are written together, before one commit; nothing after it
     # (a read may follow, in a transaction that ends without writing).
-    before, after = events[: events.index("COMMIT")], events[events.index("COMMIT") + 1 :]
+    assert events.count("COMMIT") == 3
+    last = len(events) - 1 - events[::-1].index("COMMIT")
+    claim = events.index("COMMIT") + 1
+    work_starts = events.index("COMMIT", claim) + 1
+    assert [e for e in events[claim : work_starts - 1] if e in WRITES] == ["UPDATE"]
+    before, after = events[work_starts:last], events[last + 1 :]
     assert {"INSERT", "UPDATE"} <= set(before)
     assert not set(after) & set(WRITES)
+    job = db.session.scalars(select(Job)).one()
+    assert (job.state, job.result) == (JobState.DONE, {"phase": "published"})
     assert db.session.scalars(select(CountedResult.ballots)).all() == [1]

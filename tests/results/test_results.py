@@ -166,9 +166,12 @@ def test_malformed_imports_get_a_message_and_save_nothing(officer_client, world,
         "/m/ak-suu/import",
         data={"file": (io.BytesIO(content), "bad.pb"), "village_id": str(world.village.id)},
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
+    # The import's job page says what is wrong, and that nothing was saved.
     assert response.status_code == 200
-    assert b"flash-error" in response.data
+    assert b"flash-error" in response.data and b"This work could not be done" in response.data
+    assert b"Nothing of it was saved." in response.data
     assert db.session.scalar(select(func.count()).select_from(Proposal)) == before
 
 
@@ -184,6 +187,7 @@ def test_an_import_holding_a_nul_character_is_refused(officer_client, counted, w
             "village_id": str(world.village.id),
         },
         content_type="multipart/form-data",
+        follow_redirects=True,
     )
     assert response.status_code == 200 and b"not UTF-8 text" in response.data
     assert db.session.scalar(select(func.count()).select_from(Consultation)) == before
