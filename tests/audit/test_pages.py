@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -112,7 +114,10 @@ def test_filters_by_action_and_dates(app, world, council_client):
     assert "Phase stepped back" not in page.split("<tbody>")[1]
     page = council_client.get(PAGE, query_string={"since": "2999-01-01"}).get_data(as_text=True)
     assert "0 entries" in page and "No entries." in page
-    today = db.session.scalar(db.select(db.func.max(trail.AuditEntry.at))).date().isoformat()
+    # The filter's days are the municipalities' (Bishkek's): from 18:00 UTC a day ahead of UTC's.
+    latest = db.session.scalar(db.select(db.func.max(trail.AuditEntry.at)))
+    zone = ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])
+    today = latest.replace(tzinfo=UTC).astimezone(zone).date().isoformat()
     page = council_client.get(PAGE, query_string={"since": today, "until": today}).get_data(
         as_text=True
     )
