@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import IO, Any
 
 from flask_babel import lazy_gettext as _l
@@ -83,9 +84,7 @@ def stalled(job: Job, now: float | None = None) -> bool:
     return now - last > queue.STALLED_AFTER_SECONDS
 
 
-def _epoch(moment: Any) -> float:
-    from datetime import UTC
-
+def _epoch(moment: datetime | None) -> float:
     return moment.replace(tzinfo=UTC).timestamp() if moment else 0.0
 
 
