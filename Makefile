@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
+# Test processes (pytest-xdist): most tests wait on servers they start, so more than the two
+# cores. TEST_WORKERS=0 runs the suite in this one process.
+TEST_WORKERS ?= 3
 AXE    := tests/browser/node_modules/axe-core/axe.min.js
 SITE_LOCK := requirements/site.txt
 TEST_LOCK := requirements/test.txt
@@ -25,13 +28,13 @@ worker: install-site instance/config.py vote-key translations db
 	$(BIN)/flask worker
 
 test: install-test translations browser-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The same suite on PostgreSQL (CI has a server on 127.0.0.1:5432, trust auth). The counting
 # tests (tests/counting/) use no database and already ran in `make test`.
 test-postgres: install-test translations
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
-		$(BIN)/python -m pytest -m "not browser" --ignore=tests/counting $(PYTEST_ARGS)
+		$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not browser" --ignore=tests/counting $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -43,7 +43,6 @@ from pb.consultations.services import advance_phase
 from pb.extensions import db
 from pb.models import (
     Ballot,
-    BallotChoice,
     Channel,
     ChoiceFigure,
     CodeBatch,
@@ -109,11 +108,12 @@ def fill(consultation, ballots: int, proposal_count: int, rule: str, rng: random
     channels = (Channel.ONLINE, Channel.CODE, Channel.PAPER)
     choice_count = codes_made = 0
     for start in range(0, ballots, CHUNK):
-        rows, choices, links, code_rows = [], [], [], []
+        rows, links, code_rows = [], [], []
         for _ in range(min(CHUNK, ballots - start)):
             ballot_id = new_ballot_id()
             channel = rng.choices(channels, weights=(55, 35, 10))[0]
             given = rng.random() > 0.2
+            chosen = set(rng.choices(ids, weights=weights, k=rng.randint(1, 8)))
             details = (
                 VoterDetails(rng.choice(genders), rng.choice(AGE_GROUPS), rng.choice(villages))
                 if given
@@ -126,11 +126,8 @@ def fill(consultation, ballots: int, proposal_count: int, rule: str, rng: random
                     "channel": channel,
                     "sealed_details": seal(details, consultation.id),
                     "meeting_id": rng.choice(meeting_ids) if channel == Channel.PAPER else None,
+                    "choices": dict.fromkeys(chosen, 1),
                 }
-            )
-            chosen = set(rng.choices(ids, weights=weights, k=rng.randint(1, 8)))
-            choices.extend(
-                {"ballot_id": ballot_id, "proposal_id": pid, "points": 1} for pid in chosen
             )
             choice_count += len(chosen)
             if channel != Channel.PAPER:
@@ -154,7 +151,6 @@ def fill(consultation, ballots: int, proposal_count: int, rule: str, rng: random
                     }
                 )
         db.session.execute(insert(Ballot), rows)
-        db.session.execute(insert(BallotChoice), choices)
         if links:
             db.session.execute(insert(VoterLink), links)
         if code_rows:

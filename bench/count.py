@@ -1,6 +1,7 @@
 """Counting speed: pb's rules against pabutools on Pabulib's elections and on generated ones.
 
-Run: .venv/bin/python bench/count.py [--quick | --live] [--module]   (from the repository root)
+Run: .venv/bin/python bench/count.py [--quick | --live] [--module] [--only TEXT ...]
+(from the repository root)
 
 Measured, as the issue asks ("whole process against its in-process time"):
 - pb: the wall-clock time of the whole process ``flask --app pb count FILE --rule ...`` (the
@@ -23,6 +24,11 @@ Prints one line per election and rule, then a summary line
 ``same`` says whether every outcome (the funded projects, in order) is pabutools' one; a ratio is
 pabutools' time / pb's time, and the slowest is the smallest among the elections where pabutools
 needed over 1 s (equal_shares: with and without the greedy completion).
+
+Besides the shared files and the generated elections of growing size, the bench counts the
+city-shaped elections of the tests (many voters, long ballots, tens of Add1 increments; pabutools'
+outcomes recorded by ``record_pabutools.py --city``). ``--only`` keeps the elections whose name
+contains one of the texts given, e.g. ``--only Mokotow Srodmiescie Warszawa_2026 Lodz``.
 """
 
 from __future__ import annotations
@@ -42,7 +48,12 @@ sys.path.insert(0, str(ROOT))
 
 from pb.counting import PabulibError, read_pb, write_pb  # noqa: E402
 from tests.counting import pabutools_bridge as bridge  # noqa: E402
-from tests.counting.generate import BENCH_ELECTIONS, large_election  # noqa: E402
+from tests.counting.generate import (  # noqa: E402
+    BENCH_ELECTIONS,
+    CITY_ELECTIONS,
+    city_election,
+    large_election,
+)
 from tests.counting.shared import pb_files  # noqa: E402
 
 RECORD = ROOT / "tests" / "counting" / "pabutools_outcomes.json"
@@ -67,24 +78,36 @@ QUICK_LEAVES_OUT = (
 )
 
 
-def elections(quick: bool, folder: Path):
-    """(name, record section, fingerprint, election, .pb file) for each election of the bench."""
+def elections(quick: bool, folder: Path, only: list[str] | None = None):
+    """(name, record section, fingerprint, election, .pb file) for each election of the bench
+    (those whose name contains one of ``only``, if given)."""
+
+    def left_out(name: str) -> bool:
+        return (quick and name in QUICK_LEAVES_OUT) or (
+            only is not None and not any(text in name for text in only)
+        )
+
     for path in pb_files():
-        if quick and path.name in QUICK_LEAVES_OUT:
+        if left_out(path.name):
             continue
         try:
             election = read_pb(path)
         except PabulibError:
             continue
         yield path.name, "files", hashlib.sha256(path.read_bytes()).hexdigest(), election, path
-    for index, (name, arguments) in enumerate(BENCH_ELECTIONS):
-        if quick and name in QUICK_LEAVES_OUT:
-            continue
-        election = large_election(**arguments)
-        text = write_pb(election)
-        path = folder / f"generated-{index}.pb"
-        path.write_text(text, "utf-8")
-        yield name, "generated", hashlib.sha256(text.encode()).hexdigest(), election, path
+    generated = [
+        ("generated", BENCH_ELECTIONS, large_election),
+        ("city", CITY_ELECTIONS, city_election),
+    ]
+    for section, chosen, generate in generated:
+        for index, (name, arguments) in enumerate(chosen):
+            if left_out(name):
+                continue
+            election = generate(**arguments)
+            text = write_pb(election)
+            path = folder / f"{section}-{index}.pb"
+            path.write_text(text, "utf-8")
+            yield name, section, hashlib.sha256(text.encode()).hexdigest(), election, path
 
 
 # Python as installed normally: compiled modules are cached (some sandboxes set
@@ -141,6 +164,9 @@ def main() -> None:
         action="store_true",
         help="time python -m pb.counting instead of flask --app pb count",
     )
+    parser.add_argument(
+        "--only", nargs="+", metavar="TEXT", help="only the elections whose name contains TEXT"
+    )
     options = parser.parse_args()
     shown, command = COMMANDS["module" if options.module else "flask"]
     live_limit = None if options.live else (2.0 if options.quick else 60.0)
@@ -159,7 +185,9 @@ def main() -> None:
         check=True,
     )
     folder = tempfile.TemporaryDirectory()
-    for name, section, fingerprint, election, path in elections(options.quick, Path(folder.name)):
+    for name, section, fingerprint, election, path in elections(
+        options.quick, Path(folder.name), options.only
+    ):
         pabutools, recorded = theirs(name, section, fingerprint, election, record, live_limit)
         for rule, arguments in RULES.items():
             ours, seconds = count_in_a_process(command, path, arguments)

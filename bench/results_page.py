@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pb import create_app
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, Channel, Gender, Phase
+from pb.models import Ballot, Channel, Gender, Phase
 from pb.models.voting import new_ballot_id
 from pb.voting.details import seal
 from pb.voting.services import seal_ballots
@@ -49,9 +49,10 @@ def fill(consultation, ballots: int, rng: random.Random) -> None:
     villages = [v.id for v in consultation.villages] + [None]
     genders = [Gender.FEMALE, Gender.MALE, None]
     for start in range(0, ballots, 5_000):
-        rows, choices = [], []
+        rows = []
         for _ in range(min(5_000, ballots - start)):
             ballot_id = new_ballot_id()
+            chosen = {p.id for p in rng.choices(proposals, weights=weights, k=rng.randint(1, 5))}
             rows.append(
                 {
                     "id": ballot_id,
@@ -64,14 +65,10 @@ def fill(consultation, ballots: int, rng: random.Random) -> None:
                         ),
                         consultation.id,
                     ),
+                    "choices": dict.fromkeys(chosen, 1),
                 }
             )
-            chosen = {p.id for p in rng.choices(proposals, weights=weights, k=rng.randint(1, 5))}
-            choices.extend(
-                {"ballot_id": ballot_id, "proposal_id": pid, "points": 1} for pid in chosen
-            )
         db.session.execute(insert(Ballot), rows)
-        db.session.execute(insert(BallotChoice), choices)
     # Closed as closing does it: the details counted into figures, the ballots rewritten.
     consultation.phase = Phase.CLOSED
     seal_ballots(consultation)

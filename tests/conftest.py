@@ -14,13 +14,38 @@ import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_login import FlaskLoginClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from pb import create_app
 from pb.extensions import db
 from tests import factories
 
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+def _database_of_this_worker(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own beside the one named
+    (``test`` -> ``test_gw0``, ``test_gw1``...), made here if missing: the workers' fixtures
+    empty and rebuild the schema, which they must not do under each other's tests. Set in the
+    environment too, for the tests that read it there or start processes with it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker or not url.startswith("postgresql"):
+        return url
+    server = make_url(url)
+    if server.database and server.database.endswith(f"_{worker}"):
+        return url  # set by this very function, in a process it started
+    own = server.set(database=f"{server.database}_{worker}")
+    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as sql:
+        if not sql.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": own.database}
+        ):
+            sql.execute(text(f'CREATE DATABASE "{own.database}"'))
+    admin.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = _database_of_this_worker(os.environ.get("TEST_DATABASE_URL"))
+if TEST_DATABASE_URL:
+    os.environ["TEST_DATABASE_URL"] = TEST_DATABASE_URL
 
 
 def _config(**extra: object) -> dict[str, object]:

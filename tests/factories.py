@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from pb.extensions import db
 from pb.models import (
     Ballot,
-    BallotChoice,
     BallotKind,
     Beneficiary,
     Category,
@@ -251,7 +250,7 @@ def make_ballot(
         meeting_id=meeting_id,
         sealed_details=seal(VoterDetails(gender, age_group, village_id), consultation.id),
     )
-    ballot.choices = [BallotChoice(proposal_id=pid, points=pts) for pid, pts in choices]
+    ballot.choices = dict(choices)
     db.session.add(ballot)
     return ballot
 

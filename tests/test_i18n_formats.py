@@ -263,14 +263,14 @@ def test_withdrawing_names_the_last_day_for_proposals(app, world, lang):
 @pytest.fixture
 def published(world, officer_client):
     """Budget 1 000 000; 400 000 and 300 000 funded by three and two votes, 350 000 left over."""
-    from pb.models import Ballot, BallotChoice, Channel
+    from pb.models import Ballot, Channel
     from pb.results.counting import count_and_store
 
     consultation = world.consultation
     first, second, third = factories.open_voting(consultation, costs=(400_000, 300_000, 450_000))
     for chosen in ((first, second), (first, second), (first,), (third,)):
         ballot = Ballot(consultation_id=consultation.id, channel=Channel.ONLINE)
-        ballot.choices = [BallotChoice(proposal_id=p.id, points=1) for p in chosen]
+        ballot.choices = {p.id: 1 for p in chosen}
         db.session.add(ballot)
     consultation.phase = Phase.CLOSED
     count_and_store(consultation)

@@ -292,3 +292,68 @@ def _upgrade_refused(url, factories):
             assert "voter_figures" not in inspect(sql).get_table_names()
             assert sql.scalar(text("SELECT gender FROM ballots WHERE id = 'open'")) == "female"
         db.engine.dispose()
+
+
+def test_choices_move_into_the_ballots_rows_and_back(tmp_path):
+    """Upgrading packs each ballot's choice rows into its own row, by proposal id, points
+    kept; a ballot without choices gets none; downgrading makes the rows again."""
+    from flask_migrate import downgrade
+
+    from tests import factories
+
+    with scratch_database(tmp_path, "choices") as url:
+        app = create_app(
+            {"TESTING": True, "SECRET_KEY": "x", "VOTE_KEY": "v", "SQLALCHEMY_DATABASE_URI": url}
+        )
+        with app.app_context():
+            upgrade(revision="18a1b2c3d4e5")
+            with models_writable():
+                consultation = factories.build_world().consultation
+                first, second, third = (factories.make_proposal(consultation) for _ in range(3))
+                ids = {"c": consultation.id, "p1": first.id, "p2": second.id, "p3": third.id}
+            with db.engine.begin() as sql:
+                for ballot in ("two", "one", "none"):
+                    sql.execute(
+                        text(
+                            "INSERT INTO ballots (id, consultation_id, channel) "
+                            "VALUES (:ballot, :c, 'paper')"
+                        ),
+                        {**ids, "ballot": ballot},
+                    )
+                # Written out of order: the packed text is by proposal id all the same.
+                for ballot, proposal, points in (
+                    ("two", "p3", 2),
+                    ("two", "p1", 5),
+                    ("one", "p2", 1),
+                ):
+                    sql.execute(
+                        text(
+                            "INSERT INTO ballot_choices (ballot_id, proposal_id, points) "
+                            "VALUES (:ballot, :proposal, :points)"
+                        ),
+                        {"ballot": ballot, "proposal": ids[proposal], "points": points},
+                    )
+            upgrade()
+            with db.engine.connect() as sql:
+                packed = dict(sql.execute(text("SELECT id, choices FROM ballots")).all())
+                assert "ballot_choices" not in inspect(sql).get_table_names()
+            assert packed == {
+                "two": f"{ids['p1']}:5,{ids['p3']}:2",
+                "one": f"{ids['p2']}:1",
+                "none": "",
+            }
+            downgrade(revision="18a1b2c3d4e5")
+            with db.engine.connect() as sql:
+                rows = set(
+                    sql.execute(
+                        text("SELECT ballot_id, proposal_id, points FROM ballot_choices")
+                    ).all()
+                )
+                assert "choices" not in {c["name"] for c in inspect(sql).get_columns("ballots")}
+            assert rows == {
+                ("two", ids["p1"], 5),
+                ("two", ids["p3"], 2),
+                ("one", ids["p2"], 1),
+            }
+            db.session.remove()
+            db.engine.dispose()

@@ -26,7 +26,7 @@ def _move(job: Job, actor: User, report: Report) -> None:
     expected, reason = Phase(job.params["expected"]), job.params.get("reason")
     target, _reason = services.check_advance(actor, consultation, expected, reason)
     job.result = {"phase": target.value}  # saved with the move, by its commit
-    services.advance_phase(actor, consultation, expected, reason)
+    services.advance_phase(actor, consultation, expected, reason, progress=report)
 
 
 def _consultation_page(job: Job) -> str:

@@ -92,7 +92,19 @@ def consequences_of_entering(consultation: Consultation, phase: Phase) -> list[o
     ]
 
 
-def react_to_entering(consultation: Consultation, phase: Phase) -> None:
-    """Run what the domains registered for a move into ``phase`` (the caller commits)."""
-    for reaction in reactions_to(phase):
+def react_to_entering(
+    consultation: Consultation,
+    phase: Phase,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
+    """Run what the domains registered for a move into ``phase`` (the caller commits).
+    ``progress`` hears (reactions run, reactions in all) before the first and after each: a
+    job's page shows it (closing a city's vote: its voters' details and ballots sealed, then
+    the count, then the ballots' file)."""
+    reactions = reactions_to(phase)
+    for done, reaction in enumerate(reactions):
+        if progress:
+            progress(done, len(reactions))
         reaction(consultation)
+    if progress and reactions:
+        progress(len(reactions), len(reactions))

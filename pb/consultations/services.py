@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
@@ -321,12 +322,13 @@ def advance_phase(
     expected: Phase,
     reason: str | None = None,
     today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Phase:
     """Move to the next phase. ``expected`` is the phase the officer saw, so a double click or
     two officers at once cannot skip a phase. Closing voting before the announced end date
     needs a ``reason``, shown to everyone on the timeline."""
     target, reason = check_advance(actor, consultation, expected, reason, today)
-    _record_move(actor, consultation, target, reason)
+    _record_move(actor, consultation, target, reason, progress)
     return target
 
 
@@ -385,7 +387,11 @@ def step_back(actor: User, consultation: Consultation, expected: Phase, reason: 
 
 
 def _record_move(
-    actor: User, consultation: Consultation, target: Phase, reason: str | None
+    actor: User,
+    consultation: Consultation,
+    target: Phase,
+    reason: str | None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> None:
     from_phase = consultation.phase
     consultation.phase_changes.append(
@@ -407,7 +413,7 @@ def _record_move(
     try:
         # What the later domains registered (sealing the ballots at close, then counting them)
         # is saved with the move, or not at all.
-        phases.react_to_entering(consultation, target)
+        phases.react_to_entering(consultation, target, progress)
         audit.record(
             actor,
             "phase.step_back" if target.order < from_phase.order else "phase.advance",

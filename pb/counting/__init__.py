@@ -7,6 +7,7 @@ Pure Python with exact arithmetic; nothing here knows about Flask or the databas
 from __future__ import annotations
 
 from collections.abc import Callable
+from inspect import signature
 
 from pb.counting.model import (
     APPROVAL,
@@ -30,9 +31,14 @@ RULES: dict[str, Rule] = {
     "greedy": greedy,
     "equal-shares": equal_shares,
 }
+#: The rules that can spend what they leave by greedy (they take ``complete_greedy``).
+COMPLETED_BY_GREEDY = frozenset(
+    name for name, rule in RULES.items() if "complete_greedy" in signature(rule).parameters
+)
 
 __all__ = [
     "APPROVAL",
+    "COMPLETED_BY_GREEDY",
     "CUMULATIVE",
     "DID_NOT_FIT",
     "FUNDED",

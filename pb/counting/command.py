@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Sequence
 
-from pb.counting import RULES
+from pb.counting import COMPLETED_BY_GREEDY, RULES
 from pb.counting.pabulib import PabulibError, read_pb
 
 RULE_NAMES = tuple(RULES)
@@ -23,8 +23,9 @@ def count_file(path: str, rule: str, complete_greedy: bool = False) -> dict[str,
     """The outcome of counting ``path`` by ``rule``, as the command prints it."""
     if rule not in RULES:
         raise CountError(f"unknown rule {rule!r}; choose one of {', '.join(RULE_NAMES)}")
-    if complete_greedy and rule != "equal-shares":
-        raise CountError("--complete-greedy goes with --rule equal-shares")
+    if complete_greedy and rule not in COMPLETED_BY_GREEDY:
+        with_rules = " or ".join(f"--rule {name}" for name in sorted(COMPLETED_BY_GREEDY))
+        raise CountError(f"--complete-greedy goes with {with_rules}")
     try:
         election = read_pb(path)
     except OSError as error:

@@ -29,7 +29,6 @@ from pb.models.roll import PasswordReset, RollEntry, RollImport, RollMark
 from pb.models.users import Gender, Membership, Role, User
 from pb.models.voting import (
     Ballot,
-    BallotChoice,
     Channel,
     CodeBatch,
     Receipt,
@@ -41,7 +40,6 @@ from pb.models.voting import (
 __all__ = [
     "AuditEntry",
     "Ballot",
-    "BallotChoice",
     "BallotKind",
     "Beneficiary",
     "Category",

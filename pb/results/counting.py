@@ -12,10 +12,11 @@ The ballots' fingerprint is stored with it, a record of what was counted.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Text, select, type_coerce
 
 from pb.consultations.phases import consequence_of, on_entering
 from pb.counting.model import APPROVAL, CUMULATIVE, Election, Outcome, Project
@@ -24,13 +25,13 @@ from pb.extensions import db
 from pb.i18n import format_som, ngettext
 from pb.models import (
     Ballot,
-    BallotChoice,
     BallotKind,
     Consultation,
     CountedResult,
     Phase,
 )
 from pb.models.base import utcnow
+from pb.models.voting import unpack_choices
 
 # Imported before count_at_close registers: reactions run in the order they were registered,
 # and the ballots are sealed, when voting closes, before they are counted.
@@ -38,52 +39,50 @@ from pb.voting.services import seal_ballots  # noqa: F401
 from pb.voting.sheets import ballot_costs
 
 
-def ballots_fingerprint(consultation: Consultation) -> str:
-    """A digest of the consultation's ballots, from aggregates the database computes."""
-    row = db.session.execute(
-        select(
-            func.count(func.distinct(BallotChoice.ballot_id)),
-            func.count(),
-            func.coalesce(func.sum(BallotChoice.points), 0),
-            func.coalesce(func.sum(BallotChoice.proposal_id * BallotChoice.points), 0),
-            func.coalesce(func.sum(BallotChoice.proposal_id * BallotChoice.proposal_id), 0),
-        )
-        .join(Ballot, Ballot.id == BallotChoice.ballot_id)
-        .where(Ballot.consultation_id == consultation.id)
-    ).one()
-    return hashlib.sha256(repr(tuple(row)).encode()).hexdigest()
+@dataclass(frozen=True)
+class ReadBallots:
+    """The consultation's ballots as counting reads them, and a digest that identifies them."""
+
+    election: Election
+    digest: str
 
 
-def build_election(consultation: Consultation) -> Election:
-    """The consultation as pb.counting sees it: accepted proposals (ids as text) and ballots."""
+def read_ballots(consultation: Consultation) -> ReadBallots:
+    """The consultation as pb.counting sees it (accepted proposals, ids as text, and ballots),
+    and a digest of the ballots whatever their ids and order (sealing changes both).
+
+    A city's count holds 100,000 ballots: each is one row, read a batch at a time with its
+    choices as the row keeps them (``pb.models.voting.pack_choices``), and each proposal's id
+    is one string that every ballot shares."""
     costs = sorted(ballot_costs(consultation.id).items())
-    # A city's count holds 100,000 ballots: each proposal's id is one string that every ballot
-    # shares, the choices come a batch at a time in the order of their ballot (no row kept,
-    # no dict of ballot ids), and each ballot is made once.
     names = {pid: str(pid) for pid, _ in costs}
     ballots: list[dict[str, int]] = []
-    ballot: dict[str, int] = {}
-    last_id: str | None = None
-    for ballot_id, proposal_id, points in db.session.execute(
-        select(BallotChoice.ballot_id, BallotChoice.proposal_id, BallotChoice.points)
-        .join(Ballot, Ballot.id == BallotChoice.ballot_id)
+    kept: list[str] = []
+    for packed in db.session.scalars(
+        select(type_coerce(Ballot.choices, Text))
         .where(Ballot.consultation_id == consultation.id)
-        .order_by(BallotChoice.ballot_id),
+        .order_by(Ballot.id),
         execution_options={"yield_per": 10_000},
     ):
-        if ballot_id != last_id:
-            last_id, ballot = ballot_id, {}
-            ballots.append(ballot)
-        name = names.get(proposal_id)
+        if not packed:
+            continue  # a ballot that chose nothing is not counted
+        kept.append(packed)
         # A ballot naming a proposal no longer on the ballot keeps its other choices.
-        if name is not None:
-            ballot[name] = points
-    return Election(
+        ballots.append(
+            {names[pid]: points for pid, points in unpack_choices(packed).items() if pid in names}
+        )
+    kept.sort()
+    election = Election(
         budget=consultation.budget,
         projects=tuple(Project(names[pid], cost) for pid, cost in costs),
         ballots=tuple(ballots),
         vote_type=CUMULATIVE if consultation.ballot_kind == BallotKind.POINTS else APPROVAL,
     )
+    return ReadBallots(election, hashlib.sha256("\n".join(kept).encode()).hexdigest())
+
+
+def build_election(consultation: Consultation) -> Election:
+    return read_ballots(consultation).election
 
 
 def run_rule(consultation: Consultation, election: Election) -> Outcome:
@@ -186,8 +185,8 @@ def _stored(consultation: Consultation) -> CountedResult | None:
 
 def _count_into(stored: CountedResult, consultation: Consultation) -> CountedResult:
     """Count the ballots into ``stored``; saved only if it is in the session."""
-    fingerprint = ballots_fingerprint(consultation)
-    election = build_election(consultation)
+    read = read_ballots(consultation)
+    election, fingerprint = read.election, read.digest
     outcome = run_rule(consultation, election)
     stored.rule = consultation.counting_rule
     stored.complete_with_greedy = consultation.complete_with_greedy

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import LazyString, force_locale, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 
 from pb.audit import trail as audit
 from pb.auth.access import ensure_officer
@@ -18,7 +18,6 @@ from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import (
     Ballot,
-    BallotChoice,
     BallotKind,
     Beneficiary,
     Category,
@@ -32,7 +31,7 @@ from pb.models import (
     User,
 )
 from pb.models.base import utcnow
-from pb.models.voting import new_ballot_id
+from pb.models.voting import new_ballot_id, pack_choices
 from pb.results.ballots_file import write_ballots_file
 from pb.results.counting import count_and_store
 from pb.voting.details import Counted, record_figures
@@ -41,7 +40,6 @@ from pb.voting.sheets import VoterDetails
 #: Ballots inserted at a time: a few megabytes of rows, whatever the file's size.
 BATCH = 5000
 _BALLOTS: Table = Ballot.__table__
-_CHOICES: Table = BallotChoice.__table__
 
 
 def _date(text: str | None, fallback: date) -> date:
@@ -225,28 +223,22 @@ class _Ballots:
         total = self.reader.stated_votes or 0
         if self.progress:
             self.progress(0, total)
-        rows: list[tuple[str, int, str]] = []
-        choices: list[tuple[str, int, int]] = []
+        rows: list[tuple[str, int, str, str]] = []
         paper, no_details = Channel.PAPER.value, VoterDetails()
         for ballot in self.reader.votes():
-            ballot_id = new_ballot_id()
-            rows.append((ballot_id, self.consultation_id, paper))
-            chosen = [(self.proposal_ids[pid], pts) for pid, pts in ballot.items() if pts > 0]
-            choices.extend((ballot_id, proposal_id, pts) for proposal_id, pts in chosen)
+            chosen = {self.proposal_ids[pid]: pts for pid, pts in ballot.items() if pts > 0}
+            rows.append((new_ballot_id(), self.consultation_id, paper, pack_choices(chosen)))
             self.most_points = max(self.most_points, sum(ballot.values()))
-            yield Counted(paper, no_details, chosen)
+            yield Counted(paper, no_details, list(chosen.items()))
             if len(rows) == BATCH:
-                self._insert(rows, choices, total)
-                rows, choices = [], []
+                self._insert(rows, total)
+                rows = []
         # The reader's last checks (the counts META states) are made when its votes are done:
         # a file that fails them raises above, and nothing is kept.
-        self._insert(rows, choices, total)
+        self._insert(rows, total)
 
-    def _insert(
-        self, rows: list[tuple[str, int, str]], choices: list[tuple[str, int, int]], total: int
-    ) -> None:
-        _insert_rows(_BALLOTS, ("id", "consultation_id", "channel"), rows)
-        _insert_rows(_CHOICES, ("ballot_id", "proposal_id", "points"), choices)
+    def _insert(self, rows: list[tuple[str, int, str, str]], total: int) -> None:
+        _insert_rows(_BALLOTS, ("id", "consultation_id", "channel", "choices"), rows)
         self.count += len(rows)
         if self.progress:
             self.progress(self.count, total)
@@ -255,14 +247,15 @@ class _Ballots:
 def _insert_rows(
     table: Table, columns: tuple[str, ...], rows: Sequence[tuple[object, ...]]
 ) -> None:
-    """Insert plain rows, no objects made for them, in the session's transaction: by COPY on
-    PostgreSQL (psycopg's executemany spends some 100 µs a row in Python: half a minute for a
-    city's ballots), by one executemany elsewhere."""
+    """Insert plain rows, the values as the columns store them (no objects made for them, no
+    column types applied), in the session's transaction: by COPY on PostgreSQL (psycopg's
+    executemany spends some 100 µs a row in Python: half a minute for a city's ballots), by
+    one executemany of the driver elsewhere."""
     if not rows:
         return
     connection = db.session.connection()
+    names = ", ".join(columns)
     if connection.dialect.name == "postgresql":
-        names = ", ".join(columns)
         psycopg = connection.connection.driver_connection
         assert psycopg is not None, "a connection in use has its driver's"
         with (
@@ -272,7 +265,8 @@ def _insert_rows(
             for row in rows:
                 copy.write_row(row)
     else:
-        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        marks = ", ".join("?" for _ in columns)
+        connection.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
 
 
 def _titles(description: str | None, name: str) -> dict[str, str]:

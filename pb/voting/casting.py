@@ -55,7 +55,6 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
-    delete,
     exists,
     func,
     insert,
@@ -71,7 +70,6 @@ from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import (
     Ballot,
-    BallotChoice,
     Channel,
     CodeBatch,
     Consultation,
@@ -82,7 +80,7 @@ from pb.models import (
     VoterLink,
     VotingCode,
 )
-from pb.models.voting import new_ballot_id
+from pb.models.voting import Choices, ChoicesText, new_ballot_id
 from pb.roll import marks
 from pb.voting import codes, sheets, voters
 from pb.voting.details import seal
@@ -226,7 +224,7 @@ class _Vote:
     voter_digest: str
     # A code that voted already: the receipt digests its earlier ballot's link must have.
     earlier_receipts: list[str]
-    choices: list[tuple[int, int]]  # (proposal id, points), by proposal
+    choices: Choices
     sealed_details: bytes  # the voter's details, encrypted (pb.voting.details)
     receipt: str
     # Whether her account must be confirmed on the roll, and so marked on it, and how young
@@ -288,7 +286,7 @@ def _checked_vote(sheet: BallotSheet, submission: Submission, user: User | None)
             else voters.account_link(sheet.consultation_id, user_id or 0)
         ),
         earlier_receipts=keys.digests("receipt", earlier) if earlier else [],
-        choices=sorted(selection.items()),
+        choices=dict(selection),
         sealed_details=seal(submission.details, sheet.consultation_id),
         receipt=codes.new_receipt(),
         on_roll=on_roll,
@@ -405,12 +403,11 @@ def _write(vote: _Vote, revision: int, client: throttle.Client | str) -> _Outcom
         ).first()
         link = None if found is None else _Link(found.id, found.ballot_id)
     receipt_digest = codes.digest("receipt", vote.receipt)
-    choices = [{"proposal_id": pid, "points": points} for pid, points in vote.choices]
     if link is not None:
-        sql.execute(_UPDATE_BALLOT, {"ballot": link.ballot_id, "sealed": vote.sealed_details})
-        sql.execute(_DELETE_CHOICES, {"ballot": link.ballot_id})
-        if choices:
-            sql.execute(_INSERT_CHOICE, [{"ballot_id": link.ballot_id, **c} for c in choices])
+        sql.execute(
+            _UPDATE_BALLOT,
+            {"ballot": link.ballot_id, "sealed": vote.sealed_details, "chosen": vote.choices},
+        )
         sql.execute(_NEW_RECEIPT, {"link": link.id, "receipt_digest": receipt_digest})
         return _Outcome.REPLACED
     ballot_id = new_ballot_id()
@@ -420,11 +417,10 @@ def _write(vote: _Vote, revision: int, client: throttle.Client | str) -> _Outcom
             "id": ballot_id,
             "consultation_id": vote.consultation_id,
             "channel": vote.channel,
+            "choices": vote.choices,
             "sealed_details": vote.sealed_details,
         },
     )
-    if choices:
-        sql.execute(_INSERT_CHOICE, [{"ballot_id": ballot_id, **c} for c in choices])
     # Refused (IntegrityError) if the same voter's other submission made its link meanwhile.
     sql.execute(
         _INSERT_LINK,
@@ -473,17 +469,14 @@ def _mark_on_roll(sql: Any, vote: _Vote) -> _Outcome | None:
 
 
 _BALLOTS = Ballot.__table__
-_CHOICES = BallotChoice.__table__
 _LINKS = VoterLink.__table__
 _INSERT_BALLOT = insert(_BALLOTS)
-_INSERT_CHOICE = insert(_CHOICES)
 _INSERT_LINK = insert(_LINKS)
 _UPDATE_BALLOT = (
     update(_BALLOTS)
     .where(_BALLOTS.c.id == bindparam("ballot"))
-    .values(sealed_details=bindparam("sealed"))
+    .values(sealed_details=bindparam("sealed"), choices=bindparam("chosen", type_=ChoicesText()))
 )
-_DELETE_CHOICES = delete(_CHOICES).where(_CHOICES.c.ballot_id == bindparam("ballot"))
 _NEW_RECEIPT = (
     update(_LINKS)
     .where(_LINKS.c.id == bindparam("link"))
@@ -540,8 +533,7 @@ def _one_statement(
         "voter": vote.voter_digest,
         "receipt_digest": codes.digest("receipt", vote.receipt),
         "sealed": vote.sealed_details,
-        "proposal_ids": [pid for pid, _points in vote.choices],
-        "points": [points for _pid, points in vote.choices],
+        "chosen": vote.choices,
         "new_ballot": new_ballot_id(),
         "channel": vote.channel,
     }
@@ -611,18 +603,6 @@ def _voting_cte() -> Any:
     )
 
 
-def _chosen() -> Any:
-    """The ballot's choices, from two arrays of equal length: one statement for any number."""
-    return (
-        func.unnest(
-            bindparam("proposal_ids", type_=postgresql.ARRAY(Integer)),
-            bindparam("points", type_=postgresql.ARRAY(Integer)),
-        )
-        .table_valued("proposal_id", "points")
-        .render_derived(name="chosen")
-    )
-
-
 def _cast(by_code: bool, on_roll: bool = False) -> Select[Any]:
     """A voter's ballot, first or replacing their last, in one statement:
 
@@ -637,14 +617,13 @@ def _cast(by_code: bool, on_roll: bool = False) -> Select[Any]:
     - ``link``: the voter's link made, or, if they have one, given the new receipt (the old
       number no longer proves anything) - but only if it is still the link ``seen`` (the same
       receipt digest, or none on either side). Otherwise another submission of the same voter
-      committed after this statement's snapshot was taken; the parts below, which read that
-      snapshot, would miss its choices, so nothing is written and the caller tries again.
+      committed after this statement's snapshot was taken, with a receipt this one did not
+      see, so nothing is written and the caller tries again.
       A code's link is given the new receipt only if it has one of the receipts typed
       (``receipt_ok`` says whether it had): nothing is written otherwise;
       A racing submission makes this one wait for it to commit, on the unique constraint;
-    - ``ballot``: the ballot made, or its details replaced;
-    - ``dropped``, ``written``: the choices no longer made deleted, the others written, as
-      disjoint rows (the parts of one statement do not see each other's changes);
+    - ``ballot``: the ballot made, or its choices and details replaced (one row: a ballot
+      keeps its choices in its own row, ``pb.models.voting.ChoicesText``);
     - ``used`` (codes only): the code marked used, if the link was made or given the receipt.
     The foreign keys are checked at the end, when the ballot exists. It answers whether voting
     runs, whether the ballot was recorded and whether it replaced one, and for codes the
@@ -712,39 +691,24 @@ def _cast(by_code: bool, on_roll: bool = False) -> Select[Any]:
         .cte("link")
     )
     new_ballot = postgresql.insert(Ballot).from_select(
-        ["id", "consultation_id", "channel", "sealed_details"],
+        ["id", "consultation_id", "channel", "choices", "sealed_details"],
         select(
             link.c.ballot_id,
             bindparam("consultation", type_=Integer),
             bindparam("channel", type_=ballot_columns.channel.type),
+            bindparam("chosen", type_=ChoicesText()),
             bindparam("sealed", type_=LargeBinary),
         ),
     )
     ballot = new_ballot.on_conflict_do_update(
         index_elements=["id"],
-        set_={"sealed_details": new_ballot.excluded.sealed_details},
+        set_={
+            "choices": new_ballot.excluded.choices,
+            "sealed_details": new_ballot.excluded.sealed_details,
+        },
     ).cte("ballot")
-    dropped = (
-        delete(BallotChoice)
-        .where(
-            BallotChoice.ballot_id == link.c.ballot_id,
-            BallotChoice.proposal_id
-            != func.all(bindparam("proposal_ids", type_=postgresql.ARRAY(Integer))),
-        )
-        .cte("dropped")
-    )
-    chosen = _chosen()
-    new_choices = postgresql.insert(BallotChoice).from_select(
-        ["ballot_id", "proposal_id", "points"],
-        select(link.c.ballot_id, chosen.c.proposal_id, chosen.c.points).select_from(
-            link.join(chosen, true())
-        ),
-    )
-    written = new_choices.on_conflict_do_update(
-        index_elements=["ballot_id", "proposal_id"], set_={"points": new_choices.excluded.points}
-    ).cte("written")
     recorded = exists(select(link.c.ballot_id))
-    writes = [ballot, dropped, written]
+    writes = [ballot]
     if by_code:
         used = (
             update(VotingCode)

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import insert, select
+from sqlalchemy import Text, insert, select, type_coerce
 
 from pb import keys
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, ChoiceFigure, Gender, VoterFigure
+from pb.models import Ballot, ChoiceFigure, Gender, VoterFigure
+from pb.models.voting import unpack_choices
 from pb.voting.sheets import VoterDetails
 
 logger = logging.getLogger(__name__)
@@ -174,18 +175,21 @@ def record_figures_at_close(consultation_id: int) -> None:
 
     Made for a city's 150,000 ballots: each ballot's details are decrypted once, with ciphers
     made once (not one per ballot), and parsed once per distinct plaintext (a few dozen: the
-    combinations of gender, age group and village). A ballot is then only the index of its
-    profile, and its choices, read in batches, are counted per (proposal, profile) before being
-    spread over the details. Nothing leaves memory but the counts."""
+    combinations of gender, age group and village). Read in batches, each ballot is then only
+    the index of its profile, and its choices are counted per (proposal, profile) before being
+    spread over the details. Nothing stays in memory but the counts."""
     ciphers = [AESGCM(key) for key in keys.details_keys()]
     aad = _aad(consultation_id)
     # Each distinct (gender, age, village) once, as the strings the figures store.
     parsed: dict[bytes | None, tuple[str, str, str]] = {}
     profiles: dict[tuple[str, str, str, str], int] = {}
-    profile_of: dict[str, int] = {}
+    # Per choice as stored ("12:3") and profile first: one counter update per choice, and
+    # each distinct choice read as numbers once.
+    by_stored_choice: Counter[tuple[str, int]] = Counter()
+    count_of_profile: Counter[int] = Counter()
     unreadable = 0
-    for ballot_id, channel, sealed in db.session.execute(
-        select(Ballot.id, Ballot.channel, Ballot.sealed_details).where(
+    for channel, sealed, packed in db.session.execute(
+        select(Ballot.channel, Ballot.sealed_details, type_coerce(Ballot.choices, Text)).where(
             Ballot.consultation_id == consultation_id
         ),
         execution_options={"yield_per": _BATCH},
@@ -196,29 +200,24 @@ def record_figures_at_close(consultation_id: int) -> None:
         values = parsed.get(plain)
         if values is None:
             values = parsed[plain] = _strings(VoterDetails() if plain is None else _parsed(plain))
-        key = (*values, channel.value)
-        profile_of[ballot_id] = profiles.setdefault(key, len(profiles))
+        profile = profiles.setdefault((*values, channel.value), len(profiles))
+        count_of_profile[profile] += 1
+        if packed:
+            by_stored_choice.update((choice, profile) for choice in packed.split(","))
     if unreadable:
         _unreadable(consultation_id, unreadable)
-    if not profile_of:
+    if not count_of_profile:
         return
-    voters: Counter[tuple[str, str]] = Counter()
-    count_of_profile = Counter(profile_of.values())
-    for profile, index in profiles.items():
-        for dimension, value in zip(_DIMENSIONS, profile, strict=True):
-            voters[(dimension, value)] += count_of_profile[index]
-    # Per proposal and profile first: one counter update per choice.
     chose_by_profile: Counter[tuple[int, int]] = Counter()
     points_by_profile: Counter[tuple[int, int]] = Counter()
-    for ballot_id, proposal_id, given in db.session.execute(
-        select(BallotChoice.ballot_id, BallotChoice.proposal_id, BallotChoice.points)
-        .join(Ballot, Ballot.id == BallotChoice.ballot_id)
-        .where(Ballot.consultation_id == consultation_id),
-        execution_options={"yield_per": _BATCH},
-    ):
-        pair = (proposal_id, profile_of[ballot_id])
-        chose_by_profile[pair] += 1
-        points_by_profile[pair] += given
+    for (choice, profile), n in by_stored_choice.items():
+        ((proposal_id, given),) = unpack_choices(choice).items()
+        chose_by_profile[(proposal_id, profile)] += n
+        points_by_profile[(proposal_id, profile)] += n * given
+    voters: Counter[tuple[str, str]] = Counter()
+    for profile_values, index in profiles.items():
+        for dimension, value in zip(_DIMENSIONS, profile_values, strict=True):
+            voters[(dimension, value)] += count_of_profile[index]
     by_index = {index: values for values, index in profiles.items()}
     chose: Counter[tuple[int, str, str]] = Counter()
     points: Counter[tuple[int, str, str]] = Counter()

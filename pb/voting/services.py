@@ -20,7 +20,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from pb import keys
 from pb.audit import trail as audit
@@ -34,7 +34,6 @@ from pb.errors import RuleViolation
 from pb.extensions import db
 from pb.models import (
     Ballot,
-    BallotChoice,
     BallotKind,
     Channel,
     CodeBatch,
@@ -304,9 +303,7 @@ def batch_codes_page(batch: CodeBatch, page: int, per_page: int) -> Pagination:
 
 
 def _fill(ballot: Ballot, selection: Selection, details: VoterDetails) -> None:
-    ballot.choices = [
-        BallotChoice(proposal_id=pid, points=points) for pid, points in sorted(selection.items())
-    ]
+    ballot.choices = dict(selection)
     ballot.sealed_details = voter_details.seal(details, ballot.consultation_id)
 
 
@@ -421,13 +418,11 @@ def paper_ballot_details(ballot: Ballot) -> VoterDetails:
 
 def paper_ballot(consultation: Consultation, ballot_id: str) -> Ballot | None:
     return db.session.scalar(
-        select(Ballot)
-        .where(
+        select(Ballot).where(
             Ballot.id == ballot_id,
             Ballot.consultation_id == consultation.id,
             Ballot.channel == Channel.PAPER,
         )
-        .options(selectinload(Ballot.choices))
     )
 
 
@@ -463,7 +458,6 @@ def meeting_ballots(consultation: Consultation, meeting_id: int) -> list[Ballot]
                 Ballot.channel == Channel.PAPER,
                 Ballot.meeting_id == meeting_id,
             )
-            .options(selectinload(Ballot.choices))
             .order_by(Ballot.id)
         )
     )

@@ -436,7 +436,7 @@ def edit_paper_ballot(consultation_id: int, ballot_id: str) -> str | Response:
     form = VoterDetailsForm(obj=details)
     _prepare_details(form, consultation)
     context = _paper_context(consultation)
-    selection: Selection = {c.proposal_id: c.points for c in ballot.choices}
+    selection: Selection = dict(ballot.choices)
     if request.method == "GET":
         form.gender.data = details.gender.value if details.gender else ""
     elif request.form.get("action") == "delete":

@@ -24,8 +24,7 @@ COSTS = (400_000, 300_000, 250_000, 100_000)  # 1,050,000 in all: 50,000 over th
 
 def _ballots(world: factories.World) -> list[tuple[Channel, list[int]]]:
     return [
-        (ballot.channel, sorted(c.proposal_id for c in ballot.choices))
-        for ballot in db.session.scalars(select(Ballot))
+        (ballot.channel, sorted(ballot.choices)) for ballot in db.session.scalars(select(Ballot))
     ]
 
 

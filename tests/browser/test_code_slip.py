@@ -33,8 +33,7 @@ def _digits(text: str) -> str:
 
 def _ballots(world: factories.World) -> list[tuple[Channel, list[int]]]:
     return [
-        (ballot.channel, sorted(c.proposal_id for c in ballot.choices))
-        for ballot in db.session.scalars(select(Ballot))
+        (ballot.channel, sorted(ballot.choices)) for ballot in db.session.scalars(select(Ballot))
     ]
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, Channel, CouncilDecision, Decision, Phase
+from pb.models import Ballot, Channel, CouncilDecision, Decision, Phase
 from tests import factories
 from tests.browser.conftest import LiveServer, Network, check_page, follow, html_lang
 
@@ -33,7 +33,7 @@ def test_council_reads_results_decides_and_prints_the_protocol_in_kyrgyz(
         p1, p2, p3, p4 = proposals
         for chosen in [(p1, p2)] * 4 + [(p1, p3), (p3,), (p3, p4)]:
             ballot = Ballot(consultation_id=consultation.id, channel=Channel.ONLINE)
-            ballot.choices = [BallotChoice(proposal_id=p.id, points=1) for p in chosen]
+            ballot.choices = {p.id: 1 for p in chosen}
             db.session.add(ballot)
         consultation.phase = Phase.CLOSED
         db.session.commit()

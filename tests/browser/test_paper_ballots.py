@@ -113,7 +113,7 @@ def test_officer_enters_two_paper_ballots_in_russian(
                     ballot.channel,
                     ballot.meeting.village_id,
                     ballot.meeting.held_on.isoformat(),
-                    [c.proposal_id for c in ballot.choices],
+                    list(ballot.choices),
                     factories.details_of(ballot).gender,
                     factories.details_of(ballot).age_group,
                 )

@@ -16,7 +16,6 @@ import pytest
 from pb.extensions import db
 from pb.models import (
     Ballot,
-    BallotChoice,
     Channel,
     ChoiceFigure,
     Phase,
@@ -55,7 +54,7 @@ def seed(world: factories.World) -> dict[str, int]:
     p1, p2, p3, p4 = proposals
     for chosen in [(p1, p2)] * 4 + [(p1, p3), (p3,), (p3, p4)]:
         ballot = Ballot(consultation_id=consultation.id, channel=Channel.ONLINE)
-        ballot.choices = [BallotChoice(proposal_id=p.id, points=1) for p in chosen]
+        ballot.choices = {p.id: 1 for p in chosen}
         db.session.add(ballot)
     for dimension, value, n in (
         ("gender", "female", 5),

@@ -12,7 +12,6 @@ from pb.consultations import phases
 from pb.extensions import db
 from pb.models import (
     Ballot,
-    BallotChoice,
     Channel,
     Consultation,
     CountedResult,
@@ -127,7 +126,7 @@ def test_closing_seals_and_counts_the_ballots_and_publishing_keeps_the_count(off
     c = world.consultation
     p1, *_ = factories.open_voting(c)
     ballot = Ballot(consultation_id=c.id, channel=Channel.ONLINE)
-    ballot.choices = [BallotChoice(proposal_id=p1.id, points=1)]
+    ballot.choices = {p1.id: 1}
     db.session.add(ballot)
     db.session.flush()
     db.session.add(

@@ -93,3 +93,60 @@ BENCH_ELECTIONS = [
     )
     for voters, projects in sizes
 ]
+
+
+def city_election(
+    seed: int,
+    voters: int,
+    projects: int,
+    longest: int,
+    per_voter: int,
+    vote_type: str = APPROVAL,
+) -> Election:
+    """An election shaped like a Warsaw district's: thousands to tens of thousands of voters
+    whose ballots are long (up to ``longest`` projects, most of them a third of that or more), a
+    budget of ``per_voter`` per voter, so that Add1 needs tens to hundreds of increments, and
+    costs spread evenly on a log scale from 0.1% to 15% of the budget (many small local projects,
+    a few large ones). Every project is on 2% to 25% of the ballots, as there; on points ballots
+    each voter spreads 10 to 20 points."""
+    rng = random.Random(seed)
+    budget = per_voter * voters
+    project_list = [
+        Project(f"C{i:03d}", max(100, int(budget * 10 ** rng.uniform(-3, -0.82)) // 100 * 100))
+        for i in range(projects)
+    ]
+    popularity = [rng.uniform(0.02, 0.25) for _ in range(projects)]
+    ballots = []
+    for _ in range(voters):
+        size = rng.randint(max(1, longest // 3), longest)
+        chosen = sorted({p.id for p in rng.choices(project_list, weights=popularity, k=size)})
+        if vote_type == APPROVAL:
+            ballots.append(dict.fromkeys(chosen, 1))
+        else:
+            ballot = dict.fromkeys(chosen, 1)
+            for _ in range(rng.randint(max(10, len(chosen)), max(20, len(chosen))) - len(chosen)):
+                ballot[rng.choice(chosen)] += 1
+            ballots.append(ballot)
+    return Election(budget=budget, projects=project_list, ballots=ballots, vote_type=vote_type)
+
+
+#: City-shaped elections whose pabutools outcomes are recorded (``record_pabutools.py --city``)
+#: and compared in the tests: (name, arguments).
+CITY_ELECTIONS = [
+    (
+        f"city {vote_type} {voters} voters {projects} projects",
+        {
+            "seed": seed,
+            "voters": voters,
+            "projects": projects,
+            "longest": longest,
+            "per_voter": per_voter,
+            "vote_type": vote_type,
+        },
+    )
+    for seed, vote_type, voters, projects, longest, per_voter in (
+        (10, APPROVAL, 40000, 40, 8, 50),
+        (11, APPROVAL, 12000, 50, 12, 80),
+        (12, CUMULATIVE, 10000, 40, 10, 40),
+    )
+]

@@ -7,6 +7,7 @@ Run from the repository root, on a machine with nothing else to do (the times ar
     .venv/bin/python tests/counting/record_pabutools.py            # every file, every rule
     .venv/bin/python tests/counting/record_pabutools.py Lodz Mokotow  # files whose name has these
     .venv/bin/python tests/counting/record_pabutools.py --generated    # the bench's generated ones
+    .venv/bin/python tests/counting/record_pabutools.py --city         # the city-shaped ones
 
 Each result is written to ``pabutools_outcomes.json`` as soon as it is known, merged with what the
 file already holds. For the greedy completion, pabutools' ``completion_by_rule_combination`` is
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import re
 import sys
@@ -36,10 +38,17 @@ sys.path.insert(0, str(ROOT))
 
 from pb.counting.pabulib import PabulibError, read_pb, write_pb  # noqa: E402
 from tests.counting import pabutools_bridge as bridge  # noqa: E402
-from tests.counting.generate import BENCH_ELECTIONS, large_election  # noqa: E402
+from tests.counting.generate import (  # noqa: E402
+    BENCH_ELECTIONS,
+    CITY_ELECTIONS,
+    city_election,
+    large_election,
+)
 
 DATA = ROOT / ".." / "shared" / "data" / "pabulib"  # as in tests/counting/shared.py
 RECORD = Path(__file__).resolve().parent / "pabutools_outcomes.json"
+#: The record's sections: the shared files, the bench's generated elections, the city-shaped ones.
+SECTIONS = ("files", "generated", "city")
 
 
 def sha256(path: Path) -> str:
@@ -55,7 +64,7 @@ def load() -> dict:
 def save(record: dict, name: str, section: str = "files") -> None:
     """Write this entry, keeping what another run may have written meanwhile."""
     current = load()
-    current.update({k: v for k, v in record.items() if k not in ("files", "generated")})
+    current.update({k: v for k, v in record.items() if k not in SECTIONS})
     current.setdefault(section, {})[name] = record[section][name]
     current[section] = dict(sorted(current[section].items()))
     write(current)
@@ -94,6 +103,7 @@ def record_election(election, name: str, fingerprint: str, record: dict, section
         "sha256": fingerprint,
         "vote_type": election.vote_type,
         "ballots": len(election.ballots),
+        "recorded": f"{datetime.now(UTC):%Y-%m-%d}, load average {os.getloadavg()[0]:.1f}",
         "rules": {
             rule: {"funded": funded, "seconds": round(seconds, 3)}
             for rule, (funded, seconds) in results.items()
@@ -119,11 +129,12 @@ def generated_fingerprint(election) -> str:
 def main(patterns: list[str]) -> None:
     bound_pabutools_cache()
     record = load()
+    # The date of the first recording stays; entries recorded later say when they were.
+    record.setdefault("machine", f"{platform.machine()}, recorded {datetime.now(UTC):%Y-%m-%d}")
     record.update(
         {
             "pabutools_version": bridge.version(),
             "python": platform.python_version(),
-            "machine": f"{platform.machine()}, recorded {datetime.now(UTC):%Y-%m-%d}",
             "tie_breaking": bridge.TIE_BREAKING,
             "rule_parameters": bridge.RULE_PARAMETERS,
             "projects_without_votes": "left out of the instance given to pabutools",
@@ -132,13 +143,18 @@ def main(patterns: list[str]) -> None:
             "seconds": "pabutools' CPU time (time.process_time), from instance to outcome",
         }
     )
-    record.setdefault("files", {})
-    record.setdefault("generated", {})
-    if patterns == ["--generated"]:
-        for name, arguments in BENCH_ELECTIONS:
-            election = large_election(**arguments)
+    for section in SECTIONS:
+        record.setdefault(section, {})
+    generators = {
+        "--generated": ("generated", BENCH_ELECTIONS, large_election),
+        "--city": ("city", CITY_ELECTIONS, city_election),
+    }
+    if len(patterns) == 1 and patterns[0] in generators:
+        section, elections, generate = generators[patterns[0]]
+        for name, arguments in elections:
+            election = generate(**arguments)
             fingerprint = generated_fingerprint(election)
-            record_election(election, name, fingerprint, record, "generated")
+            record_election(election, name, fingerprint, record, section)
         return
     paths = sorted(DATA.glob("*.pb")) + sorted(DATA.glob("*.pb.gz"))
     chosen = [p for pattern in patterns for p in paths if pattern in p.name] if patterns else paths

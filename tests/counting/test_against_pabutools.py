@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from pb.counting import APPROVAL, CUMULATIVE, FUNDED, equal_shares, greedy
+from pb.counting import APPROVAL, CUMULATIVE, FUNDED, equal_shares, greedy, write_pb
 from tests.counting import pabutools_bridge as bridge
-from tests.counting.generate import random_election
+from tests.counting.generate import CITY_ELECTIONS, city_election, random_election
 from tests.counting.shared import file_params, read_once
 
 pytestmark = pytest.mark.skipif(not bridge.available(), reason="pabutools is not installed")
@@ -85,13 +85,30 @@ def test_random_elections_same_outcomes_as_pabutools(batch: int) -> None:
         assert mine["equal-shares+greedy"] == theirs, f"seed {seed}: {election}"
 
 
+@pytest.mark.parametrize("name, arguments", CITY_ELECTIONS, ids=[n for n, _ in CITY_ELECTIONS])
+def test_city_shaped_elections_same_outcomes_as_pabutools(name: str, arguments: dict) -> None:
+    """Tens of thousands of voters with long ballots and tens of Add1 increments, where pabutools
+    needs minutes: compared with its outcomes as recorded by ``record_pabutools.py --city``."""
+    election = city_election(**arguments)
+    recorded = RECORD.get("city", {}).get(name)
+    if recorded is None:
+        pytest.fail(f"no pabutools record for {name}: run record_pabutools.py --city")
+    assert recorded["sha256"] == hashlib.sha256(write_pb(election).encode()).hexdigest(), (
+        f"the generator of {name} changed since pabutools' outcome was recorded: run "
+        "tests/counting/record_pabutools.py --city"
+    )
+    mine = ours(election)
+    for rule in bridge.RULE_KEYS:
+        assert mine[rule] == recorded["rules"][rule]["funded"], f"{rule} on {name}"
+
+
 def test_exact_arithmetic_decides_where_rounded_amounts_tie(monkeypatch) -> None:
     """Amounts are first compared rounded to 2**-40 and exactly only when those tie; with no
     rounding precision at all, every comparison goes the exact way, and must agree."""
-    from pb.counting import rules
+    from pb.counting import mes
 
-    monkeypatch.setattr(rules, "SCALE", 1)
-    monkeypatch.setattr(rules, "RHO_SCALE", 1)
+    monkeypatch.setattr(mes, "SCALE", 1)
+    monkeypatch.setattr(mes, "RHO_SCALE", 1)
     for seed in range(100):
         election = random_election(seed, voters=(None, 30, 60)[seed % 3])
         mine = ours(election)

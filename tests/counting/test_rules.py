@@ -22,7 +22,7 @@ from pb.counting import (
     greedy,
     read_pb,
 )
-from pb.counting.rules import _EqualShares
+from pb.counting.mes import EqualShares
 from tests.counting.generate import random_election
 from tests.counting.shared import data_file
 
@@ -139,7 +139,7 @@ def test_equal_shares_reproduces_the_official_winners(name: str) -> None:
     assert all(outcome.projects[pid].reason == FUNDED for pid in official)
 
 
-def add1_one_increment_at_a_time(mes: _EqualShares):
+def add1_one_increment_at_a_time(mes: EqualShares):
     """Add1 exactly as pabutools runs it: every increment, no skipping."""
     base = Fraction(mes.budget, mes.voters)
     k, current = 0, mes.run(base)
@@ -157,7 +157,7 @@ def test_skipping_increments_gives_the_outcome_of_every_increment() -> None:
         e = random_election(seed, voters=rng.choice((None, 30, 60)))
         if not e.ballots:
             continue
-        mes = _EqualShares(e, e.support(), e.supporters())
+        mes = EqualShares(e, e.support(), e.supporters())
         run, k = mes.add1()
         assert (run.funded, k) == add1_one_increment_at_a_time(mes), f"seed {seed}"
 
@@ -173,7 +173,7 @@ def test_skipping_increments_gives_the_outcome_of_every_increment() -> None:
 )
 def test_skipping_increments_on_real_elections(name: str) -> None:
     e = read_pb(data_file(name))
-    mes = _EqualShares(e, e.support(), e.supporters())
+    mes = EqualShares(e, e.support(), e.supporters())
     run, k = mes.add1()
     assert (run.funded, k) == add1_one_increment_at_a_time(mes)
 
@@ -202,7 +202,7 @@ def test_counting_imports_only_the_standard_library_and_itself() -> None:
 
 def test_runs_that_start_from_a_snapshot_are_runs_from_scratch() -> None:
     """Later runs start from the money kept after the first rounds of an earlier run
-    (``_EqualShares._remember``): they fund, charge and leave money exactly as a run from
+    (``EqualShares._remember``): they fund, charge and leave money exactly as a run from
     nothing."""
     rng = random.Random(7)
     started_from_snapshot = 0
@@ -210,8 +210,8 @@ def test_runs_that_start_from_a_snapshot_are_runs_from_scratch() -> None:
         e = random_election(seed, voters=rng.choice((None, 30, 60, 200)))
         if not e.ballots:
             continue
-        fast = _EqualShares(e, e.support(), e.supporters())
-        slow = _EqualShares(e, e.support(), e.supporters())
+        fast = EqualShares(e, e.support(), e.supporters())
+        slow = EqualShares(e, e.support(), e.supporters())
         slow.use_snapshots = False
         base = Fraction(fast.budget, fast.voters)
         for k in range(0, 60, 3):

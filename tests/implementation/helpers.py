@@ -7,7 +7,7 @@ import io
 from PIL import Image, ImageDraw
 
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, Channel, Consultation, Phase, Proposal
+from pb.models import Ballot, Channel, Consultation, Phase, Proposal
 from pb.models.implementation import Photo, PhotoFile
 from pb.results.counting import count_and_store
 from tests import factories
@@ -15,7 +15,7 @@ from tests import factories
 
 def add_ballot(consultation, *proposals):
     ballot = Ballot(consultation_id=consultation.id, channel=Channel.ONLINE)
-    ballot.choices = [BallotChoice(proposal_id=p.id, points=1) for p in proposals]
+    ballot.choices = {p.id: 1 for p in proposals}
     db.session.add(ballot)
 
 

@@ -100,3 +100,32 @@ def test_an_import_leads_to_its_consultation_and_keeps_no_upload(officer_client,
     # The upload is gone; the one file kept is the anonymous ballots', written with the count.
     (kept,) = db.session.scalars(select(StoredFile)).all()
     assert kept.name == f"pb-{imported.id}-ballots.pb"
+
+
+def test_closing_voting_reports_each_step_it_has_done(officer_client, world, monkeypatch):
+    """A close's job page says how many of its steps are done (sealing, counting, the file):
+    each step reported as it ends, and the last report is all of them."""
+    from pb.consultations import phases
+    from pb.jobs import queue, running
+    from pb.models import Phase
+    from tests import factories
+    from tests.voting.test_secrecy import close
+
+    factories.open_voting(world.consultation)
+    steps = len(phases.reactions_to(Phase.CLOSED))
+    assert steps >= 3
+    heard: list[tuple[int, int]] = []
+    report = queue.report_progress
+
+    def listening(job_id: int, done: int, total: int) -> None:
+        heard.append((done, total))
+        report(job_id, done, total)
+
+    monkeypatch.setattr(queue, "report_progress", listening)
+    # Every report passed on, not one a second as a worker does.
+    monkeypatch.setattr(running, "REPORT_EVERY_SECONDS", 0)
+    close(officer_client, world.consultation)
+    assert [(n, steps) for n in range(steps + 1)] == [h for h in heard if h[1] == steps]
+    job = db.session.scalars(select(Job)).one()
+    page = officer_client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "Done." in page

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from pb.extensions import db
 from pb.jobs import queue
-from pb.models import Ballot, BallotChoice, Channel, Consultation, Job, JobState, Phase
+from pb.models import Ballot, Channel, Consultation, Job, JobState, Phase
 from pb.models.base import utcnow
 from tests import factories
 from tests.conftest import TEST_DATABASE_URL, _app_context, _make_app
@@ -68,7 +68,7 @@ def _voting(world: factories.World, ballots: int = 30) -> int:
     proposals = factories.open_voting(consultation)
     for number in range(ballots):
         ballot = Ballot(consultation_id=consultation.id, channel=Channel.PAPER)
-        ballot.choices = [BallotChoice(proposal_id=proposals[number % 3].id, points=1)]
+        ballot.choices = {proposals[number % 3].id: 1}
         db.session.add(ballot)
     consultation.voting_until = utcnow().date() - timedelta(days=1)
     consultation_id = consultation.id

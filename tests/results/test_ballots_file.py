@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from pb.counting.pabulib import parse_pb
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, Channel, CountedResult, Phase, StoredFile
+from pb.models import Ballot, Channel, CountedResult, Phase, StoredFile
 from pb.results import exports
 from pb.results.ballots_file import write_ballots_file
 from pb.results.counting import count_and_store
@@ -18,7 +18,7 @@ from tests import factories
 def _vote(consultation, proposals, ballots=12):
     for number in range(ballots):
         ballot = Ballot(consultation_id=consultation.id, channel=Channel.PAPER)
-        ballot.choices = [BallotChoice(proposal_id=proposals[number % 3].id, points=1)]
+        ballot.choices = {proposals[number % 3].id: 1}
         db.session.add(ballot)
     db.session.commit()
 

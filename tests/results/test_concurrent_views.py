@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from pb import create_app
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, Channel, Phase, Role
+from pb.models import Ballot, Channel, Phase, Role
 from tests import conftest, factories
 from tests.results.test_pages_only_read import SMALL_PB
 
@@ -60,7 +60,7 @@ def test_council_members_open_results_at_once_and_all_get_200(threaded_app):
     proposals = factories.open_voting(world.consultation)
     for i in range(12):
         ballot = Ballot(consultation_id=world.consultation.id, channel=Channel.PAPER)
-        ballot.choices = [BallotChoice(proposal_id=proposals[i % 3].id, points=1)]
+        ballot.choices = {proposals[i % 3].id: 1}
         db.session.add(ballot)
     older = factories.make_consultation(world.municipality, title_en="Closed by an older pb")
     factories.open_voting(older)

@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, Channel, Phase
+from pb.models import Ballot, Channel, Phase
 from pb.results.counting import count_and_store
 from pb.spreadsheets import csv_delimiter, to_csv
 from tests import factories
@@ -24,7 +24,7 @@ def counted(world):
     proposals = factories.open_voting(consultation)
     for chosen in ((0, 1), (0, 1), (0, 2), (2, 3)):
         ballot = Ballot(consultation_id=consultation.id, channel=Channel.ONLINE)
-        ballot.choices = [BallotChoice(proposal_id=proposals[i].id, points=1) for i in chosen]
+        ballot.choices = {proposals[i].id: 1 for i in chosen}
         db.session.add(ballot)
     consultation.phase = Phase.CLOSED
     count_and_store(consultation)

@@ -17,7 +17,6 @@ from pb.extensions import db
 from pb.models import (
     AuditEntry,
     Ballot,
-    BallotChoice,
     BallotKind,
     ChoiceFigure,
     Consultation,
@@ -66,25 +65,18 @@ def imported_ballots(consultation: Consultation, project_ids: list[str]) -> Coun
         select(Proposal.id).where(Proposal.consultation_id == consultation.id).order_by(Proposal.id)
     ).all()
     named = dict(zip(proposals, project_ids, strict=True))
-    ballots: dict[str, set[tuple[str, int]]] = {}
-    for ballot_id, proposal_id, points in db.session.execute(
-        select(BallotChoice.ballot_id, BallotChoice.proposal_id, BallotChoice.points)
-        .join(Ballot)
-        .where(Ballot.consultation_id == consultation.id)
-    ):
-        ballots.setdefault(ballot_id, set()).add((named[proposal_id], points))
-    empty = db.session.scalar(
-        select(func.count())
-        .select_from(Ballot)
-        .where(Ballot.consultation_id == consultation.id, ~Ballot.choices.any())
+    return Counter(
+        frozenset((named[proposal_id], points) for proposal_id, points in choices.items())
+        for choices in db.session.scalars(
+            select(Ballot.choices).where(Ballot.consultation_id == consultation.id)
+        )
     )
-    return Counter(frozenset(b) for b in ballots.values()) + Counter({frozenset(): empty})
 
 
 def saved_rows() -> dict[str, int]:
     return {
         model.__name__: db.session.scalar(select(func.count()).select_from(model)) or 0
-        for model in (Consultation, Proposal, Ballot, BallotChoice, VoterFigure, ChoiceFigure)
+        for model in (Consultation, Proposal, Ballot, VoterFigure, ChoiceFigure)
     }
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from pb.counting.pabulib import parse_pb
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, BallotKind, Channel, CountedResult, Phase
+from pb.models import Ballot, BallotKind, Channel, CountedResult, Phase
 from tests import factories
 
 checker = pytest.importorskip("pabulib.checker", reason="pabulib-checker is not installed")
@@ -34,7 +34,7 @@ def export(client, consultation) -> str:
 
 def cast(consultation, choices: dict) -> None:
     ballot = Ballot(consultation_id=consultation.id, channel=Channel.PAPER)
-    ballot.choices = [BallotChoice(proposal_id=p.id, points=n) for p, n in choices.items()]
+    ballot.choices = {p.id: n for p, n in choices.items()}
     db.session.add(ballot)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import event, func, select
 from pb.consultations import phases
 from pb.consultations.services import advance_phase
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, Channel, CountedResult, Job, JobState, Phase
+from pb.models import Ballot, Channel, CountedResult, Job, JobState, Phase
 from pb.results.counting import count_at_close, result_for
 from pb.results.imports import import_pb
 from pb.voting.services import seal_ballots
@@ -55,7 +55,7 @@ def writes_recorded():
 
 def _ballot(consultation, *proposals):
     ballot = Ballot(consultation_id=consultation.id, channel=Channel.ONLINE)
-    ballot.choices = [BallotChoice(proposal_id=p.id, points=1) for p in proposals]
+    ballot.choices = {p.id: 1 for p in proposals}
     db.session.add(ballot)
     db.session.commit()
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from pb.consultations import services as consultations
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, Channel, Decision, Phase, PhaseChange, ProposalStatus
+from pb.models import Ballot, Channel, Decision, Phase, PhaseChange, ProposalStatus
 from pb.results.protocol import css_string
 from pb.results.services import SessionRecord, record_decision
 from tests import factories
@@ -41,7 +41,7 @@ def run_through_the_phases(world):
         factories.make_proposal(c, status=ProposalStatus.ACCEPTED, cost=cost)
     consultations.advance_phase(world.officer, c, Phase.REVIEW)
     ballot = Ballot(consultation_id=c.id, channel=Channel.ONLINE)
-    ballot.choices = [BallotChoice(proposal_id=p.id, points=1) for p in _accepted(c)]
+    ballot.choices = {p.id: 1 for p in _accepted(c)}
     db.session.add(ballot)
     db.session.commit()
     # Before the announced end (16 December): the officer says why, and the protocol says it.

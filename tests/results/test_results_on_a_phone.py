@@ -310,7 +310,7 @@ def test_a_proposals_page_reads_the_stored_result_and_writes_nothing(
     consultation, (p1, *_rest) = counted
     with count_queries() as counter:
         assert council_client.get(f"/p/{p1.id}").status_code == 200
-    assert not [s for s in counter.statements if "ballot_choices" in s]
+    assert not [s for s in counter.statements if "ballots.choices" in s]
     assert not [s for s in counter.statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from pb.extensions import db
-from pb.models import Ballot, BallotChoice, Channel, Phase
+from pb.models import Ballot, Channel, Phase
 from pb.results.counting import count_and_store
 from tests import factories
 
@@ -19,7 +19,7 @@ def closed(world):
     p1, p2, p3, p4 = factories.open_voting(c)
     for chosen in ((p1, p2), (p1, p2), (p1, p3), (p3, p4)):
         ballot = Ballot(consultation_id=c.id, channel=Channel.ONLINE)
-        ballot.choices = [BallotChoice(proposal_id=p.id, points=1) for p in chosen]
+        ballot.choices = {p.id: 1 for p in chosen}
         db.session.add(ballot)
     c.phase = Phase.CLOSED
     count_and_store(c)

@@ -587,7 +587,7 @@ def test_postgresql_pages_and_wal_link_no_voter_to_a_choice(tmp_path):
         end = files.lsn()
         patterns = _all_patterns(vote.voters, "<")
         people_nodes = files.nodes_of(PEOPLE_TABLES)
-        ballot_nodes = files.nodes_of(("ballots", "ballot_choices"))
+        ballot_nodes = files.nodes_of(("ballots",))
         records = read_wal(files, start, end, tmp_path / "wal")
         ours = [r for r in records if any(d == files.database_oid for d, _ in r.nodes)]
         close_xids = {
