@@ -204,6 +204,16 @@ def _register_template_helpers(app: Flask) -> None:
     )
 
     app.jinja_env.add_extension("jinja2.ext.do")
+    if app.testing:
+        # A template that prints what is not there (a misspelt name, an attribute the object
+        # lacks) fails the test instead of printing nothing; tests and ``if`` on it still work.
+        from jinja2 import Undefined, UndefinedError
+
+        class NotPrintedUndefined(Undefined):
+            def __str__(self) -> str:
+                raise UndefinedError("the template printed something that is not there")
+
+        app.jinja_env.undefined = NotPrintedUndefined
     install_counted_plurals(app)
     app.jinja_env.filters["som"] = format_som
     app.jinja_env.filters["category_label"] = labels.category_name

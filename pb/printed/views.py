@@ -94,7 +94,6 @@ def ballot(consultation_id: int) -> str:
         table=printing.render_in_each(
             languages[:1], "printed/_ballot_table.html", proposals=proposals, headings=headings
         )[0],
-        form=PaperOrderForm(),
     )
 
 

@@ -39,6 +39,19 @@ def test_officer_enters_paper_ballots_and_sees_the_count_per_meeting(officer_cli
     assert "2 ballots" in page
 
 
+def test_a_meetings_page_lists_each_ballots_choices(officer_client, world):
+    p1, p2, p3, *_ = factories.open_voting(world.consultation)
+    paper(officer_client, world.consultation, [p3, p1])
+    paper(officer_client, world.consultation, [p2])
+    meeting = db.session.scalars(select(Meeting)).one()
+    page = officer_client.get(f"/c/{world.consultation.id}/meetings/{meeting.id}/ballots").get_data(
+        as_text=True
+    )
+    cards = page.split('<li class="card">')[1:]
+    listed = sorted(sorted(t for t in (p1.title, p2.title, p3.title) if t in c) for c in cards)
+    assert listed == sorted([sorted([p1.title, p3.title]), [p2.title]])
+
+
 def test_paper_ballots_follow_the_ballot_rules(officer_client, world):
     proposals = factories.open_voting(world.consultation)
     response = paper(officer_client, world.consultation, proposals)
