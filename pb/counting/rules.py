@@ -47,7 +47,7 @@ Equal Shares (``equal_shares``)
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from fractions import Fraction
 
 from pb.counting.mes import EqualShares, tie_break_key
@@ -76,25 +76,10 @@ __all__ = [
 def greedy(election: Election) -> Outcome:
     """Fund projects in decreasing order of votes, skipping those that no longer fit."""
     votes = election.support()
-    supporters = election.supporters()
-    remaining = election.budget
     results: dict[str, ProjectResult] = {}
     funded: list[str] = []
-    for project in _greedy_order(election, votes, supporters, already=()):
-        if project.cost <= remaining:
-            remaining -= project.cost
-            funded.append(project.id)
-            results[project.id] = ProjectResult(
-                project.id, FUNDED, votes[project.id], project.cost, position=len(funded)
-            )
-        else:
-            results[project.id] = ProjectResult(
-                project.id,
-                DID_NOT_FIT,
-                votes[project.id],
-                project.cost,
-                remaining_budget=remaining,
-            )
+    in_order = _greedy_order(election, votes, election.supporters(), already=())
+    _fund_while_they_fit(in_order, election.budget, votes, funded, results, FUNDED)
     return _outcome("greedy", election, funded, results, votes)
 
 
@@ -193,29 +178,16 @@ def complete_with_greedy(election: Election, outcome: Outcome) -> Outcome:
     votes = election.support()
     results = dict(outcome.projects)
     funded = list(outcome.funded)
-    remaining = election.budget - outcome.total_cost
-    for project in _greedy_order(election, votes, election.supporters(), already=set(funded)):
-        money_left = outcome.projects[project.id].supporters_money
-        if project.cost <= remaining:
-            remaining -= project.cost
-            funded.append(project.id)
-            results[project.id] = ProjectResult(
-                project.id,
-                FUNDED_IN_COMPLETION,
-                votes[project.id],
-                project.cost,
-                position=len(funded),
-                supporters_money=money_left,
-            )
-        else:
-            results[project.id] = ProjectResult(
-                project.id,
-                DID_NOT_FIT,
-                votes[project.id],
-                project.cost,
-                supporters_money=money_left,
-                remaining_budget=remaining,
-            )
+    in_order = _greedy_order(election, votes, election.supporters(), already=set(funded))
+    _fund_while_they_fit(
+        in_order,
+        election.budget - outcome.total_cost,
+        votes,
+        funded,
+        results,
+        FUNDED_IN_COMPLETION,
+        money_left={pid: r.supporters_money for pid, r in outcome.projects.items()},
+    )
     return _outcome(
         outcome.rule + "+greedy",
         election,
@@ -225,6 +197,42 @@ def complete_with_greedy(election: Election, outcome: Outcome) -> Outcome:
         voter_share=outcome.voter_share,
         increments=outcome.increments,
     )
+
+
+def _fund_while_they_fit(
+    projects: Iterable[Project],
+    budget_left: int,
+    votes: Mapping[str, int],
+    funded: list[str],
+    results: dict[str, ProjectResult],
+    reason: str,
+    money_left: Mapping[str, Fraction | None] | None = None,
+) -> None:
+    """Greedy's loop, alone and as the completion: each project in turn funded (``reason``) if
+    it fits in what is left of the budget, else marked as not fitting, with what was left.
+    ``money_left``: what each project's supporters held when Equal Shares stopped, kept."""
+    for project in projects:
+        held = money_left.get(project.id) if money_left else None
+        if project.cost <= budget_left:
+            budget_left -= project.cost
+            funded.append(project.id)
+            results[project.id] = ProjectResult(
+                project.id,
+                reason,
+                votes[project.id],
+                project.cost,
+                position=len(funded),
+                supporters_money=held,
+            )
+        else:
+            results[project.id] = ProjectResult(
+                project.id,
+                DID_NOT_FIT,
+                votes[project.id],
+                project.cost,
+                supporters_money=held,
+                remaining_budget=budget_left,
+            )
 
 
 def equal_shares_as_pabulib_checker(election: Election) -> tuple[str, ...]:
