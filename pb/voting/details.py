@@ -103,6 +103,8 @@ def unseal(sealed: bytes | None, consultation_id: int) -> VoterDetails:
 
 
 def _unreadable(consultation_id: int, ballots: int) -> None:
+    """Details no key of this host reads count as not given: a vote key dropped too early must
+    not keep a consultation from ever closing. It is logged."""
     logger.error(
         "The voters' details of %d ballot(s) of consultation %s cannot be read with this "
         "host's VOTE_KEY or VOTE_KEY_FALLBACKS (README.md, Keys): counted as not given",
@@ -119,25 +121,6 @@ class Counted:
     channel: str
     details: VoterDetails
     choices: Sequence[tuple[int, int]]
-
-
-def counted_at_close(
-    consultation_id: int, ballots: Iterable[tuple[str, bytes | None, Sequence[tuple[int, int]]]]
-) -> list[Counted]:
-    """The ballots (channel, sealed details, choices) with their details read, as closing
-    counts them. Details no key of this host reads count as not given: a vote key dropped too
-    early must not keep a consultation from ever closing, and it is logged."""
-    found: list[Counted] = []
-    unreadable = 0
-    for channel, sealed, choices in ballots:
-        read_details = read(sealed, consultation_id)
-        if read_details is None:
-            unreadable += 1
-            read_details = VoterDetails()
-        found.append(Counted(channel, read_details, choices))
-    if unreadable:
-        _unreadable(consultation_id, unreadable)
-    return found
 
 
 def values_of(ballot: Counted) -> dict[str, str]:
@@ -196,7 +179,7 @@ def record_figures_at_close(consultation_id: int) -> None:
     ):
         plain = None if sealed is None else _open(sealed, ciphers, aad)
         if sealed is not None and plain is None:
-            unreadable += 1  # counted as nothing given, as counted_at_close does
+            unreadable += 1  # counted as nothing given: see _unreadable
         values = parsed.get(plain)
         if values is None:
             values = parsed[plain] = _strings(VoterDetails() if plain is None else _parsed(plain))
