@@ -37,14 +37,20 @@ def pack_choices(choices: Mapping[int, int]) -> str:
     return ",".join(f"{pid}:{points}" for pid, points in sorted(choices.items()))
 
 
+def packed_items(text: str) -> list[str]:
+    """Each choice of a packed ballot as stored (``"12:1"``): whoever counts many ballots can
+    count these strings first and read each distinct one once (``read_item``)."""
+    return text.split(",") if text else []
+
+
+def read_item(item: str) -> tuple[int, int]:
+    """(proposal id, points) of one stored choice."""
+    proposal_id, _, points = item.partition(":")
+    return int(proposal_id), int(points)
+
+
 def unpack_choices(text: str) -> Choices:
-    if not text:
-        return {}
-    choices = {}
-    for item in text.split(","):
-        proposal_id, _, points = item.partition(":")
-        choices[int(proposal_id)] = int(points)
-    return choices
+    return dict(map(read_item, packed_items(text)))
 
 
 def no_choices() -> Choices:
@@ -192,5 +198,7 @@ __all__ = [
     "VoterLink",
     "VotingCode",
     "pack_choices",
+    "packed_items",
+    "read_item",
     "unpack_choices",
 ]

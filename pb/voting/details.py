@@ -28,7 +28,7 @@ from sqlalchemy import Text, insert, select, type_coerce
 from pb import keys
 from pb.extensions import db
 from pb.models import Ballot, ChoiceFigure, Gender, VoterFigure
-from pb.models.voting import unpack_choices
+from pb.models.voting import packed_items, read_item
 from pb.voting.sheets import VoterDetails
 
 logger = logging.getLogger(__name__)
@@ -185,16 +185,15 @@ def record_figures_at_close(consultation_id: int) -> None:
             values = parsed[plain] = _strings(VoterDetails() if plain is None else _parsed(plain))
         profile = profiles.setdefault((*values, channel.value), len(profiles))
         count_of_profile[profile] += 1
-        if packed:
-            by_stored_choice.update((choice, profile) for choice in packed.split(","))
+        by_stored_choice.update((item, profile) for item in packed_items(packed))
     if unreadable:
         _unreadable(consultation_id, unreadable)
     if not count_of_profile:
         return
     chose_by_profile: Counter[tuple[int, int]] = Counter()
     points_by_profile: Counter[tuple[int, int]] = Counter()
-    for (choice, profile), n in by_stored_choice.items():
-        ((proposal_id, given),) = unpack_choices(choice).items()
+    for (item, profile), n in by_stored_choice.items():
+        proposal_id, given = read_item(item)
         chose_by_profile[(proposal_id, profile)] += n
         points_by_profile[(proposal_id, profile)] += n * given
     voters: Counter[tuple[str, str]] = Counter()
