@@ -1,47 +1,36 @@
 """The Method of Equal Shares with the Add1 completion, counted fast and exactly.
 
 ``EqualShares`` prepares an election (voters grouped by ballot, projects with votes); its
-``run(share)`` is one run of the rule with ``share`` per voter, and ``add1()`` finds the run whose
-outcome Add1 keeps (see pb.counting.rules for the rule itself and its ties). This module holds how
-that is made fast, and why it is still exact.
+``add1()`` finds the run whose outcome Add1 keeps (see pb.counting.rules for the rule itself and
+its ties). This module holds how that is made fast, and why it is still exact.
 
-pabutools re-runs the whole rule for every increment. Here one run is fast: voters with the
-same ballot are counted once; voters with the same money left form one class, and a project's
-supporters are counted per class; money is kept as whole multiples of a common 1/D, so that
-exact sums and comparisons are integer arithmetic, with floor(amount * 2**40) deciding most
-comparisons without it; and a project's price is recomputed only when it may be the cheapest
-and some of its supporters paid since (prices never fall during a run).
+pabutools re-runs the whole rule for every increment of the voters' share. pb does too, but
+each run is fast, and runs that cannot change the outcome are skipped:
 
-Most increments are skipped by certifying a jump: one run at a larger share, compared round by
-round with the run already known, proves that every share in between has the same outcome
-(``EqualShares.certify``, whose docstring holds the proof).
+1. **Runs on bounds** (pb.counting.intervals). A run keeps each voter's money between two whole
+   numbers of 1/2**S of a currency unit, in numpy arrays, and funds a project only where the
+   bounds prove it is the round's winner. Where they cannot (exact ties of prices that depend
+   on money, a project exactly affordable), that share is counted exactly instead, by ``run``.
+2. **Blocks from the top down.** Increments are counted in blocks of ``BLOCK``, the largest share
+   first: each run starts its rounds from the price bounds of the run one increment above,
+   lower bounds at its own share while both have funded the same projects (see
+   ``certify_jump`` for why prices fall as the share grows). A run then prices again only the
+   projects that could win a round, not every project its payments touched.
+3. **Certified jumps.** Where the outcome held still, one run at a larger share can prove that
+   every share in between has the same outcome (``certify_jump``, with the proof); the search
+   then jumps there, and the jump doubles after each success (``Stride``).
 
-A check that fails in some round still proves the rounds before it for every share between
-the two runs; runs at those shares fund those projects first without looking at their rivals,
-and then start from the prices the check had reached, lower bounds at any smaller share.
+The exact run (``run``, on ``State``) is the rule as written, with money kept as exact integer
+multiples of a common 1/D; it counts the shares the bounds cannot decide, and replays the
+outcome kept (``replay``) for the prices, payments and money that the results show.
 
-Runs also share their first rounds. Where a run's first rounds fund, one after another, the
-project with the lowest possible price (cost / points) among those left, and leave every
-supporter with money, every run at a larger share repeats them, each voter holding the
-difference of the shares more (``EqualShares._remember``, with the proof); later runs start from
-a copy of that money instead of paying those rounds again.
-
-Such certified runs let the search jump ahead (the jump doubles after each success, within
-where prices extrapolated from the last two runs would change the outcome, and shrinks after a
-failure); where no jump can be certified it moves by 1, exactly as Add1. The outcome is
-therefore the one Add1 computes increment by increment — the idea of computing "the next
-budget at which the outcome can change" from Kraiczy, Robinson and Elkind, "Streamlining Equal
-Shares" (2025), here as a check rather than a formula.
-
-Why a check and not the paper's formula: the paper computes the next budget at which the outcome
-changes (its ADD-OPT) for Exact Equal Shares, its variant of the rule in which the supporters of a
-project pay equal parts and those who cannot are left out. In the Method of Equal Shares counted
-here, as pabutools counts it, a supporter who cannot pay her part pays all she has, and the prices
-are piecewise affine in the share, with a bend wherever one more voter can pay in full. On
-Warsaw's district ballots those bends come more often than once per whole-unit increment (the
-number of voters paying all they have differs between any two neighbouring increments), so a
-formula valid until the next bend would not skip a single increment; bounds that hold across
-bends (prices fall as the share grows) do.
+The idea of not visiting every increment is that of "the next budget at which the outcome can
+change" from Kraiczy, Robinson and Elkind, "Streamlining Equal Shares" (2025); their ADD-OPT
+computes it for Exact Equal Shares, a variant of the rule in which supporters who cannot pay an
+equal part are left out. In the rule counted here a supporter who cannot pay her part pays all
+she has, prices bend wherever one more voter can pay in full, and on Warsaw's district ballots
+that happens more often than once per increment, so a formula valid until the next bend would
+skip nothing; a certificate that holds across bends does.
 """
 
 from __future__ import annotations
@@ -52,18 +41,19 @@ import itertools
 import math
 import operator
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import repeat
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
-from pb.counting.model import APPROVAL, Election
+import numpy as np
 
+from pb.counting.intervals import IntervalRun, Intervals
+from pb.counting.model import APPROVAL, Election, tie_break_key
 
-def tie_break_key(project_id: str, cost: int, votes: int) -> tuple[int, int, str]:
-    """Sorts first the project that wins a tie: cheaper, then more votes, then smaller id."""
-    return (cost, -votes, project_id)
+#: Increments counted together, from the top down (see the module's docstring).
+BLOCK = 16
 
 
 class Supporters(NamedTuple):
@@ -75,47 +65,26 @@ class Supporters(NamedTuple):
     times: list[int]
 
 
-class KnownRounds(NamedTuple):
-    """First rounds shown (by a failed ``certify``) to fund ``funded`` at every increment from
-    ``low`` to ``high``, and ``bounds``, the heap after them then: lower bounds of the prices at
-    each of those increments."""
+class Funding(Protocol):
+    """What Add1 reads of a run, exact (``Run``) or on bounds (``IntervalRun``)."""
 
-    funded: tuple[int, ...]
-    bounds: list[Candidate]
-    low: int
-    high: int
-
-    def covers(self, k: int) -> bool:
-        return self.low <= k <= self.high
+    share: Fraction
+    funded: list[int]
 
 
 @dataclass
 class Stride:
     """How far ``add1`` tries to jump: ``width`` increments (no jump below 2), doubling after
-    each jump certified and shrinking fourfold after one that was not; after a failure it
-    steps by 1 for ``wait`` increments (2, 4, 8... up to 32 after successive failures) before
-    trying again, once the outcome held still for an increment."""
+    each jump certified and shrinking fourfold after one that was not. Below 2, ``add1`` counts
+    a block of increments and tries again with 2 if the outcome held still at its end."""
 
     width: int = 2
-    wait: int = 0
-    misses: int = 0
 
     def succeeded(self) -> None:
-        # A jump of 2 saves one run for the price of one: it is no sign that jumping pays here.
-        if self.width > 2:
-            self.misses = 0
         self.width *= 2
 
     def failed(self) -> None:
-        self.misses += 1
         self.width //= 4
-        if self.width < 2:
-            self.wait = 2 ** min(self.misses, 5)
-
-    def stepped(self, held_still: bool) -> None:
-        self.wait -= 1
-        if self.wait <= 0 and held_still:
-            self.width = 2
 
 
 class EqualShares:
@@ -134,66 +103,81 @@ class EqualShares:
         approval = election.vote_type == APPROVAL
         self.scale = [p.cost if approval else 1 for p in projects]
         self.key = [tie_break_key(p.id, p.cost, votes[p.id]) for p in projects]
-        ballots = Counter(
-            tuple(sorted((self.index[pid], w) for pid, w in ballot.items() if w > 0))
-            for ballot in election.ballots
-        )
-        ballots.pop((), None)
-        self.types = list(ballots.items())
+        # Ballot types: identical ballots counted once (as listed: the same ballot listed in
+        # another order is another type, which costs a little time and changes nothing).
+        # ``times``: how many voters cast each type.
+        distinct = Counter(tuple(ballot.items()) for ballot in election.ballots)
+        self.times = list(distinct.values())
+        count = len(self.ids)
+        # Every (ballot type, project, points) the ballots hold, grouped by project: per project
+        # its supporters' types (``types_of``), the points they gave (``points_of``) and how many
+        # cast each type (``mult_of``); ``single`` and ``multiple`` split them by types cast once
+        # (whose ``times`` stays empty) and more often.
+        lengths = np.fromiter(map(len, distinct), dtype=np.intp, count=len(distinct))
+        listed = list(itertools.chain.from_iterable(distinct))
+        listed_ids = list(map(operator.itemgetter(0), listed))
+        points_flat = np.array(list(map(operator.itemgetter(1), listed)), dtype=np.int64)
+        given = points_flat > 0  # a project given 0 points is not supported
+        points_flat = points_flat[given]
+        # (Projects given only 0 points have no index: -1, left out with their 0 points.)
+        projects_flat = np.array(list(map(self.index.get, listed_ids, repeat(-1))), dtype=np.intp)[
+            given
+        ]
+        types_flat = np.repeat(np.arange(len(distinct), dtype=np.intp), lengths)[given]
+        times = np.array(self.times, dtype=np.int64)
+        order = np.argsort(projects_flat, kind="stable")
+        ends = np.cumsum(np.bincount(projects_flat, minlength=count)).tolist()
+        sorted_types, sorted_points = types_flat[order], points_flat[order]
+        sorted_times = times[sorted_types]
+        self.weighted = bool(len(points_flat)) and int(points_flat.max()) > 1
         # Where anyone gave more than 1 point, supporters are told apart by (class, points),
         # written class * W + points.
-        self.weighted = any(w > 1 for items, _ in self.types for _, w in items)
-        self.W = max((w for items, _ in self.types for _, w in items), default=1) + 1
-        count = len(self.ids)
-        # Per project, its supporters' ballot types: those cast once (``single``, whose ``times``
-        # stays empty) and those cast n > 1 times (``multiple``); ``types_of`` all of them, with
-        # the points given (``points_of``) and how many cast each (``mult_of``).
-        types_of: list[list[int]] = [[] for _ in range(count)]
-        points_of: list[list[int]] = [[] for _ in range(count)]
-        single = [Supporters([], [], []) for _ in range(count)]
-        multiple = [Supporters([], [], []) for _ in range(count)]
-        neighbours: list[set[int]] = [set() for _ in range(count)]
-        mult_of: list[list[int]] = [[] for _ in range(count)]
-        for v, (items, n) in enumerate(self.types):
-            for j, w in items:
-                types_of[j].append(v)
-                points_of[j].append(w)
-                mult_of[j].append(n)
-                if n == 1:
-                    single[j].types.append(v)
-                    single[j].points.append(w)
-                else:
-                    multiple[j].types.append(v)
-                    multiple[j].points.append(w)
-                    multiple[j].times.append(n)
-            if len(items) > 1:
-                together = [j for j, _ in items]
-                for j in together:
-                    neighbours[j].update(together)
-        self.types_of, self.points_of, self.mult_of = types_of, points_of, mult_of
-        self.supporter_count = [sum(numbers) for numbers in mult_of]
-        self.single, self.multiple = single, multiple
-        self.neighbours = [sorted(others - {j}) for j, others in enumerate(neighbours)]
-        self.initial: list[dict[int, int]] = []
+        self.W = (int(points_flat.max()) if len(points_flat) else 1) + 1
+        self.types_of: list[list[int]] = []
+        self.points_of: list[list[int]] = []
+        self.mult_of: list[list[int]] = []
+        self.single: list[Supporters] = []
+        self.multiple: list[Supporters] = []
         self.points: list[int] = []  # points given to each project, in all
-        for j in range(count):
-            by_points = Counter(single[j].points)
-            for w, n in zip(multiple[j].points, multiple[j].times):
-                by_points[w] += n
-            self.points.append(sum(w * n for w, n in by_points.items()))
+        self.initial: list[dict[int, int]] = []
+        incidence = np.zeros((count, len(self.times)), dtype=bool)
+        start = 0
+        for j, end in enumerate(ends):
+            types_j = sorted_types[start:end]
+            points_j, times_j = sorted_points[start:end], sorted_times[start:end]
+            start = end
+            incidence[j, types_j] = True
+            self.types_of.append(types_j.tolist())
+            self.points_of.append(points_j.tolist())
+            self.mult_of.append(times_j.tolist())
+            once = times_j == 1
+            self.single.append(Supporters(types_j[once].tolist(), points_j[once].tolist(), []))
+            more = ~once
+            self.multiple.append(
+                Supporters(types_j[more].tolist(), points_j[more].tolist(), times_j[more].tolist())
+            )
+            self.points.append(int(np.dot(points_j, times_j)))
             if self.weighted:
+                by_points: Counter[int] = Counter()
+                for w, n in zip(self.points_of[j], self.mult_of[j]):
+                    by_points[w] += n
                 self.initial.append(dict(by_points))
             else:
-                self.initial.append({0: sum(by_points.values())})
-        # Projects by their lowest possible price (cost / points given to it): see ``_remember``.
-        self.cheapest_first = sorted(
-            range(count), key=lambda j: self._entry(j, self._lowest_price(j)).rank
-        )
-        self.snapshot: Snapshot | None = None
-        self.use_snapshots = True
+                self.initial.append({0: int(times_j.sum())})
+        self.supporter_count = [sum(numbers) for numbers in self.mult_of]
+        # Per project, the projects on a ballot with it.
+        self.neighbours = [
+            [
+                other
+                for other in np.flatnonzero(incidence[:, types].any(axis=1)).tolist()
+                if other != j
+            ]
+            for j, types in enumerate(self.types_of)
+        ]
+        self.intervals = Intervals(self)
 
     def add1(self, whole_shares: bool = False, stop_when_spent: bool = True) -> tuple[Run, int]:
-        """The run whose outcome Add1 keeps, and its number of increments.
+        """The run whose outcome Add1 keeps (replayed exactly), and its number of increments.
 
         By default as pabutools: shares ``budget / voters + k``, stopping at the first outcome
         that overspends (keeping the one before) or that leaves nothing with votes that fits.
@@ -201,85 +185,93 @@ class EqualShares:
         ``equal_shares_as_pabulib_checker``): after the run at ``budget / voters``, shares
         ``floor(budget / voters) + k`` for k = 1, 2..., and no stop until an outcome overspends.
 
-        From the run at increment k, a jump to k + width is tried where it is likely to be
-        certified (see ``certify``): the width doubles after each success, but stops short of
-        where prices extrapolated from the last two runs would change the outcome. A failed
-        jump still shows that the first rounds fund the same projects at every increment up to
-        k + width; runs there start from those rounds without checking their rivals (``prefix``).
-        After a failure the width shrinks fourfold; below 2 the search moves by 1, and tries a
-        jump again once the outcome held still for an increment, after waiting 2, 4, 8... up to
-        32 increments after successive failures (``Stride``; outcomes that change at almost
-        every increment are then counted almost as pabutools counts them, one run per
-        increment).
+        Every increment is accounted for: either counted (in blocks, see ``_block``) or shown by
+        a certified jump to have the outcome of the one before (``certify_jump``).
         """
         first = Fraction(self.budget, self.voters)
         base = Fraction(self.budget // self.voters) if whole_shares else first
-        current, k = self.run(first), 0
-        previous = None  # an earlier run funding the same sequence, to extrapolate from
-        known = KnownRounds((), [], 0, 0)
+        current: Funding = self.count(first)
+        k = 0
         stride = Stride()
-        while not (self.exhausts(current) if stop_when_spent else self.funds_all(current)):
-            if stride.width >= 2 and previous is not None:
-                crossing = self.predict(previous, current)
-                if crossing is not None:
-                    stride.width = min(stride.width, math.ceil(crossing - base) - 1 - k)
-            if stride.width >= 2:
+
+        def done(outcome: Funding) -> bool:
+            return self.exhausts(outcome) if stop_when_spent else self.funds_all(outcome)
+
+        while not done(current):
+            if stride.width >= 2 and isinstance(current, IntervalRun):
                 target = k + stride.width
-                inside = known.low <= k and target <= known.high
-                ahead, rounds, after = self.certify(
-                    current,
-                    base + target,
-                    known.funded if inside else (),
-                    known.bounds if inside else [],
-                )
+                ahead = self.certify_jump(current, base + target)
                 if ahead is not None:
-                    previous, current, k = current, ahead, target
+                    current, k = ahead, target
                     stride.succeeded()
-                    continue
-                if rounds > (len(known.funded) if known.covers(k + 1) else -1):
-                    known = KnownRounds(tuple(current.funded[:rounds]), after, k, target)
-                stride.failed()
+                else:
+                    stride.failed()
                 continue
-            covered = known.covers(k + 1)
-            # Rivals serve to extrapolate, which is only done while the outcome holds still.
-            following = self.run(
-                base + k + 1,
-                known.funded if covered else (),
-                known.bounds if covered else [],
-                rivals=previous is not None and stride.wait <= 1,
-            )
-            if self.total(following) > self.budget:
-                return current, k
-            previous = current if following.funded == current.funded else None
-            current, k = following, k + 1
-            stride.stepped(held_still=previous is not None)
-        return current, k
+            for following in self._block(base, k + 1, k + BLOCK):
+                if self.total(following) > self.budget:
+                    return self.replay(current), k
+                held_still = following.funded == current.funded
+                current, k = following, k + 1
+                if done(current):
+                    break
+            if held_still:
+                stride.width = 2
+        return self.replay(current), k
 
-    def predict(self, before: Run, after: Run) -> Fraction | None:
-        """Where, extrapolating prices linearly from two runs funding the same sequence, some
-        round's closest rival would become cheaper than the project funded; only a guess, used
-        to choose the next jump (which is then certified)."""
-        step = after.share - before.share
-        first = None
-        for r, rival in enumerate(after.rivals):
-            earlier = before.rivals[r]
-            if rival is None or earlier is None or rival.project != earlier.project:
-                continue
-            gap_after = rival.rho.value - after.bests[r].rho.value
-            gap_before = earlier.rho.value - before.bests[r].rho.value
-            if gap_before > gap_after:
-                crossing = after.share + gap_after * step / (gap_before - gap_after)
-                if first is None or crossing < first:
-                    first = crossing
-        return first
+    def _block(self, base: Fraction, first: int, last: int) -> list[Funding]:
+        """The runs at shares ``base + first`` to ``base + last``, in that order, counted from
+        the last down, each run on bounds starting from the runs above it (see the module's
+        docstring); a share the bounds cannot decide is counted exactly."""
+        runs: list[Funding] = []
+        above: list[IntervalRun] = []  # the runs counted on bounds so far, nearest first
+        for k in range(last, first - 1, -1):
+            share = base + k
+            found = self.intervals.run(share, above=above)
+            if found is not None:
+                above.insert(0, found)
+            runs.append(found if found is not None else self.run(share))
+        runs.reverse()
+        return runs
 
-    def total(self, run: Run) -> int:
+    def count(self, share: Fraction) -> Funding:
+        """One run at ``share``: on bounds, or exactly where they cannot decide."""
+        found = self.intervals.run(share)
+        return found if found is not None else self.run(share)
+
+    def certify_jump(self, before: IntervalRun, share: Fraction) -> IntervalRun | None:
+        """The run at ``share`` if it proves that every share from ``before.share`` up to
+        ``share`` gives the outcome of ``before``; None where it does not.
+
+        The run at ``share`` must fund what ``before`` funded, round by round, and in every
+        round every other project must be unaffordable there, or cost more per unit of
+        satisfaction there than the funded project did in ``before`` (ties by the tie-break
+        key); and nothing more may be affordable at its end (pb.counting.intervals checks all
+        of it on its bounds, ``before`` argument).
+
+        Why that is enough. Fix the sequence of projects ``before`` funded at share ``x_a``, and
+        follow that same sequence at a larger share ``x``. Every voter's money left before every
+        round is a non-decreasing function of ``x``: a round maps the money before it to
+        ``max(0, money - rho * satisfaction)``, where ``rho`` can only fall when supporters hold
+        more, so the map is monotone, and it starts from ``x`` itself. Hence every project's
+        price in every round is non-increasing in ``x``, and a project affordable at ``x_a``
+        stays affordable. So if the run at ``x_b = share`` funds the same sequence and in every
+        round each other project is at ``x_b`` either unaffordable or has a (price, tie-break
+        key) above the funded project's (price, key) at ``x_a``, then at every ``x`` between
+        them the funded project still beats every other one, and the projects unaffordable at
+        the end at ``x_b`` are unaffordable at ``x`` too: every increment between has the
+        outcome of ``before``. (The same fact, prices at a smaller share being at least those at
+        a larger one after the same rounds, lets a block's runs start from the bounds of the
+        run above them.)
+        """
+        return self.intervals.run(share, before=before, record=False)
+
+    def total(self, run: Funding) -> int:
         return sum(self.cost[j] for j in run.funded)
 
-    def funds_all(self, run: Run) -> bool:
+    def funds_all(self, run: Funding) -> bool:
         return len(run.funded) == len(self.ids)
 
-    def exhausts(self, run: Run) -> bool:
+    def exhausts(self, run: Funding) -> bool:
         left = self.budget - self.total(run)
         funded = set(run.funded)
         return all(self.cost[j] > left for j in range(len(self.ids)) if j not in funded)
@@ -295,70 +287,6 @@ class EqualShares:
             j,
             found.per_point,
             found.poor,
-        )
-
-    def _start(
-        self, share: Fraction, forced: tuple[int, ...] = (), seed: Sequence[Candidate] = ()
-    ) -> tuple[Run, list[Candidate]]:
-        """A run at ``share`` that has funded ``forced`` in its first rounds (a sequence certified
-        for this share, see ``add1``), and its heap of the other projects' prices.
-
-        Without ``forced`` the heap holds exact prices. After forced rounds it holds lower bounds
-        of the prices, marked as needing a recount: ``seed``, the heap entries of a run at a
-        larger share at that round (prices only fall as the share grows), else cost / (points
-        given to the project), a lower bound whatever its supporters hold.
-        """
-        snapshot = self.snapshot
-        known: tuple[int, ...] = ()
-        if snapshot is not None and share >= snapshot.share:
-            known = snapshot.funded
-            common = min(len(known), len(forced))
-            if known[:common] != forced[:common]:  # cannot happen (see _remember); be safe
-                known = ()
-        if snapshot is not None and known:
-            state = snapshot.state.translated(share - snapshot.share)
-            result = Run(share, state=state)
-            for j in known:
-                result.add(self._entry(j, self._lowest_price(j)), None)
-            forced = known + forced[len(known) :]
-        else:
-            state = State(self, share)
-            result = Run(share, state=state)
-        for j in forced[len(known) :]:
-            price = state.price(j)
-            assert price is not None, "a forced round was certified affordable at this share"
-            entry = self._entry(j, price)
-            result.add(entry, None)
-            state.pay(j, entry.per_point)
-        if seed:
-            heap = [entry for entry in seed if state.alive[entry.project]]
-            for entry in heap:
-                state.stale[entry.project] = True
-            heapq.heapify(heap)
-            return result, heap
-        heap = []
-        for j in range(len(self.ids)):
-            if not state.alive[j]:
-                continue
-            found: Price | None
-            if forced:
-                found = self._lowest_price(j)
-                state.stale[j] = True
-            else:
-                found = state.price(j)
-                if found is None:
-                    state.alive[j] = False
-                    continue
-            heap.append(self._entry(j, found))
-        heapq.heapify(heap)
-        return result, heap
-
-    def _lowest_price(self, j: int) -> Price:
-        points = self.points[j]
-        return Price(
-            Fraction(self.cost[j], points),
-            self.cost[j] * RHO_SCALE // (points * self.scale[j]),
-            0,
         )
 
     def _top(self, state: State, heap: list[Candidate]) -> Candidate | None:
@@ -377,188 +305,39 @@ class EqualShares:
                 heapq.heapreplace(heap, self._entry(j, found))
         return None
 
-    def run(
-        self,
-        share: Fraction,
-        forced: tuple[int, ...] = (),
-        seed: Sequence[Candidate] = (),
-        rivals: bool = True,
-    ) -> Run:
-        """Equal Shares with ``share`` per voter (having funded ``forced`` first, see
-        ``_start``); ``rivals``: also find each round's closest rival, for ``predict``."""
-        result, heap = self._start(share, forced, seed)
-        state = result.state
-        # While its first rounds could start later runs (see _remember), the run copies the
-        # money where they end, instead of _remember paying them again afterwards.
-        keep_from = self._worth_keeping(result)
-        kept = None
+    def run(self, share: Fraction) -> Run:
+        """Equal Shares with ``share`` per voter, exactly: each round funds the project at the
+        top of a heap of prices, recomputing a price only when it may be the lowest and some
+        of its supporters paid since (prices never fall during a run)."""
+        state = State(self, share)
+        result = Run(share, state)
+        heap = []
+        for j in range(len(self.ids)):
+            found = state.price(j)
+            if found is None:
+                state.alive[j] = False
+            else:
+                heap.append(self._entry(j, found))
+        heapq.heapify(heap)
         while self._top(state, heap) is not None:
             entry = heapq.heappop(heap)
-            rounds = len(result.funded)
-            if keep_from is not None and (
-                entry.project != self.cheapest_first[rounds] or entry.poor
-            ):
-                if rounds >= keep_from:
-                    kept = self._kept(result, state)
-                keep_from = None
-            result.add(entry, self._top(state, heap) if rivals else None)
-            if state.pay(entry.project, entry.per_point):
-                keep_from = None  # somebody has nothing left: _remember stops before
-        if keep_from is not None and len(result.funded) >= keep_from:
-            kept = self._kept(result, state)
-        if kept is not None:
-            self.snapshot = kept
-        else:
-            self._remember(result)
+            result.add(entry)
+            state.pay(entry.project, entry.per_point)
         return result
 
-    def _kept(self, run: Run, state: State) -> Snapshot:
-        """The money of ``state`` after ``run``'s rounds so far, for later runs: a copy, in which
-        only the projects funded are out (this run found others unaffordable at its share)."""
-        copy = state.translated(Fraction(0))
-        copy.alive = [True] * len(self.ids)
-        for j in run.funded:
-            copy.alive[j] = False
-        return Snapshot(run.share, tuple(run.funded), copy)
-
-    def _worth_keeping(self, run: Run) -> int | None:
-        """How many first rounds ``run`` (just started) must have for its money after them to
-        be kept for later runs (see _remember), or None if it cannot be: a smaller share than
-        the money kept already, or rounds paid at its start that are not that money's own."""
-        snapshot = self.snapshot
-        if not self.use_snapshots or (snapshot and run.share < snapshot.share):
-            return None
-        known = snapshot.funded if snapshot else ()
-        if run.funded and tuple(run.funded) != known:
-            return None
-        return max(2, len(known) + 2)
-
-    def _remember(self, run: Run) -> None:
-        """Keep the voters' money after ``run``'s first rounds where every later run will fund
-        the same projects the same way, so that those runs start from it (``_start``).
-
-        A round is such a round when nobody had to pay all they had (every supporter paid the
-        price times their points, and the price was cost / points), no supporter was left with
-        nothing, and the project funded was, of all the projects not funded yet, the one with
-        the lowest possible price, cost / points. With a larger share and the same rounds before,
-        every voter holds more by the same amount, so the round again leaves nobody short and
-        costs the same; every other project's price is still at least its lowest possible price,
-        which is above: the same project wins, and every voter ends the round with what they had
-        at the smaller share plus the difference of the shares. By induction this holds for the
-        whole run of such rounds, at every larger share.
-        """
-        if not self.use_snapshots or (self.snapshot and run.share < self.snapshot.share):
-            return
-        rounds = 0
-        while (
-            rounds < len(run.funded)
-            and run.funded[rounds] == self.cheapest_first[rounds]
-            and run.poor[rounds] == 0
-        ):
-            rounds += 1
-        known = len(self.snapshot.funded) if self.snapshot else 0
-        if rounds < max(2, known + 2):  # too short to pay for the copy
-            return
-        state = State(self, run.share)
-        funded = []
-        for j, price in zip(run.funded[:rounds], run.prices[:rounds]):
-            state.pay(j, price)
-            if -1 in state.type_class:  # somebody was left with nothing: stop before
-                break
-            funded.append(j)
-        else:
-            self.snapshot = Snapshot(run.share, tuple(funded), state)
-            return
-        if len(funded) >= max(2, known + 2):
-            state = State(self, run.share)
-            for j in funded:
-                state.pay(j, self._lowest_price(j).per_point)
-            self.snapshot = Snapshot(run.share, tuple(funded), state)
-
-    def certify(
-        self,
-        before: Run,
-        share: Fraction,
-        forced: tuple[int, ...] = (),
-        seed: Sequence[Candidate] = (),
-    ) -> tuple[Run | None, int, list[Candidate]]:
-        """Whether every share from ``before.share`` up to ``share`` gives the outcome of
-        ``before``: (the run at ``share``, or None as soon as that cannot be shown), how many of
-        ``before``'s first rounds are shown to fund the same projects at all those shares, and
-        the heap at the start of the first round not shown (lower bounds of the prices then, at
-        all those shares). ``forced`` and ``seed``: as for ``_start``, for all those shares.
-
-        Round by round, this run must fund what ``before`` funded, and every other project must
-        be unaffordable here, or cost more per unit of satisfaction here than the funded project
-        did in ``before`` (ties by the tie-break key) — prices fall as the share grows — or, where
-        every price involved is an affine function of the share between the two runs (the same
-        number of voters paid all they had, at both ends), lose to the funded project at both
-        ends.
-
-        Why that is enough. Fix the sequence of projects ``before`` funded at share ``x_a``, and
-        follow that same sequence at a larger share ``x``. Every voter's money left before every
-        round is a non-decreasing function of ``x``: a round maps the money before it to
-        ``max(0, money - rho * satisfaction)``, where ``rho`` can only fall when supporters hold
-        more, so the map is monotone, and it starts from ``x`` itself. Hence every project's price
-        in every round is non-increasing in ``x``, and a project affordable at ``x_a`` stays
-        affordable. So if the run at ``x_b = share`` funds the same sequence and in every round
-        each other project is at ``x_b`` either unaffordable or has a (price, tie-break key) above
-        the funded project's (price, key) at ``x_a``, then at every ``x`` between them the funded
-        project still beats every other one, and the projects unaffordable at the end at ``x_b``
-        are unaffordable at ``x`` too: every increment between has the outcome of ``before``.
-
-        Close races, where both prices fall: a voter who pays everything she has at ``x_b`` does
-        so at every smaller share (her money minus the price is non-decreasing in ``x``), so if
-        as many voters pay everything at ``x_a`` as at ``x_b`` in every round so far, then every
-        amount and the funded project's price are affine in ``x`` between the two runs; a rival
-        whose number of supporters paying everything is also the same at both ends has an affine
-        price too, and it loses at every ``x`` between if it loses at both ends.
-        """
-        result, heap = self._start(share, forced, seed)
-        state = result.state
-        replay, replayed = None, 0  # ``before``'s money, rebuilt only if needed
-        start = len(result.funded)  # ``forced``, and perhaps more rounds (see _remember)
-        if result.funded != before.funded[:start]:
-            return None, 0, []
-        affine = all(result.poor[r] == before.poor[r] for r in range(start))
-        for r in range(start, len(before.funded)):
-            top = self._top(state, heap)
-            bounds = list(heap)
-            if top is None or top.project != before.funded[r]:
-                return None, r, bounds
-            entry = heapq.heappop(heap)
-            affine = affine and entry.poor == before.poor[r]
-            bar = before.bests[r]
-            rival = self._top(state, heap)
-            checked = []
-            while True:
-                top = self._top(state, heap)
-                if top is None or top.rank > bar:
-                    break
-                if not affine:
-                    return None, r, bounds
-                if replay is None:
-                    replay = State(self, before.share)
-                while replayed < r:
-                    replay.pay(before.funded[replayed], before.prices[replayed])
-                    replayed += 1
-                p = top.project
-                found = replay.price(p)
-                if (
-                    found is None
-                    or found.poor != top.poor
-                    or not bar < self._entry(p, found).rank
-                    or not entry.rank < top.rank
-                ):
-                    return None, r, bounds
-                checked.append(heapq.heappop(heap))
-            for other in checked:
-                heapq.heappush(heap, other)
-            result.add(entry, rival)
-            state.pay(entry.project, entry.per_point)
-        if self._top(state, heap) is not None:
-            return None, len(before.funded), list(heap)
-        return result, len(before.funded), []
+    def replay(self, outcome: Funding) -> Run:
+        """The exact run funding ``outcome.funded`` at its share, in that order: each project's
+        price per point, its supporters who paid all they had, and the money left."""
+        if isinstance(outcome, Run):
+            return outcome
+        state = State(self, outcome.share)
+        result = Run(outcome.share, state)
+        for j in outcome.funded:
+            found = state.price(j)
+            assert found is not None, "the bounds showed it affordable at this share"
+            result.add(self._entry(j, found))
+            state.pay(j, found.per_point)
+        return result
 
 
 @functools.total_ordering
@@ -627,23 +406,13 @@ class Candidate(NamedTuple):
         return Rank(self.scaled, self.rho, self.key)
 
 
-class Snapshot:
-    """The voters' money at ``share`` after the first rounds, funding ``funded``, that every
-    run at a larger share begins with (see ``EqualShares._remember``)."""
-
-    __slots__ = ("share", "funded", "state")
-
-    def __init__(self, share: Fraction, funded: tuple[int, ...], state: State) -> None:
-        self.share, self.funded, self.state = share, funded, state
-
-
 class Run:
-    """One run of Equal Shares at a given share per voter: per round, the funded project, its
-    price per point (``prices``; per approval on approval ballots), its price per unit of
-    satisfaction with its tie-break key (``bests``, as in heap entries), how many of its
-    supporters paid all they had left (``poor``), and its closest rival's heap entry."""
+    """One exact run of Equal Shares at a given share per voter: per round, the funded project,
+    its price per point (``prices``; per approval on approval ballots), its price per unit of
+    satisfaction with its tie-break key (``bests``, as in heap entries), and how many of its
+    supporters paid all they had left (``poor``)."""
 
-    __slots__ = ("share", "funded", "prices", "bests", "poor", "rivals", "state")
+    __slots__ = ("share", "funded", "prices", "bests", "poor", "state")
 
     def __init__(self, share: Fraction, state: State) -> None:
         self.share = share
@@ -651,15 +420,13 @@ class Run:
         self.prices: list[Fraction] = []
         self.bests: list[Rank] = []
         self.poor: list[int] = []
-        self.rivals: list[Candidate | None] = []
         self.state = state
 
-    def add(self, entry: Candidate, rival: Candidate | None) -> None:
+    def add(self, entry: Candidate) -> None:
         self.funded.append(entry.project)
         self.prices.append(entry.per_point)
         self.bests.append(entry.rank)
         self.poor.append(entry.poor)
-        self.rivals.append(rival)
 
     def supporters_money(self) -> list[Fraction]:
         return self.state.supporters_money()
@@ -682,7 +449,7 @@ class State:
         self.units = [share.numerator]
         self.epoch = [0]
         self.scaled = [share.numerator * SCALE // share.denominator]
-        self.type_class = [0] * len(mes.types)
+        self.type_class = [0] * len(mes.times)
         self.holders = [dict(counts) for counts in mes.initial]
         count = len(mes.ids)
         # Supporters of each project with nothing left (not in its holders).
@@ -690,26 +457,6 @@ class State:
         self.outdated = [False] * count
         self.alive = [True] * count
         self.stale = [False] * count  # for the heap: the price recorded there may be too low
-
-    def translated(self, more: Fraction) -> State:
-        """A copy in which every voter holds ``more`` besides (nobody may hold nothing)."""
-        copy = State.__new__(State)
-        copy.mes = self.mes
-        extra = more.denominator // math.gcd(more.denominator, self.D)
-        copy.D = D = self.D * extra
-        added = more.numerator * (D // more.denominator)
-        factor = [f * extra for f in self.factor]
-        copy.units = [u * factor[e] + added for u, e in zip(self.units, self.epoch)]
-        copy.factor = [1]
-        copy.epoch = [0] * len(copy.units)
-        copy.scaled = [u * SCALE // D for u in copy.units]
-        copy.type_class = list(self.type_class)
-        copy.holders = [dict(counts) for counts in self.holders]
-        copy.broke = list(self.broke)
-        copy.outdated = list(self.outdated)
-        copy.alive = list(self.alive)
-        copy.stale = list(self.stale)
-        return copy
 
     def counts(self, j: int) -> dict[int, int]:
         if self.outdated[j]:

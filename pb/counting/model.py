@@ -21,6 +21,12 @@ VOTE_TYPES = (APPROVAL, CUMULATIVE)
 #: A ballot: project id → points (1 for every project an approval ballot approves).
 Ballot = Mapping[str, int]
 
+
+def tie_break_key(project_id: str, cost: int, votes: int) -> tuple[int, int, str]:
+    """Sorts first the project that wins a tie: cheaper, then more votes, then smaller id."""
+    return (cost, -votes, project_id)
+
+
 #: The ballot limits an election may state in its META section (``None`` when not stated).
 LIMIT_KEYS = (
     "min_length",

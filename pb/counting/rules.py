@@ -50,7 +50,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from fractions import Fraction
 
-from pb.counting.mes import EqualShares, tie_break_key
 from pb.counting.model import (
     DID_NOT_FIT,
     FUNDED,
@@ -61,6 +60,7 @@ from pb.counting.model import (
     Outcome,
     Project,
     ProjectResult,
+    tie_break_key,
 )
 
 __all__ = [
@@ -133,6 +133,8 @@ def equal_shares_add1(election: Election) -> Outcome:
     votes = election.support()
     if not election.ballots:
         return _outcome("equal-shares", election, [], {}, votes)
+    from pb.counting.mes import EqualShares  # numpy, imported when Equal Shares counts
+
     mes = EqualShares(election, votes, election.supporters())
     run, increments = mes.add1()
     results: dict[str, ProjectResult] = {}
@@ -245,6 +247,8 @@ def equal_shares_as_pabulib_checker(election: Election) -> tuple[str, ...]:
     """
     if not election.ballots:
         return ()
+    from pb.counting.mes import EqualShares  # numpy, imported when Equal Shares counts
+
     mes = EqualShares(election, election.support(), election.supporters())
     if sum(mes.cost) <= election.budget:
         return tuple(mes.ids)  # its loop would never end; every project is funded anyway
