@@ -5,6 +5,7 @@ neither Flask nor a database."""
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -53,10 +54,17 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m pb.counting")
         "--complete-greedy", action="store_true", help="Equal Shares: spend what is left by greedy."
     )
     options = parser.parse_args(argv)
+    # Reading and counting a city's file makes millions of small objects (ballots, their
+    # tuples) and no reference cycles; the cyclic garbage collector would walk them again and
+    # again, a tenth to a quarter of the time on Warsaw's files. The process counts once and
+    # ends, so it is paused meanwhile.
+    gc.disable()
     try:
         result = count_file(options.path, options.rule, options.complete_greedy)
     except CountError as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1
+    finally:
+        gc.enable()
     print(json.dumps(result))
     return 0

@@ -106,17 +106,24 @@ class EqualShares:
         # Ballot types: identical ballots counted once (as listed: the same ballot listed in
         # another order is another type, which costs a little time and changes nothing).
         # ``times``: how many voters cast each type.
-        distinct = Counter(tuple(ballot.items()) for ballot in election.ballots)
+        ballots = election.ballots
+        values = operator.methodcaller("values")
+        distinct: Counter[tuple[tuple[str, ...], tuple[int, ...]]] = Counter(
+            zip(map(tuple, ballots), map(tuple, map(values, ballots)))
+        )
         self.times = list(distinct.values())
         count = len(self.ids)
         # Every (ballot type, project, points) the ballots hold, grouped by project: per project
         # its supporters' types (``types_of``), the points they gave (``points_of``) and how many
         # cast each type (``mult_of``); ``single`` and ``multiple`` split them by types cast once
         # (whose ``times`` stays empty) and more often.
-        lengths = np.fromiter(map(len, distinct), dtype=np.intp, count=len(distinct))
-        listed = list(itertools.chain.from_iterable(distinct))
-        listed_ids = list(map(operator.itemgetter(0), listed))
-        points_flat = np.array(list(map(operator.itemgetter(1), listed)), dtype=np.int64)
+        lengths = np.fromiter((len(ids) for ids, _ in distinct), dtype=np.intp, count=len(distinct))
+        listed_ids = list(itertools.chain.from_iterable(ids for ids, _ in distinct))
+        points_flat = np.fromiter(
+            itertools.chain.from_iterable(points for _, points in distinct),
+            dtype=np.int64,
+            count=len(listed_ids),
+        )
         given = points_flat > 0  # a project given 0 points is not supported
         points_flat = points_flat[given]
         # (Projects given only 0 points have no index: -1, left out with their 0 points.)
@@ -140,13 +147,13 @@ class EqualShares:
         self.multiple: list[Supporters] = []
         self.points: list[int] = []  # points given to each project, in all
         self.initial: list[dict[int, int]] = []
-        incidence = np.zeros((count, len(self.times)), dtype=bool)
+        incidence = np.zeros((len(self.times), count), dtype=bool)
         start = 0
         for j, end in enumerate(ends):
             types_j = sorted_types[start:end]
             points_j, times_j = sorted_points[start:end], sorted_times[start:end]
             start = end
-            incidence[j, types_j] = True
+            incidence[types_j, j] = True
             self.types_of.append(types_j.tolist())
             self.points_of.append(points_j.tolist())
             self.mult_of.append(times_j.tolist())
@@ -167,11 +174,7 @@ class EqualShares:
         self.supporter_count = [sum(numbers) for numbers in self.mult_of]
         # Per project, the projects on a ballot with it.
         self.neighbours = [
-            [
-                other
-                for other in np.flatnonzero(incidence[:, types].any(axis=1)).tolist()
-                if other != j
-            ]
+            [other for other in np.flatnonzero(incidence[types].any(axis=0)).tolist() if other != j]
             for j, types in enumerate(self.types_of)
         ]
         self.intervals = Intervals(self)
