@@ -11,7 +11,7 @@ each run is fast, and runs that cannot change the outcome are skipped:
    numbers of 1/2**S of a currency unit, in numpy arrays, and funds a project only where the
    bounds prove it is the round's winner. Where they cannot (exact ties of prices that depend
    on money, a project exactly affordable), that share is counted exactly instead, by ``run``.
-2. **Blocks from the top down.** Increments are counted in blocks of ``BLOCK``, the largest share
+2. **Blocks from the top down.** Increments are counted in blocks (of ``BLOCKS``), the largest share
    first: each run starts its rounds from the price bounds of the run one increment above,
    lower bounds at its own share while both have funded the same projects (see
    ``certify_jump`` for why prices fall as the share grows). A run then prices again only the
@@ -52,8 +52,13 @@ import numpy as np
 from pb.counting.intervals import IntervalRun, Intervals
 from pb.counting.model import APPROVAL, Election, tie_break_key
 
-#: Increments counted together, from the top down (see the module's docstring).
-BLOCK = 16
+#: Increments counted together, from the top down (see the module's docstring): the first
+#: block, and the largest. A block's first run starts from nothing, so longer blocks save work,
+#: but the runs of a block beyond the one where Add1 stops are wasted: blocks double in length
+#: as the count goes on.
+BLOCKS = (16, 64)
+#: How many of the runs above a run may start its rounds (the nearest, whose prices are closest).
+NEAREST = 8
 
 
 class Supporters(NamedTuple):
@@ -196,6 +201,7 @@ class EqualShares:
         current: Funding = self.count(first)
         k = 0
         stride = Stride()
+        block = BLOCKS[0]
 
         def done(outcome: Funding) -> bool:
             return self.exhausts(outcome) if stop_when_spent else self.funds_all(outcome)
@@ -210,13 +216,14 @@ class EqualShares:
                 else:
                     stride.failed()
                 continue
-            for following in self._block(base, k + 1, k + BLOCK):
+            for following in self._block(base, k + 1, k + block):
                 if self.total(following) > self.budget:
                     return self.replay(current), k
                 held_still = following.funded == current.funded
                 current, k = following, k + 1
                 if done(current):
                     break
+            block = min(2 * block, BLOCKS[1])
             if held_still:
                 stride.width = 2
         return self.replay(current), k
@@ -229,7 +236,7 @@ class EqualShares:
         above: list[IntervalRun] = []  # the runs counted on bounds so far, nearest first
         for k in range(last, first - 1, -1):
             share = base + k
-            found = self.intervals.run(share, above=above)
+            found = self.intervals.run(share, above=above[:NEAREST])
             if found is not None:
                 above.insert(0, found)
             runs.append(found if found is not None else self.run(share))
