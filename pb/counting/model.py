@@ -81,6 +81,9 @@ class Election:
     max_sum_points: int | None = None
     meta: Mapping[str, str | None] = field(default_factory=dict)
     project_meta: Mapping[str, Mapping[str, str | None]] = field(default_factory=dict)
+    _counted: tuple[dict[str, int], dict[str, int]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         budget = self.budget
@@ -106,20 +109,27 @@ class Election:
 
     def support(self) -> dict[str, int]:
         """Votes per project: the number of approvers, or the sum of points on points ballots."""
-        totals = dict.fromkeys((p.id for p in self.projects), 0)
-        for ballot in self.ballots:
-            for project_id, points in ballot.items():
-                totals[project_id] += points
-        return totals
+        return dict(self._tallies()[0])
 
     def supporters(self) -> dict[str, int]:
         """The number of voters who gave each project at least one point."""
-        totals = dict.fromkeys((p.id for p in self.projects), 0)
-        for ballot in self.ballots:
-            for project_id, points in ballot.items():
-                if points > 0:
-                    totals[project_id] += 1
-        return totals
+        return dict(self._tallies()[1])
+
+    def _tallies(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Votes and supporters per project, counted in one pass over the ballots the first
+        time they are asked for (a city's 100,000 ballots take a tenth of a second), and kept:
+        the election cannot change."""
+        if self._counted is None:
+            votes = dict.fromkeys((p.id for p in self.projects), 0)
+            supporters = dict(votes)
+            for ballot in self.ballots:
+                for project_id, points in ballot.items():
+                    votes[project_id] += points
+                    if points > 0:
+                        supporters[project_id] += 1
+            object.__setattr__(self, "_counted", (votes, supporters))
+        assert self._counted is not None
+        return self._counted
 
 
 # What became of a project, for the explanation beside each result.
