@@ -110,18 +110,17 @@ class Intervals:
 
     def __init__(self, mes: EqualShares) -> None:
         self.mes = mes
-        times = np.array(mes.times, dtype=np.int64)
-        self.type_count = len(times)
-        self.voters = int(times.sum())
-        self.supporters = [np.array(types, dtype=np.intp) for types in mes.types_of]
-        self.times = [times[types] for types in self.supporters]
+        self.type_count = len(mes.times)
+        self.voters = sum(mes.times)
+        # Per project: its supporters' ballot types, the points each gave it, how many cast each.
+        self.supporters = [arrays.types for arrays in mes.arrays]
+        self.points = [arrays.points for arrays in mes.arrays]
+        self.times = [arrays.times for arrays in mes.arrays]
         self.weighted = mes.weighted
-        # Points given by each supporter type (only where some ballot gives more than 1 point).
-        self.points = [np.array(points, dtype=np.intp) for points in mes.points_of]
-        self.most_points = [max(points, default=1) for points in mes.points_of]
+        self.most_points = [int(points.max()) for points in self.points]
         # Voters supporting each project, and the points they gave it, in all.
-        self.backers = [int(t.sum()) for t in self.times]
-        self.total_points = list(mes.points)
+        self.backers = mes.supporter_count
+        self.total_points = mes.points
         # Per S, each project's price when every supporter can pay cost / points (first_round).
         self.opening: dict[int, list[Price]] = {}
 
@@ -200,45 +199,45 @@ class _Run:
         and the level only rises).
         """
         iv = self.iv
-        supporters, times = iv.supporters[j], iv.times[j]
+        supporters = iv.supporters[j]
         cost = self.mes.cost[j] << self.S
         total = iv.total_points[j]
         low = self.low.take(supporters)
         self.gathered[j] = (low, None)
-        points = iv.points[j] if iv.weighted else None
-        guess = self.guesses.get(j) if self.guesses else None
+        guess = self.guesses.get(j)
+        found = None
         if guess is not None:
-            found = self._fixed_point(j, low, guess, exact_check=True)
-            if found is not None:
-                short, top, bottom, their_times, short_points = found
-                self.short[j] = short
-                self.level[j] = (top, bottom)
-                return self._bounds(
-                    j, supporters, cost, short, top, bottom, their_times, short_points
-                )
-        # Supporters short of the last level found, or of cost / points the first time, are
-        # short now (money only falls during a run, and the level only rises).
-        top, bottom = self.level[j] or (cost, total)
-        if points is None:
-            level = -(-top // bottom)
-            if self.level[j] is None and int(low.min()) >= level:
-                # Nobody is short: the price is cost / points.
-                return self._price(j, (cost, total), (cost, total))
-            short = low < level
-        else:
-            short = low < self._levels(top, bottom, j)[points]
-        found = self._fixed_point(j, low, short, exact_check=False)
+            found = self._fixed_point(j, low, guess, cost, total, exact_check=True)
+        if found is None:
+            # Supporters short of the last level found, or of cost / points the first time, are
+            # short now (money only falls during a run, and the level only rises).
+            top, bottom = self.level[j] or (cost, total)
+            if iv.weighted:
+                short = low < self._per_point(top, bottom, j, up=True)[iv.points[j]]
+            else:
+                level = -(-top // bottom)
+                if self.level[j] is None and int(low.min()) >= level:
+                    # Nobody is short: the price is cost / points.
+                    return self._price(j, (cost, total), (cost, total))
+                short = low < level
+            found = self._fixed_point(j, low, short, cost, total, exact_check=False)
         if found is None:  # every supporter pays all she has, on ``low``
-            if int(np.dot(times, self.high.take(supporters))) < cost:
+            if int(np.dot(iv.times[j], self.high.take(supporters))) < cost:
                 return None
             raise _Undecided
         short, top, bottom, their_times, short_points = found
         self.short[j] = short
         self.level[j] = (top, bottom)
-        return self._bounds(j, supporters, cost, short, top, bottom, their_times, short_points)
+        if short_points == 0:
+            return self._price(j, (top, bottom), (top, bottom))
+        # The lower bound: the same short supporters, holding ``high``.
+        high = self.high.take(supporters)
+        self.gathered[j] = (low, high)
+        held_high = int(np.dot(their_times, high))
+        return self._price(j, (cost - held_high, bottom), (top, bottom))
 
     def _fixed_point(
-        self, j: int, low: np.ndarray, short: np.ndarray, exact_check: bool
+        self, j: int, low: np.ndarray, short: np.ndarray, cost: int, total: int, exact_check: bool
     ) -> tuple[np.ndarray, int, int, np.ndarray, int] | None:
         """The supporters short of the water level on ``low``, found from ``short``, with the
         level (top / bottom) and their times and points; None if everyone is short.
@@ -252,7 +251,6 @@ class _Run:
         """
         iv = self.iv
         times, points = iv.times[j], iv.points[j] if iv.weighted else None
-        cost, total = self.mes.cost[j] << self.S, iv.total_points[j]
         counted = int(np.count_nonzero(short))
         for _ in itertools.count() if not exact_check else range(GUESS_STEPS):
             their_times = times * short
@@ -266,7 +264,7 @@ class _Run:
             if points is None:
                 more_short = low < -(-top // bottom)
             else:
-                more_short = low < self._levels(top, bottom, j)[points]
+                more_short = low < self._per_point(top, bottom, j, up=True)[points]
             if exact_check:
                 if np.array_equal(more_short, short):
                     return short, top, bottom, their_times, short_points
@@ -278,31 +276,17 @@ class _Run:
             short, counted = more_short, now
         return None
 
-    def _bounds(
-        self,
-        j: int,
-        supporters: np.ndarray,
-        cost: int,
-        short: np.ndarray,
-        top: int,
-        bottom: int,
-        their_times: np.ndarray,
-        short_points: int,
-    ) -> Price:
-        """The price's bounds from the level on ``low`` (its upper bound) and, for its lower
-        bound, the same short supporters holding ``high``."""
-        if short_points == 0:
-            return self._price(j, (top, bottom), (top, bottom))
-        high = self.high.take(supporters)
-        self.gathered[j] = (self.gathered[j][0], high)
-        held_high = int(np.dot(their_times, high))
-        return self._price(j, (cost - held_high, bottom), (top, bottom))
-
-    def _levels(self, top: int, bottom: int, j: int) -> np.ndarray:
-        """ceil(T * w) for w = 0..most points, T = top / bottom: a supporter who gave w points
-        and holds b (a whole number) is short of T * w exactly when b < ceil(T * w)."""
+    def _per_point(self, top: int, bottom: int, j: int, up: bool) -> np.ndarray:
+        """T * w rounded up (``up``) or down, for w = 0..the most points project j was given,
+        T = top / bottom; more than anyone holds is cut to CEILING, which is the same for
+        comparing or paying. A supporter who gave w points and holds b (a whole number) is
+        short of T * w exactly when b < ceil(T * w)."""
+        sign = -1 if up else 1  # ceil(x) = -floor(-x)
         return np.array(
-            [min(-(-top * w // bottom), CEILING) for w in range(self.iv.most_points[j] + 1)],
+            [
+                min(sign * (sign * top * w // bottom), CEILING)
+                for w in range(self.iv.most_points[j] + 1)
+            ],
             dtype=np.int64,
         )
 
@@ -391,15 +375,13 @@ class _Run:
                 matching = [
                     run for run in matching if r <= len(run.funded) and run.funded[r - 1] == last
                 ]
+            self.guesses = {}
             if matching:
-                seeds = matching[0].bounds[r]
                 nearest = matching[0]
-                self.guesses = {}
+                seeds = nearest.bounds[r]
                 guess = nearest.shorts[r] if r < len(nearest.funded) else None
                 if guess is not None:
                     self.guesses[nearest.funded[r]] = guess
-            else:
-                self.guesses = {}
             self.settle(heap, seeds)
             if not heap:
                 break
@@ -434,9 +416,8 @@ class _Run:
                 bounds = dict(zip(map(operator.itemgetter(2), heap), heap))
                 bounds[j] = winner
                 result.bounds.append(bounds)
-            result.winners.append(winner)
-            if self.record:
                 result.shorts.append(self.short[j])
+            result.winners.append(winner)
             result.funded.append(j)
             self.pay(j, winner[3])
         if before is not None and len(result.funded) != len(before.funded):
@@ -453,16 +434,9 @@ class _Run:
         up: np.ndarray | int
         down: np.ndarray | int
         if self.iv.weighted:
-            most = self.iv.most_points[j]
             points = self.iv.points[j]
-            # Payments rounded up on ``low`` and down on ``high``; more than anyone holds is
-            # the same as all she holds.
-            up = np.array(
-                [min(-(-high_top * w // high_bottom), CEILING) for w in range(most + 1)], np.int64
-            )[points]
-            down = np.array(
-                [min(low_top * w // low_bottom, CEILING) for w in range(most + 1)], np.int64
-            )[points]
+            up = self._per_point(high_top, high_bottom, j, up=True)[points]
+            down = self._per_point(low_top, low_bottom, j, up=False)[points]
         else:
             up = -(-high_top // high_bottom)
             down = low_top // low_bottom

@@ -70,6 +70,15 @@ class Supporters(NamedTuple):
     times: list[int]
 
 
+class SupporterArrays(NamedTuple):
+    """All of a project's supporters as ``Supporters`` lists them, in numpy arrays (for
+    pb.counting.intervals)."""
+
+    types: np.ndarray
+    points: np.ndarray
+    times: np.ndarray
+
+
 class Funding(Protocol):
     """What Add1 reads of a run, exact (``Run``) or on bounds (``IntervalRun``)."""
 
@@ -151,7 +160,10 @@ class EqualShares:
         self.single: list[Supporters] = []
         self.multiple: list[Supporters] = []
         self.points: list[int] = []  # points given to each project, in all
+        self.supporter_count: list[int] = []  # voters who gave it points
         self.initial: list[dict[int, int]] = []
+        # The same per project as numpy arrays (types, points, times), for runs on bounds.
+        self.arrays: list[SupporterArrays] = []
         incidence = np.zeros((len(self.times), count), dtype=bool)
         start = 0
         for j, end in enumerate(ends):
@@ -168,15 +180,16 @@ class EqualShares:
             self.multiple.append(
                 Supporters(types_j[more].tolist(), points_j[more].tolist(), times_j[more].tolist())
             )
+            self.arrays.append(SupporterArrays(types_j, points_j, times_j))
             self.points.append(int(np.dot(points_j, times_j)))
+            self.supporter_count.append(int(times_j.sum()))
             if self.weighted:
                 by_points: Counter[int] = Counter()
                 for w, n in zip(self.points_of[j], self.mult_of[j]):
                     by_points[w] += n
                 self.initial.append(dict(by_points))
             else:
-                self.initial.append({0: int(times_j.sum())})
-        self.supporter_count = [sum(numbers) for numbers in self.mult_of]
+                self.initial.append({0: self.supporter_count[j]})
         # Per project, the projects on a ballot with it.
         self.neighbours = [
             [other for other in np.flatnonzero(incidence[types].any(axis=0)).tolist() if other != j]

@@ -119,7 +119,8 @@ class Election:
         """Votes and supporters per project, counted in one pass over the ballots the first
         time they are asked for (a city's 100,000 ballots take a tenth of a second), and kept:
         the election cannot change."""
-        if self._counted is None:
+        counted = self._counted
+        if counted is None:
             votes = dict.fromkeys((p.id for p in self.projects), 0)
             supporters = dict(votes)
             for ballot in self.ballots:
@@ -127,9 +128,9 @@ class Election:
                     votes[project_id] += points
                     if points > 0:
                         supporters[project_id] += 1
-            object.__setattr__(self, "_counted", (votes, supporters))
-        assert self._counted is not None
-        return self._counted
+            counted = (votes, supporters)
+            object.__setattr__(self, "_counted", counted)
+        return counted
 
 
 # What became of a project, for the explanation beside each result.
